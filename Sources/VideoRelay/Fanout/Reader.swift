@@ -1,0 +1,97 @@
+import Foundation
+
+/// One connection receiving a feed: a reader that called in, or a push sink once connected. It
+/// owns its queue, so whatever it does costs nobody else.
+final class Reader {
+    let socket: SRTSocket
+    let resource: String
+    let user: String?
+    let sinkID: String?
+    let connectedAt = Date()
+    private(set) var queue: PayloadQueue
+    /// A reader starts, and restarts after a change of publisher, on a keyframe.
+    private(set) var waitingForKeyframe = true
+    private(set) var bytesSent: UInt64 = 0
+    private(set) var payloadsSent: UInt64 = 0
+    /// Whether the epoll also watches for writability (only while the queue is backed up).
+    var watchesOutput = false
+    private(set) var lastDrainedAt: ContinuousClock.Instant
+    var srt: SRTStatistics?
+    private var lastAcks: Int64 = 0
+    private var lastPacketsSent: Int64 = 0
+    private var ackSilenceSince: ContinuousClock.Instant?
+
+    init(socket: SRTSocket, resource: String, user: String?, sinkID: String?, queueBytes: Int, now: ContinuousClock.Instant) {
+        self.socket = socket
+        self.resource = resource
+        self.user = user
+        self.sinkID = sinkID
+        self.queue = PayloadQueue(capacityBytes: queueBytes)
+        self.lastDrainedAt = now
+    }
+
+    /// Queues a payload of the feed, starting at a keyframe if the reader waits for one.
+    func deliver(_ payload: ArraySlice<UInt8>, keyframeOffset: Int?, programTables: [UInt8]) {
+        if waitingForKeyframe {
+            guard let keyframeOffset, !programTables.isEmpty else { return }
+            queue.append(programTables[...])
+            queue.append(payload[(payload.startIndex + keyframeOffset)...])
+            waitingForKeyframe = false
+        } else {
+            queue.append(payload)
+        }
+    }
+
+    /// Starts the reader on a cached GOP if there is a whole one; otherwise it waits for the next
+    /// keyframe.
+    func join(_ gop: GOPCache, programTables: [UInt8], useCache: Bool) {
+        waitingForKeyframe = true
+        guard useCache, gop.isComplete, !gop.payloads.isEmpty, !programTables.isEmpty else { return }
+        queue.append(programTables[...])
+        for payload in gop.payloads { queue.append(payload) }
+        waitingForKeyframe = false
+    }
+
+    /// Sends queued payloads until the socket's buffer is full.
+    func flush(now: ContinuousClock.Instant) throws(SRTError) {
+        while let payload = queue.first {
+            guard try socket.send(payload) else { return }
+            queue.popFirst()
+            bytesSent += UInt64(payload.count)
+            payloadsSent += 1
+        }
+        lastDrainedAt = now
+    }
+
+    /// Why this reader should be disconnected, if it has stalled: its queue has not drained, or
+    /// it stopped acknowledging what libsrt sends it, for longer than `limit`.
+    func stallReason(now: ContinuousClock.Instant, limit: Duration) -> String? {
+        if !queue.isEmpty && now - lastDrainedAt > limit {
+            return "queue not draining for \(limit)"
+        }
+        if let since = ackSilenceSince, now - since > limit {
+            return "no acknowledgement for \(limit)"
+        }
+        return nil
+    }
+
+    /// Takes new libsrt counters and tracks acknowledgement silence.
+    func update(_ statistics: SRTStatistics, now: ContinuousClock.Instant) {
+        let sentMore = statistics.packetsSent > lastPacketsSent
+        if statistics.acksReceived > lastAcks || !sentMore {
+            ackSilenceSince = nil
+        } else if ackSilenceSince == nil {
+            ackSilenceSince = now
+        }
+        lastAcks = statistics.acksReceived
+        lastPacketsSent = statistics.packetsSent
+        srt = statistics
+    }
+
+    var status: ReaderStatus {
+        ReaderStatus(
+            id: socket.handle, resource: resource, user: user, sink: sinkID, connectedAt: connectedAt,
+            waitingForKeyframe: waitingForKeyframe, bytesSent: bytesSent, payloadsSent: payloadsSent,
+            queuedBytes: queue.bytes, droppedPayloads: queue.droppedPayloads, srt: srt)
+    }
+}

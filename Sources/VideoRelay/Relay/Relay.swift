@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The SRT relay: one listener for every field feed, fan-out to every reader and headquarters
+/// sink. Runs its socket loop on a dedicated thread; this type is the handle the rest of the
+/// program holds (start, stop, snapshots).
+public final class Relay: Service, Sendable {
+    public let configuration: RelayConfiguration
+    private let logger: Logger
+    private let latest = Mutex(RelaySnapshot())
+    private let stopRequested = Atomic<Bool>(false)
+    private let lifecycle = Mutex(Lifecycle())
+
+    private struct Lifecycle {
+        var started = false
+        var finished = false
+        var boundPort: UInt16?
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    public init(configuration: RelayConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Binds the SRT listener and starts the relay thread. Throws when the port cannot be bound.
+    /// Returns the bound port.
+    @discardableResult
+    public func start() throws -> UInt16 {
+        let loop = try RelayLoop(configuration: configuration, logger: logger) { [self] snapshot in
+            self.latest.withLock { $0 = snapshot }
+        }
+        let port = loop.boundPort
+        lifecycle.withLock {
+            $0.started = true
+            $0.boundPort = port
+        }
+        let handOver = LoopHandOver(loop: loop)
+        let thread = Thread { [self] in
+            handOver.loop.run { self.stopRequested.load(ordering: .relaxed) }
+            self.finish()
+        }
+        thread.name = "srt-relay"
+        thread.start()
+        return port
+    }
+
+    private func finish() {
+        let waiters = lifecycle.withLock { state in
+            state.finished = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Asks the relay thread to close every socket and stop; returns once it has.
+    public func stop() async {
+        stopRequested.store(true, ordering: .relaxed)
+        await withCheckedContinuation { continuation in
+            let done = lifecycle.withLock { state in
+                if state.finished || !state.started { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// The port the SRT listener is bound to, once started.
+    public var srtPort: UInt16? { lifecycle.withLock { $0.boundPort } }
+
+    /// The latest state of sources, readers and sinks (refreshed every 200 ms).
+    public var snapshot: RelaySnapshot { latest.withLock { $0 } }
+
+    /// Service entry point: runs until graceful shutdown or cancellation.
+    public func run() async throws {
+        try start()
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await waitUntilFinished()
+            } onCancel: {
+                self.stopRequested.store(true, ordering: .relaxed)
+            }
+        } onGracefulShutdown: {
+            self.stopRequested.store(true, ordering: .relaxed)
+        }
+    }
+
+    private func waitUntilFinished() async {
+        await withCheckedContinuation { continuation in
+            let done = lifecycle.withLock { state in
+                if state.finished { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+}
+
+/// Moves the loop to its thread. Safe to send: `start()` creates the loop, reads its bound port,
+/// and never touches it again; from then on only the relay thread uses it.
+private struct LoopHandOver: @unchecked Sendable {
+    let loop: RelayLoop
+}

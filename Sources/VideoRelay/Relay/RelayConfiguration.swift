@@ -1,0 +1,199 @@
+/// Everything the relay needs to run, already validated. relayd builds it from YAML; tests build
+/// it directly.
+public struct RelayConfiguration: Sendable, Equatable {
+    /// Where the SRT listener binds.
+    public var srtListen: HostPort
+    /// SRT receive latency in milliseconds for every connection.
+    public var latencyMilliseconds: Int32
+    /// AES key length in bytes (16, 24 or 32) for encrypted connections.
+    public var keyLength: Int32
+    /// Field sources in the order operators see them.
+    public var sources: [SourceConfiguration]
+    /// Credentials for the `u` stream id key.
+    public var users: [UserConfiguration]
+    /// Who may request the program, and with which passphrase.
+    public var program: ProgramAccess
+    /// Headquarters deliveries.
+    public var sinks: [SinkConfiguration]
+    /// Per-reader queue and stall limits.
+    public var fanout: FanoutLimits
+
+    public init(
+        srtListen: HostPort = HostPort(host: "127.0.0.1", port: 9000),
+        latencyMilliseconds: Int32 = 120,
+        keyLength: Int32 = 16,
+        sources: [SourceConfiguration] = [],
+        users: [UserConfiguration] = [],
+        program: ProgramAccess = ProgramAccess(),
+        sinks: [SinkConfiguration] = [],
+        fanout: FanoutLimits = FanoutLimits()
+    ) {
+        self.srtListen = srtListen
+        self.latencyMilliseconds = latencyMilliseconds
+        self.keyLength = keyLength
+        self.sources = sources
+        self.users = users
+        self.program = program
+        self.sinks = sinks
+        self.fanout = fanout
+    }
+
+    /// The resource name readers use for the program feed.
+    public static let programResource = "program"
+
+    /// Looks a source up by id.
+    public func source(_ id: String) -> SourceConfiguration? { sources.first { $0.id == id } }
+
+    /// Looks a user up by name.
+    public func user(_ name: String) -> UserConfiguration? { users.first { $0.name == name } }
+}
+
+/// A host and port to bind or call.
+public struct HostPort: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: UInt16
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses "host:port" (IPv4 literal or name).
+    public static func parse(_ text: String) -> HostPort? {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            return nil
+        }
+        let host = String(text[..<colon])
+        return host.isEmpty ? nil : HostPort(host: host, port: port)
+    }
+
+    /// True for 127.0.0.0/8 and localhost: nobody else can reach it.
+    public var isLoopback: Bool { host == "localhost" || host.hasPrefix("127.") }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// A field source: one SRT publisher at a time.
+public struct SourceConfiguration: Sendable, Equatable {
+    /// What films the feed.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        case helicopter, drone, mobile, relay
+    }
+
+    public var id: String
+    public var kind: Kind
+    public var label: String
+    /// Passphrase for callers that do not name a user.
+    public var passphrase: String?
+    /// Users allowed on this source; empty means any caller may use it.
+    public var allowedUsers: [String]
+    /// Whether a new publisher replaces a live one instead of being refused with 1409.
+    public var allowTakeover: Bool
+
+    public init(
+        id: String, kind: Kind, label: String, passphrase: String? = nil,
+        allowedUsers: [String] = [], allowTakeover: Bool = false
+    ) {
+        self.id = id
+        self.kind = kind
+        self.label = label
+        self.passphrase = passphrase
+        self.allowedUsers = allowedUsers
+        self.allowTakeover = allowTakeover
+    }
+
+    /// Whether any credential protects this source.
+    public var isProtected: Bool { passphrase != nil || !allowedUsers.isEmpty }
+}
+
+/// A user named by the `u` key: a field team, an HQ, an operator tool.
+public struct UserConfiguration: Sendable, Equatable {
+    public var name: String
+    /// The passphrase this user's connections are encrypted with.
+    public var passphrase: String?
+    /// Source ids this user may publish; "*" means all.
+    public var publish: [String]
+    /// Resources (source ids or `program`) this user may request; "*" means all.
+    public var request: [String]
+
+    public init(name: String, passphrase: String? = nil, publish: [String] = [], request: [String] = []) {
+        self.name = name
+        self.passphrase = passphrase
+        self.publish = publish
+        self.request = request
+    }
+
+    /// Whether the user holds a grant for this resource in this mode.
+    public func may(_ mode: StreamID.Mode, _ resource: String) -> Bool {
+        let grants = mode == .publish ? publish : request
+        return grants.contains("*") || grants.contains(resource)
+    }
+}
+
+/// Credentials for the program resource.
+public struct ProgramAccess: Sendable, Equatable {
+    public var passphrase: String?
+    public var allowedUsers: [String]
+
+    public init(passphrase: String? = nil, allowedUsers: [String] = []) {
+        self.passphrase = passphrase
+        self.allowedUsers = allowedUsers
+    }
+
+    public var isProtected: Bool { passphrase != nil || !allowedUsers.isEmpty }
+}
+
+/// A headquarters delivery.
+public struct SinkConfiguration: Sendable, Equatable {
+    /// How the feed reaches the headquarters.
+    public enum Delivery: Sendable, Equatable {
+        /// The HQ calls in as this user and requests the feed.
+        case pull(user: String)
+        /// The relay calls the HQ's SRT listener.
+        case push(address: HostPort, passphrase: String?, streamID: String?)
+    }
+
+    public var id: String
+    public var name: String
+    /// The resource delivered: `program` or a source id.
+    public var feed: String
+    public var delivery: Delivery
+
+    public init(id: String, name: String, feed: String, delivery: Delivery) {
+        self.id = id
+        self.name = name
+        self.feed = feed
+        self.delivery = delivery
+    }
+}
+
+/// Bounds that keep one slow reader from costing anyone else.
+public struct FanoutLimits: Sendable, Equatable {
+    /// Bytes a reader may have queued before its oldest data is dropped.
+    public var queueBytes: Int
+    /// How long a reader may make no progress before it is disconnected.
+    public var stallMilliseconds: Int
+    /// Whether a joining reader gets the current GOP at once.
+    public var gopCache: Bool
+    /// Consecutive non-MPEG-TS payloads after which a publisher is disconnected.
+    public var invalidPayloadLimit: Int
+    /// Silence after which a connected publisher counts as stalled.
+    public var sourceStallMilliseconds: Int
+    /// First and longest wait between push-sink reconnect attempts.
+    public var reconnectInitialMilliseconds: Int
+    public var reconnectMaximumMilliseconds: Int
+
+    public init(
+        queueBytes: Int = 8 << 20, stallMilliseconds: Int = 3000, gopCache: Bool = true,
+        invalidPayloadLimit: Int = 200, sourceStallMilliseconds: Int = 1000,
+        reconnectInitialMilliseconds: Int = 500, reconnectMaximumMilliseconds: Int = 10_000
+    ) {
+        self.queueBytes = queueBytes
+        self.stallMilliseconds = stallMilliseconds
+        self.gopCache = gopCache
+        self.invalidPayloadLimit = invalidPayloadLimit
+        self.sourceStallMilliseconds = sourceStallMilliseconds
+        self.reconnectInitialMilliseconds = reconnectInitialMilliseconds
+        self.reconnectMaximumMilliseconds = reconnectMaximumMilliseconds
+    }
+}

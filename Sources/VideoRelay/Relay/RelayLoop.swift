@@ -1,0 +1,400 @@
+import CSRT
+import Foundation
+import Logging
+
+/// The relay's one I/O thread: it owns every SRT socket, receives each publisher's payloads and
+/// hands them to every reader's own queue. Per-packet work stays on this thread, off the Swift
+/// concurrency pool (STYLE 6); everything else sees only the snapshots it publishes.
+final class RelayLoop {
+    private let configuration: RelayConfiguration
+    private let logger: Logger
+    private let gatekeeper: Gatekeeper
+    private let epoll: SRTEpoll
+    private let listener: SRTSocket
+    private let sources: [SourceRuntime]
+    private let sourcesByID: [String: SourceRuntime]
+    private let sinks: [SinkRuntime]
+    /// Socket → what it is.
+    private var publishers: [SRTSOCKET: SourceRuntime] = [:]
+    private var readers: [SRTSOCKET: Reader] = [:]
+    /// Resource → its readers, the per-payload fan-out list.
+    private var readersByResource: [String: [Reader]] = [:]
+    private var programSource: SourceRuntime?
+    private var stalledReaderDisconnects = 0
+    private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
+    private let stallLimit: Duration
+    private let sourceStallLimit: Duration
+    private var lastStatisticsAt: ContinuousClock.Instant
+    private var lastSnapshotAt: ContinuousClock.Instant
+    private let publish: @Sendable (RelaySnapshot) -> Void
+
+    /// The port the listener is bound to (differs from the configuration when it asked for 0).
+    let boundPort: UInt16
+
+    init(configuration: RelayConfiguration, logger: Logger, publish: @escaping @Sendable (RelaySnapshot) -> Void) throws(SRTError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.publish = publish
+        let now = ContinuousClock.now
+        gatekeeper = Gatekeeper(policy: AccessPolicy(configuration: configuration), keyLength: configuration.keyLength)
+        epoll = try SRTEpoll()
+        listener = try SRTSocket(options: SRTSocketOption.liveDefaults(latency: configuration.latencyMilliseconds))
+        do {
+            try listener.bind(configuration.srtListen)
+            try gatekeeper.install(on: listener)
+            try listener.listen(backlog: 64)
+            boundPort = try listener.localPort()
+        } catch {
+            listener.close()
+            throw error
+        }
+        epoll.add(listener, [.input, .error])
+        // A GOP may use at most half a reader's queue, so a joiner's burst never overflows it.
+        sources = configuration.sources.map { SourceRuntime(configuration: $0, gopLimitBytes: configuration.fanout.queueBytes / 2) }
+        sourcesByID = Dictionary(uniqueKeysWithValues: sources.map { ($0.id, $0) })
+        sinks = configuration.sinks.map { SinkRuntime(configuration: $0, limits: configuration.fanout, now: now) }
+        stallLimit = .milliseconds(configuration.fanout.stallMilliseconds)
+        sourceStallLimit = .milliseconds(configuration.fanout.sourceStallMilliseconds)
+        lastStatisticsAt = now
+        lastSnapshotAt = now
+    }
+
+    deinit {
+        receiveBuffer.deallocate()
+    }
+
+    /// Runs until `shouldStop` says so, then closes every socket.
+    func run(shouldStop: () -> Bool) {
+        logger.info("SRT listener ready", metadata: ["srt.address": "\(configuration.srtListen.host):\(boundPort)"])
+        var events = [SRT_EPOLL_EVENT](repeating: SRT_EPOLL_EVENT(), count: 256)
+        while !shouldStop() {
+            let ready = epoll.wait(into: &events, timeoutMilliseconds: 20)
+            let now = ContinuousClock.now
+            for event in ready { handle(socket: event.fd, events: event.events, now: now) }
+            housekeeping(now: now)
+        }
+        closeEverything()
+    }
+
+    // MARK: - Events
+
+    private func handle(socket handle: SRTSOCKET, events: Int32, now: ContinuousClock.Instant) {
+        if handle == listener.handle {
+            acceptPending(now: now)
+        } else if let source = publishers[handle] {
+            receive(from: source, now: now)
+        } else if let reader = readers[handle] {
+            if events & Int32(SRT_EPOLL_ERR.rawValue) != 0 || reader.socket.status.rawValue >= SRTS_BROKEN.rawValue {
+                remove(reader, reason: "connection closed")
+            } else {
+                discardIncoming(reader)
+                send(to: reader, now: now)
+            }
+        } else if let sink = sinks.first(where: { $0.connecting?.handle == handle }) {
+            finishConnecting(sink, now: now)
+        }
+    }
+
+    private func acceptPending(now: ContinuousClock.Instant) {
+        while true {
+            let socket: SRTSocket?
+            do {
+                socket = try listener.accept()
+            } catch {
+                logger.info("SRT accept failed", metadata: ["srt.error": "\(error)"])
+                return
+            }
+            guard let socket else { return }
+            guard let grant = gatekeeper.takeGrant(for: socket.handle) else {
+                socket.close()
+                continue
+            }
+            let request = grant.request
+            switch request.mode {
+            case .publish:
+                guard let source = sourcesByID[request.resource] else {
+                    socket.close()
+                    continue
+                }
+                if let previous = source.publisher {
+                    logger.info("publisher taken over", metadata: ["source.id": "\(source.id)"])
+                    disconnectPublisher(source, socketHandle: previous.handle, reason: "taken over by a new publisher")
+                }
+                source.attach(socket, user: request.user)
+                publishers[socket.handle] = source
+                epoll.add(socket, [.input, .error])
+                logger.info("publisher connected", metadata: ["source.id": "\(source.id)", "srt.user": "\(request.user ?? "-")"])
+                // Readers of this source resume on the new publisher's first keyframe.
+                for reader in readersByResource[source.id] ?? [] { reader.join(source.gop, programTables: [], useCache: false) }
+                updateProgramSource()
+            case .request:
+                let sinkID = sinks.first { sink in
+                    if case .pull(let user) = sink.configuration.delivery { return user == request.user && sink.configuration.feed == request.resource }
+                    return false
+                }?.id
+                addReader(Reader(
+                    socket: socket, resource: request.resource, user: request.user, sinkID: sinkID,
+                    queueBytes: configuration.fanout.queueBytes, now: now))
+            }
+        }
+    }
+
+    private func addReader(_ reader: Reader) {
+        readers[reader.socket.handle] = reader
+        readersByResource[reader.resource, default: []].append(reader)
+        epoll.add(reader.socket, [.input, .error])
+        if let sinkID = reader.sinkID, let sink = sinks.first(where: { $0.id == sinkID }) {
+            sink.connections += 1
+            sink.lastError = nil
+        }
+        if let source = feedSource(of: reader.resource) {
+            reader.join(source.gop, programTables: source.inspector.programTables, useCache: configuration.fanout.gopCache)
+            send(to: reader, now: ContinuousClock.now)
+        }
+        logger.info("reader connected", metadata: [
+            "reader.resource": "\(reader.resource)", "reader.user": "\(reader.user ?? "-")",
+            "reader.sink": "\(reader.sinkID ?? "-")", "reader.count": "\(readers.count)",
+        ])
+    }
+
+    /// The source whose payloads a resource carries right now.
+    private func feedSource(of resource: String) -> SourceRuntime? {
+        resource == RelayConfiguration.programResource ? programSource : sourcesByID[resource]
+    }
+
+    private func receive(from source: SourceRuntime, now: ContinuousClock.Instant) {
+        guard let publisher = source.publisher else { return }
+        while true {
+            let length: Int?
+            do {
+                length = try publisher.receive(into: receiveBuffer)
+            } catch {
+                disconnectPublisher(source, socketHandle: publisher.handle, reason: "connection lost: \(error.message)")
+                return
+            }
+            guard let length, length > 0 else { return }
+            let payload = Array(UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<length]))[...]
+            ingest(payload, from: source, now: now)
+            if source.publisher !== publisher { return }
+        }
+    }
+
+    private func ingest(_ payload: ArraySlice<UInt8>, from source: SourceRuntime, now: ContinuousClock.Instant) {
+        source.bytesReceived += UInt64(payload.count)
+        source.payloadsReceived += 1
+        let inspection = source.inspector.inspect(payload)
+        guard inspection.isTransportStream else {
+            // Garbage never reaches a reader; a publisher that keeps sending it is cut off.
+            source.invalidPayloads += 1
+            source.invalidStreak += 1
+            source.payloadFormat = .invalid
+            if source.invalidStreak >= configuration.fanout.invalidPayloadLimit, let publisher = source.publisher {
+                source.invalidPayloadDisconnects += 1
+                disconnectPublisher(source, socketHandle: publisher.handle, reason: "payload is not MPEG-TS (\(source.invalidStreak) payloads in a row)")
+            }
+            return
+        }
+        source.invalidStreak = 0
+        source.payloadFormat = .mpegts
+        source.lastPayloadAt = now
+        if let offset = inspection.keyframeOffset {
+            source.gop.start(with: payload[(payload.startIndex + offset)...])
+        } else {
+            source.gop.append(payload)
+        }
+        let tables = source.inspector.programTables
+        for reader in readersByResource[source.id] ?? [] {
+            reader.deliver(payload, keyframeOffset: inspection.keyframeOffset, programTables: tables)
+            send(to: reader, now: now)
+        }
+        if programSource === source {
+            for reader in readersByResource[RelayConfiguration.programResource] ?? [] {
+                reader.deliver(payload, keyframeOffset: inspection.keyframeOffset, programTables: tables)
+                send(to: reader, now: now)
+            }
+        } else if programSource == nil {
+            updateProgramSource()
+        }
+    }
+
+    private func send(to reader: Reader, now: ContinuousClock.Instant) {
+        do {
+            try reader.flush(now: now)
+        } catch {
+            remove(reader, reason: "send failed: \(error.message)")
+            return
+        }
+        // Watch for writability only while something waits, so idle readers cost no wake-ups.
+        let backedUp = !reader.queue.isEmpty
+        if backedUp != reader.watchesOutput {
+            reader.watchesOutput = backedUp
+            epoll.update(reader.socket, backedUp ? [.input, .output, .error] : [.input, .error])
+        }
+    }
+
+    /// Readers have nothing to say; whatever they send is read and dropped so a level-triggered
+    /// epoll does not keep waking for it.
+    private func discardIncoming(_ reader: Reader) {
+        while let length = try? reader.socket.receive(into: receiveBuffer), length > 0 {}
+    }
+
+    // MARK: - Program
+
+    /// Until the program switcher exists, the program carries the first live source in
+    /// configuration order, passed through.
+    private func updateProgramSource() {
+        let now = ContinuousClock.now
+        let next = sources.first { $0.state(now: now, stallAfter: sourceStallLimit) == .live }
+        guard next !== programSource else { return }
+        programSource = next
+        logger.info("program source changed", metadata: ["program.source": "\(next?.id ?? "none")"])
+        for reader in readersByResource[RelayConfiguration.programResource] ?? [] {
+            if let next {
+                reader.join(next.gop, programTables: next.inspector.programTables, useCache: configuration.fanout.gopCache)
+                send(to: reader, now: now)
+            }
+        }
+    }
+
+    // MARK: - Push sinks
+
+    private func startConnecting(_ sink: SinkRuntime, now: ContinuousClock.Instant) {
+        guard case .push(let address, let passphrase, let streamID) = sink.configuration.delivery else { return }
+        var options = SRTSocketOption.liveDefaults(latency: configuration.latencyMilliseconds)
+        options.append(.connectTimeout(milliseconds: 3000))
+        if let passphrase {
+            options.append(.passphrase(passphrase))
+            options.append(.keyLength(bytes: configuration.keyLength))
+        }
+        if let streamID { options.append(.streamID(streamID)) }
+        do {
+            let socket = try SRTSocket(options: options)
+            do {
+                try socket.connect(address)
+            } catch {
+                socket.close()
+                throw error
+            }
+            sink.connecting = socket
+            epoll.add(socket, [.output, .error])
+        } catch {
+            connectFailed(sink, reason: "\(error)", now: now)
+        }
+    }
+
+    private func finishConnecting(_ sink: SinkRuntime, now: ContinuousClock.Instant) {
+        guard let socket = sink.connecting else { return }
+        sink.connecting = nil
+        epoll.remove(socket)
+        guard socket.status == SRTS_CONNECTED else {
+            let reason = socket.rejectReason
+            socket.close()
+            connectFailed(sink, reason: "connection refused or timed out (reason \(reason): \(String(cString: srt_rejectreason_str(reason))))", now: now)
+            return
+        }
+        sink.backoff.reset()
+        logger.info("push sink connected", metadata: ["sink.id": "\(sink.id)"])
+        addReader(Reader(
+            socket: socket, resource: sink.configuration.feed, user: nil, sinkID: sink.id,
+            queueBytes: configuration.fanout.queueBytes, now: now))
+    }
+
+    private func connectFailed(_ sink: SinkRuntime, reason: String, now: ContinuousClock.Instant) {
+        sink.failedAttempts += 1
+        sink.lastError = reason
+        let delay = sink.backoff.nextDelay()
+        sink.nextAttemptAt = now + delay
+        logger.info("push sink connect failed", metadata: ["sink.id": "\(sink.id)", "sink.error": "\(reason)", "sink.retry_in": "\(delay)"])
+    }
+
+    // MARK: - Housekeeping
+
+    private func housekeeping(now: ContinuousClock.Instant) {
+        for sink in sinks {
+            guard case .push = sink.configuration.delivery, sink.connecting == nil, now >= sink.nextAttemptAt else { continue }
+            if !readers.values.contains(where: { sink.owns($0) }) { startConnecting(sink, now: now) }
+        }
+        if now - lastStatisticsAt >= .seconds(1) {
+            lastStatisticsAt = now
+            collectStatistics(now: now)
+            updateProgramSource()
+        }
+        if now - lastSnapshotAt >= .milliseconds(200) {
+            lastSnapshotAt = now
+            publish(snapshot(now: now))
+        }
+    }
+
+    private func collectStatistics(now: ContinuousClock.Instant) {
+        for source in sources {
+            source.measureBitrate(now: now)
+            if let publisher = source.publisher { source.srt = publisher.statistics(clear: false) }
+        }
+        for reader in Array(readers.values) {
+            if let statistics = reader.socket.statistics(clear: false) { reader.update(statistics, now: now) }
+            if let reason = reader.stallReason(now: now, limit: stallLimit) {
+                stalledReaderDisconnects += 1
+                remove(reader, reason: "stalled: \(reason)")
+            }
+        }
+    }
+
+    private func snapshot(now: ContinuousClock.Instant) -> RelaySnapshot {
+        var snapshot = RelaySnapshot()
+        snapshot.sources = sources.map {
+            $0.status(now: now, stallAfter: sourceStallLimit, readers: readersByResource[$0.id]?.count ?? 0)
+        }
+        let allReaders = readers.values.sorted { $0.connectedAt < $1.connectedAt }
+        snapshot.readers = allReaders.map(\.status)
+        snapshot.sinks = sinks.map { sink in sink.status(readers: allReaders.filter { sink.owns($0) }, now: now) }
+        snapshot.programSource = programSource?.id
+        snapshot.refusals = Dictionary(uniqueKeysWithValues: gatekeeper.refusals.map { (String($0.key), $0.value) })
+        snapshot.stalledReaderDisconnects = stalledReaderDisconnects
+        return snapshot
+    }
+
+    // MARK: - Teardown
+
+    private func disconnectPublisher(_ source: SourceRuntime, socketHandle: SRTSOCKET, reason: String) {
+        guard publishers.removeValue(forKey: socketHandle) != nil, let socket = source.detach(reason: reason) else { return }
+        epoll.remove(socket)
+        socket.close()
+        gatekeeper.release(source.id, socket: socketHandle)
+        logger.info("publisher disconnected", metadata: ["source.id": "\(source.id)", "source.reason": "\(reason)"])
+        updateProgramSource()
+    }
+
+    private func remove(_ reader: Reader, reason: String) {
+        guard readers.removeValue(forKey: reader.socket.handle) != nil else { return }
+        readersByResource[reader.resource]?.removeAll { $0 === reader }
+        if let sink = sinks.first(where: { $0.owns(reader) }) {
+            sink.retire(reader)
+            sink.lastError = reason
+            if case .push = sink.configuration.delivery {
+                sink.nextAttemptAt = ContinuousClock.now + sink.backoff.nextDelay()
+            }
+        }
+        epoll.remove(reader.socket)
+        reader.socket.close()
+        logger.info("reader disconnected", metadata: [
+            "reader.resource": "\(reader.resource)", "reader.sink": "\(reader.sinkID ?? "-")", "reader.reason": "\(reason)",
+        ])
+    }
+
+    private func closeEverything() {
+        for reader in Array(readers.values) { remove(reader, reason: "relay shutting down") }
+        for source in sources {
+            if let publisher = source.publisher { disconnectPublisher(source, socketHandle: publisher.handle, reason: "relay shutting down") }
+        }
+        for sink in sinks {
+            if let socket = sink.connecting {
+                epoll.remove(socket)
+                socket.close()
+                sink.connecting = nil
+            }
+        }
+        epoll.remove(listener)
+        listener.close()
+        publish(snapshot(now: ContinuousClock.now))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// What the relay looks like right now, published by the relay loop a few times a second for the
+/// HTTP API and metrics. Plain values: reading it never touches a socket.
+public struct RelaySnapshot: Sendable, Codable, Equatable {
+    public var sources: [SourceStatus] = []
+    public var sinks: [SinkStatus] = []
+    public var readers: [ReaderStatus] = []
+    /// The source the program currently carries, if any is live.
+    public var programSource: String?
+    /// Refusals since start by Access Control reject code.
+    public var refusals: [String: Int] = [:]
+    /// Readers disconnected because they stalled.
+    public var stalledReaderDisconnects = 0
+
+    public init() {}
+
+    public func source(_ id: String) -> SourceStatus? { sources.first { $0.id == id } }
+    public func sink(_ id: String) -> SinkStatus? { sinks.first { $0.id == id } }
+}
+
+/// One field source.
+public struct SourceStatus: Sendable, Codable, Equatable {
+    /// Offline: no publisher. Live: data arriving. Stalled: publisher connected but silent.
+    public enum State: String, Sendable, Codable { case offline, live, stalled }
+    /// What the publisher sends: nothing yet, MPEG-TS, or something else.
+    public enum PayloadFormat: String, Sendable, Codable { case unknown, mpegts, invalid }
+
+    public var id: String
+    public var kind: String
+    public var label: String
+    public var state: State
+    public var publisherUser: String?
+    public var connectedAt: Date?
+    public var bitrateBitsPerSecond: Int
+    public var bytesReceived: UInt64
+    public var payloadsReceived: UInt64
+    public var payloadFormat: PayloadFormat
+    public var invalidPayloads: UInt64
+    public var invalidPayloadDisconnects: Int
+    public var publishCount: Int
+    public var lastError: String?
+    public var readers: Int
+    public var gopCacheBytes: Int
+    public var srt: SRTStatistics?
+}
+
+/// One connected reader (including pull sinks while connected and push sinks once connected).
+public struct ReaderStatus: Sendable, Codable, Equatable {
+    public var id: Int32
+    public var resource: String
+    public var user: String?
+    public var sink: String?
+    public var connectedAt: Date
+    public var waitingForKeyframe: Bool
+    public var bytesSent: UInt64
+    public var payloadsSent: UInt64
+    public var queuedBytes: Int
+    public var droppedPayloads: Int
+    public var srt: SRTStatistics?
+}
+
+/// One headquarters delivery.
+public struct SinkStatus: Sendable, Codable, Equatable {
+    public enum Mode: String, Sendable, Codable { case pull, push }
+
+    public var id: String
+    public var name: String
+    public var feed: String
+    public var mode: Mode
+    public var connected: Bool
+    /// For push sinks: where the relay calls; for pull sinks: the user the HQ calls in as.
+    public var target: String
+    public var readers: [ReaderStatus]
+    public var bytesSent: UInt64
+    public var droppedPayloads: Int
+    public var packetsDropped: Int64
+    public var packetsRetransmitted: Int64
+    public var packetsLost: Int64
+    public var reconnects: Int
+    public var failedAttempts: Int
+    public var lastError: String?
+    public var rttMilliseconds: Double?
+    public var bitrateBitsPerSecond: Int
+}

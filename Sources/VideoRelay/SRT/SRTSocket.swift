@@ -1,0 +1,144 @@
+import CSRT
+import Glibc
+
+/// One SRT socket handle. Closing can block and can fail, so it is an explicit `close()`; the
+/// deinit only checks it was called (NIO `BaseSocket` style).
+public final class SRTSocket {
+    let handle: SRTSOCKET
+    private(set) var isClosed = false
+
+    init(handle: SRTSOCKET) {
+        self.handle = handle
+    }
+
+    /// Creates a socket with the given options applied.
+    convenience init(options: [SRTSocketOption]) throws(SRTError) {
+        SRTLibrary.start()
+        let handle = srt_create_socket()
+        guard handle != SRT_INVALID_SOCK else { throw SRTError.last("srt_create_socket") }
+        self.init(handle: handle)
+        do {
+            for option in options { try option.apply(to: handle) }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit {
+        assert(isClosed, "SRTSocket \(handle) dropped without close()")
+    }
+
+    /// Closes the socket; safe to call twice.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        srt_close(handle)
+    }
+
+    func bind(_ address: HostPort) throws(SRTError) {
+        var storage = try SocketAddress.resolve(address)
+        let result = storage.withSockaddr { srt_bind(handle, $0, $1) }
+        if result != 0 { throw SRTError.last("srt_bind(\(address))") }
+    }
+
+    func listen(backlog: Int32) throws(SRTError) {
+        if srt_listen(handle, backlog) != 0 { throw SRTError.last("srt_listen") }
+    }
+
+    /// Accepts a pending connection, or nil when none is waiting.
+    func accept() throws(SRTError) -> SRTSocket? {
+        var address = sockaddr_storage()
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        let accepted = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { srt_accept(handle, $0, &length) }
+        }
+        if accepted == SRT_INVALID_SOCK {
+            let error = SRTError.last("srt_accept")
+            if error.wouldBlock { return nil }
+            throw error
+        }
+        return SRTSocket(handle: accepted)
+    }
+
+    /// Starts connecting. With a non-blocking socket this returns at once; completion shows as
+    /// writable (connected) or error (refused) in an epoll.
+    func connect(_ address: HostPort) throws(SRTError) {
+        var storage = try SocketAddress.resolve(address)
+        let result = storage.withSockaddr { srt_connect(handle, $0, $1) }
+        if result == SRT_ERROR { throw SRTError.last("srt_connect(\(address))", socket: handle) }
+    }
+
+    /// Sends one message. Returns false when the send buffer is full (try again later).
+    func send(_ payload: ArraySlice<UInt8>) throws(SRTError) -> Bool {
+        let result = payload.withUnsafeBytes { bytes in
+            srt_sendmsg2(handle, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
+        }
+        if result == SRT_ERROR {
+            let error = SRTError.last("srt_sendmsg2")
+            if error.wouldBlock { return false }
+            throw error
+        }
+        return true
+    }
+
+    /// Receives one message into `buffer`. Returns its length, or nil when nothing is waiting.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SRTError) -> Int? {
+        let result = srt_recvmsg(handle, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(buffer.count))
+        if result == SRT_ERROR {
+            let error = SRTError.last("srt_recvmsg")
+            if error.wouldBlock { return nil }
+            throw error
+        }
+        return Int(result)
+    }
+
+    /// The local port after bind (the kernel's choice when bound to port 0).
+    func localPort() throws(SRTError) -> UInt16 {
+        var address = sockaddr_in()
+        var length = Int32(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { srt_getsockname(handle, $0, &length) }
+        }
+        if result != 0 { throw SRTError.last("srt_getsockname") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    /// The socket's connection state.
+    var status: SRT_SOCKSTATUS { srt_getsockstate(handle) }
+
+    /// The reject reason after a refused connect.
+    var rejectReason: Int32 { srt_getrejectreason(handle) }
+
+    /// Reads the counters; `clear` resets the interval (non-Total) fields.
+    func statistics(clear: Bool) -> SRTStatistics? {
+        var perf = SRT_TRACEBSTATS()
+        guard srt_bstats(handle, &perf, clear ? 1 : 0) == 0 else { return nil }
+        return SRTStatistics(perf)
+    }
+}
+
+/// An IPv4 socket address resolved from a host and port.
+struct SocketAddress {
+    var storage: sockaddr_in
+
+    static func resolve(_ address: HostPort) throws(SRTError) -> SocketAddress {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(address.host, String(address.port), &hints, &result)
+        defer { if let result { freeaddrinfo(result) } }
+        guard status == 0, let info = result, let sockaddrPointer = info.pointee.ai_addr else {
+            throw SRTError(call: "getaddrinfo(\(address.host))", code: status, message: String(cString: gai_strerror(status)), rejectReason: nil)
+        }
+        let storage = sockaddrPointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee }
+        return SocketAddress(storage: storage)
+    }
+
+    mutating func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, Int32) -> T) -> T {
+        withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, Int32(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import CSRT
+
+/// Every SRT socket option the relay sets, in one declarative table (like srt's
+/// `apps/socketoptions.hpp`), so a reader sees at a glance how connections are configured.
+enum SRTSocketOption: Sendable {
+    case nonBlockingSend
+    case nonBlockingReceive
+    case liveTransmission
+    case latency(milliseconds: Int32)
+    case passphrase(String)
+    case keyLength(bytes: Int32)
+    case streamID(String)
+    case reuseAddress
+    case peerIdleTimeout(milliseconds: Int32)
+    case connectTimeout(milliseconds: Int32)
+
+    /// Applies the option to a socket.
+    func apply(to socket: SRTSOCKET) throws(SRTError) {
+        let result: Int32
+        switch self {
+        case .nonBlockingSend: result = Self.set(socket, SRTO_SNDSYN, false)
+        case .nonBlockingReceive: result = Self.set(socket, SRTO_RCVSYN, false)
+        case .liveTransmission: result = Self.set(socket, SRTO_TRANSTYPE, Int32(SRTT_LIVE.rawValue))
+        case .latency(let ms): result = Self.set(socket, SRTO_LATENCY, ms)
+        case .passphrase(let text): result = Self.set(socket, SRTO_PASSPHRASE, text)
+        case .keyLength(let bytes): result = Self.set(socket, SRTO_PBKEYLEN, bytes)
+        case .streamID(let text): result = Self.set(socket, SRTO_STREAMID, text)
+        case .reuseAddress: result = Self.set(socket, SRTO_REUSEADDR, true)
+        case .peerIdleTimeout(let ms): result = Self.set(socket, SRTO_PEERIDLETIMEO, ms)
+        case .connectTimeout(let ms): result = Self.set(socket, SRTO_CONNTIMEO, ms)
+        }
+        if result != 0 { throw SRTError.last("srt_setsockflag(\(self.name))") }
+    }
+
+    private var name: String {
+        switch self {
+        case .nonBlockingSend: "SRTO_SNDSYN"
+        case .nonBlockingReceive: "SRTO_RCVSYN"
+        case .liveTransmission: "SRTO_TRANSTYPE"
+        case .latency: "SRTO_LATENCY"
+        case .passphrase: "SRTO_PASSPHRASE"
+        case .keyLength: "SRTO_PBKEYLEN"
+        case .streamID: "SRTO_STREAMID"
+        case .reuseAddress: "SRTO_REUSEADDR"
+        case .peerIdleTimeout: "SRTO_PEERIDLETIMEO"
+        case .connectTimeout: "SRTO_CONNTIMEO"
+        }
+    }
+
+    private static func set(_ socket: SRTSOCKET, _ option: SRT_SOCKOPT, _ value: Int32) -> Int32 {
+        var value = value
+        return srt_setsockflag(socket, option, &value, Int32(MemoryLayout<Int32>.size))
+    }
+
+    private static func set(_ socket: SRTSOCKET, _ option: SRT_SOCKOPT, _ value: Bool) -> Int32 {
+        var value = value
+        return srt_setsockflag(socket, option, &value, Int32(MemoryLayout<Bool>.size))
+    }
+
+    private static func set(_ socket: SRTSOCKET, _ option: SRT_SOCKOPT, _ value: String) -> Int32 {
+        var bytes = Array(value.utf8)
+        return srt_setsockflag(socket, option, &bytes, Int32(bytes.count))
+    }
+
+    /// Options every relay connection carries.
+    static func liveDefaults(latency: Int32) -> [SRTSocketOption] {
+        [.liveTransmission, .nonBlockingSend, .nonBlockingReceive, .latency(milliseconds: latency)]
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VideoRelay
+
+/// Starts everything relayd runs in one service group and stops it in reverse order on SIGINT or
+/// SIGTERM.
+struct RelaydServices {
+    let configuration: RelaydConfiguration
+    let dataDirectory: String
+    let fieldUnits: SimulatedFieldUnits?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "relayd")
+        logger.info("relayd starting", metadata: [
+            "lib.srt": "\(LibraryVersions.srt)", "lib.avformat": "\(LibraryVersions.avformat)",
+            "srt.listen": "\(configuration.relay.srtListen)", "http.listen": "\(configuration.httpListen)",
+        ])
+        let dataURL = URL(fileURLWithPath: dataDirectory, isDirectory: true)
+        try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
+        let relay = Relay(configuration: configuration.relay, logger: Logger(label: "relayd.relay"))
+        let fieldOps = try FieldOpsHTTP(dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"))
+        let application = buildApplication(
+            relay: relay, fieldOps: fieldOps, listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
+        var services: [any Service] = [relay, application]
+        if let fieldUnits { services.append(fieldUnits) }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("relayd stopped")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VideoRelay
+
+/// For `relayd demo`: one ffmpeg per source pushing its sample clip in a loop over real SRT, as a
+/// field team's encoder would. A unit whose ffmpeg exits is restarted after a pause.
+struct SimulatedFieldUnits: Service {
+    let mediaDirectory: String
+    let srtAddress: HostPort
+    let sources: [SourceConfiguration]
+
+    func run() async throws {
+        let logger = Logger(label: "relayd.demo")
+        await withDiscardingTaskGroup { group in
+            for source in sources {
+                let clip = "\(mediaDirectory)/\(source.id).ts"
+                guard FileManager.default.fileExists(atPath: clip) else {
+                    logger.info("no sample clip for source, not simulated", metadata: ["source.id": "\(source.id)", "demo.clip": "\(clip)"])
+                    continue
+                }
+                group.addTask { await keepPublishing(source: source, clip: clip, logger: logger) }
+            }
+        }
+    }
+
+    private func keepPublishing(source: SourceConfiguration, clip: String, logger: Logger) async {
+        while !Task.isShuttingDownGracefully || Task.isCancelled {
+            let streamID = StreamID(resource: source.id, mode: .publish).text
+            var url = "srt://\(srtAddress.host):\(srtAddress.port)?streamid=\(streamID)"
+            if let passphrase = source.passphrase { url += "&passphrase=\(passphrase)" }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts", url]
+            process.standardInput = FileHandle.nullDevice
+            do {
+                try process.run()
+            } catch {
+                logger.info("cannot start ffmpeg for field unit", metadata: ["source.id": "\(source.id)", "demo.error": "\(error)"])
+                return
+            }
+            logger.info("field unit publishing", metadata: ["source.id": "\(source.id)", "demo.pid": "\(process.processIdentifier)"])
+            await withGracefulShutdownHandler {
+                await withTaskCancellationHandler {
+                    while process.isRunning && !Task.isShuttingDownGracefully || Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(200))
+                    }
+                } onCancel: { process.terminate() }
+            } onGracefulShutdown: { process.terminate() }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            logger.info("field unit stopped, restarting", metadata: ["source.id": "\(source.id)", "demo.status": "\(process.terminationStatus)"])
+            try? await Task.sleep(for: .seconds(2))
+        }
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-_.")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

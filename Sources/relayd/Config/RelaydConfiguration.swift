@@ -1,0 +1,250 @@
+import Foundation
+import VideoRelay
+import Yams
+
+/// relayd's whole configuration: the relay's, plus where the HTTP API listens.
+struct RelaydConfiguration: Sendable {
+    var relay: RelayConfiguration
+    var httpListen: HostPort
+
+    /// Reads and validates YAML. Every error is reported with its key path.
+    static func parse(yaml: String) throws -> RelaydConfiguration {
+        let errors = ConfigErrors()
+        let document: Node?
+        do {
+            document = try Yams.compose(yaml: yaml)
+        } catch {
+            throw InvalidConfiguration(errors: [ConfigError(path: "", message: "not valid YAML: \(error)")])
+        }
+        let root = ConfigNode(document ?? Node.mapping(Node.Mapping([])), path: "", errors: errors)
+        let configuration = read(root, errors: errors)
+        root.rejectUnknownKeys()
+        guard errors.all.isEmpty else { throw InvalidConfiguration(errors: errors.all) }
+        return configuration
+    }
+
+    /// Reads a configuration file.
+    static func load(path: String) throws -> RelaydConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw InvalidConfiguration(errors: [ConfigError(path: "", message: "cannot read \(path): \(error.localizedDescription)")])
+        }
+        return try parse(yaml: text)
+    }
+
+    /// The configuration relayd runs with when given none.
+    static var embeddedDefault: RelaydConfiguration {
+        // The embedded text is part of the program and covered by a test; it cannot fail.
+        (try? parse(yaml: embeddedDefaultYAML)) ?? RelaydConfiguration(relay: RelayConfiguration(), httpListen: HostPort(host: "127.0.0.1", port: 8080))
+    }
+
+    static let embeddedDefaultYAML = """
+        # relayd's embedded default: loopback only, open sources for the sample field units.
+        srt:
+          listen: 127.0.0.1:9000
+          latency_ms: 120
+        http:
+          listen: 127.0.0.1:8080
+        sources:
+          - id: heli-1
+            kind: helicopter
+            label: ヘリ1 (上空)
+          - id: drone-1
+            kind: drone
+            label: ドローン1
+          - id: mobile-1
+            kind: mobile
+            label: 移動カメラ1
+        users:
+          - name: hq
+            request: [program]
+          - name: npa
+            request: [program]
+          - name: kantei
+            request: [program]
+        sinks:
+          - id: hq
+            name: 警察本部
+            feed: program
+            mode: pull
+            user: hq
+          - id: npa
+            name: 警察庁
+            feed: program
+            mode: pull
+            user: npa
+          - id: kantei
+            name: 首相官邸
+            feed: program
+            mode: pull
+            user: kantei
+        """
+
+    // MARK: - Reading
+
+    private static func read(_ root: ConfigNode, errors: ConfigErrors) -> RelaydConfiguration {
+        var relay = RelayConfiguration()
+        let srt = root.child("srt")
+        relay.srtListen = address(srt, "listen", default: relay.srtListen)
+        relay.latencyMilliseconds = Int32(srt.int("latency_ms", default: 120, range: 20...8000))
+        let keyLength = srt.int("key_length", default: 16, range: 16...32)
+        if ![16, 24, 32].contains(keyLength) { srt.child("key_length").error("must be 16, 24 or 32 (AES-128/192/256)") }
+        relay.keyLength = Int32(keyLength)
+        srt.rejectUnknownKeys()
+
+        let http = root.child("http")
+        let httpListen = address(http, "listen", default: HostPort(host: "127.0.0.1", port: 8080))
+        http.rejectUnknownKeys()
+
+        relay.users = root.list("users").map(readUser)
+        relay.sources = root.list("sources").map(readSource)
+        let program = root.child("program")
+        relay.program = ProgramAccess(passphrase: passphrase(program, "passphrase"), allowedUsers: program.strings("users"))
+        program.rejectUnknownKeys()
+        relay.sinks = root.list("sinks").map(readSink)
+        relay.fanout = readFanout(root.child("fanout"))
+
+        let configuration = RelaydConfiguration(relay: relay, httpListen: httpListen)
+        crossCheck(configuration, root: root)
+        return configuration
+    }
+
+    private static func address(_ node: ConfigNode, _ key: String, default value: HostPort) -> HostPort {
+        guard let text = node.string(key) else { return value }
+        guard let parsed = HostPort.parse(text) else {
+            node.child(key).error("must be host:port, got \"\(text)\"")
+            return value
+        }
+        return parsed
+    }
+
+    /// SRT passphrases are 10 to 79 characters (libsrt's limit).
+    private static func passphrase(_ node: ConfigNode, _ key: String) -> String? {
+        guard let text = node.string(key) else { return nil }
+        guard (10...79).contains(text.utf8.count) else {
+            node.child(key).error("must be 10 to 79 characters (SRT passphrase), got \(text.utf8.count)")
+            return nil
+        }
+        return text
+    }
+
+    private static func identifier(_ node: ConfigNode, _ key: String) -> String {
+        let value = node.requiredString(key) ?? ""
+        if !value.isEmpty, value.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) || value.contains(",") {
+            node.child(key).error("may hold only letters, digits, - and _, got \"\(value)\"")
+        }
+        return value
+    }
+
+    private static func readSource(_ node: ConfigNode) -> SourceConfiguration {
+        let id = identifier(node, "id")
+        let kindText = node.requiredString("kind") ?? ""
+        let kind = SourceConfiguration.Kind(rawValue: kindText)
+        if kind == nil && !kindText.isEmpty {
+            node.child("kind").error("must be one of \(SourceConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(kindText)\"")
+        }
+        let source = SourceConfiguration(
+            id: id, kind: kind ?? .mobile, label: node.string("label") ?? id,
+            passphrase: passphrase(node, "passphrase"), allowedUsers: node.strings("users"),
+            allowTakeover: node.bool("takeover", default: false))
+        node.rejectUnknownKeys()
+        return source
+    }
+
+    private static func readUser(_ node: ConfigNode) -> UserConfiguration {
+        let user = UserConfiguration(
+            name: identifier(node, "name"), passphrase: passphrase(node, "passphrase"),
+            publish: node.strings("publish"), request: node.strings("request"))
+        node.rejectUnknownKeys()
+        return user
+    }
+
+    private static func readSink(_ node: ConfigNode) -> SinkConfiguration {
+        let id = identifier(node, "id")
+        let name = node.string("name") ?? id
+        let feed = node.string("feed") ?? RelayConfiguration.programResource
+        let mode = node.string("mode") ?? "pull"
+        let delivery: SinkConfiguration.Delivery
+        switch mode {
+        case "pull":
+            delivery = .pull(user: node.requiredString("user") ?? "")
+        case "push":
+            let target = address(node, "address", default: HostPort(host: "", port: 0))
+            if target.host.isEmpty { node.child("address").error("is required for a push sink (host:port of the HQ's SRT listener)") }
+            delivery = .push(address: target, passphrase: passphrase(node, "passphrase"), streamID: node.string("streamid"))
+        default:
+            node.child("mode").error("must be pull or push, got \"\(mode)\"")
+            delivery = .pull(user: "")
+        }
+        node.rejectUnknownKeys()
+        return SinkConfiguration(id: id, name: name, feed: feed, delivery: delivery)
+    }
+
+    private static func readFanout(_ node: ConfigNode) -> FanoutLimits {
+        let limits = FanoutLimits(
+            queueBytes: node.int("queue_bytes", default: 8 << 20, range: (256 << 10)...(256 << 20)),
+            stallMilliseconds: node.int("stall_ms", default: 3000, range: 500...60_000),
+            gopCache: node.bool("gop_cache", default: true),
+            invalidPayloadLimit: node.int("invalid_payload_limit", default: 200, range: 1...100_000),
+            sourceStallMilliseconds: node.int("source_stall_ms", default: 1000, range: 100...60_000),
+            reconnectInitialMilliseconds: node.int("reconnect_initial_ms", default: 500, range: 50...60_000),
+            reconnectMaximumMilliseconds: node.int("reconnect_max_ms", default: 10_000, range: 100...600_000))
+        node.rejectUnknownKeys()
+        return limits
+    }
+
+    /// Rules that span sections: names resolve, ids are unique, and nothing is reachable beyond
+    /// loopback without credentials.
+    private static func crossCheck(_ configuration: RelaydConfiguration, root: ConfigNode) {
+        let relay = configuration.relay
+        let sourceIDs = relay.sources.map(\.id)
+        let userNames = Set(relay.users.map(\.name))
+        let resources = Set(sourceIDs + [RelayConfiguration.programResource])
+        for (index, id) in sourceIDs.enumerated() where sourceIDs.firstIndex(of: id) != index {
+            root.child("sources").error("source id \"\(id)\" appears more than once")
+        }
+        if sourceIDs.contains(RelayConfiguration.programResource) {
+            root.child("sources").error("\"program\" is reserved for the program feed")
+        }
+        for (index, source) in relay.sources.enumerated() {
+            for user in source.allowedUsers where !userNames.contains(user) {
+                root.child("sources").error("[\(index)].users names unknown user \"\(user)\"")
+            }
+        }
+        for (index, user) in relay.users.enumerated() {
+            for resource in user.publish where resource != "*" && !sourceIDs.contains(resource) {
+                root.child("users").error("[\(index)].publish names unknown source \"\(resource)\"")
+            }
+            for resource in user.request where resource != "*" && !resources.contains(resource) {
+                root.child("users").error("[\(index)].request names unknown resource \"\(resource)\"")
+            }
+        }
+        for (index, sink) in relay.sinks.enumerated() {
+            if !resources.contains(sink.feed) {
+                root.child("sinks").error("[\(index)].feed names unknown resource \"\(sink.feed)\"")
+            }
+            if case .pull(let user) = sink.delivery, !user.isEmpty {
+                if let config = relay.user(user) {
+                    if !config.may(.request, sink.feed) {
+                        root.child("sinks").error("[\(index)].user \"\(user)\" may not request \"\(sink.feed)\"; add it to that user's request list")
+                    }
+                } else {
+                    root.child("sinks").error("[\(index)].user names unknown user \"\(user)\"")
+                }
+            }
+        }
+        if !relay.srtListen.isLoopback {
+            for (index, source) in relay.sources.enumerated() where !source.isProtected {
+                root.child("sources").error("[\(index)] (\(source.id)) has no passphrase or users, but srt.listen \(relay.srtListen) is reachable beyond loopback; refusing to expose it without credentials")
+            }
+            if !relay.program.isProtected {
+                root.child("program").error("needs a passphrase or users because srt.listen \(relay.srtListen) is reachable beyond loopback")
+            }
+        }
+        if !configuration.httpListen.isLoopback {
+            root.child("http").error("listen \(configuration.httpListen) is beyond loopback, but the HTTP API has no user accounts yet; bind it to 127.0.0.1")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import Hummingbird
+import Logging
+import VideoRelay
+
+/// Builds relayd's HTTP application: the relay API, metrics, health, and FieldOps.
+func buildApplication(
+    relay: Relay, fieldOps: FieldOpsHTTP, listen: HostPort, logger: Logger
+) -> some ApplicationProtocol {
+    let router = buildRouter(relay: relay, fieldOps: fieldOps)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(listen.host, port: Int(listen.port)), serverName: "relayd"),
+        logger: logger)
+}
+
+func buildRouter(relay: Relay, fieldOps: FieldOpsHTTP) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.middlewares.add(APIErrorMiddleware())
+    RelayController(relay: relay).addRoutes(to: router)
+    fieldOps.addRoutes(to: router)
+    return router
+}

@@ -1,0 +1,78 @@
+import VideoRelay
+
+/// Renders the relay snapshot in the Prometheus text exposition format. Built from the snapshot
+/// on each scrape, so the counters are exactly what the API shows.
+enum PrometheusText {
+    static func render(_ snapshot: RelaySnapshot) -> String {
+        var out = MetricWriter()
+        out.family("relay_source_up", "gauge", "1 when the source is live, 0 otherwise")
+        for s in snapshot.sources { out.sample("relay_source_up", ["source": s.id, "state": s.state.rawValue], s.state == .live ? 1 : 0) }
+        out.family("relay_source_bitrate_bits_per_second", "gauge", "Bitrate received from the publisher")
+        for s in snapshot.sources { out.sample("relay_source_bitrate_bits_per_second", ["source": s.id], Double(s.bitrateBitsPerSecond)) }
+        out.family("relay_source_bytes_total", "counter", "Bytes received from publishers")
+        for s in snapshot.sources { out.sample("relay_source_bytes_total", ["source": s.id], Double(s.bytesReceived)) }
+        out.family("relay_source_packets_total", "counter", "SRT payloads received from publishers")
+        for s in snapshot.sources { out.sample("relay_source_packets_total", ["source": s.id], Double(s.payloadsReceived)) }
+        out.family("relay_source_invalid_payloads_total", "counter", "Payloads that were not MPEG-TS")
+        for s in snapshot.sources { out.sample("relay_source_invalid_payloads_total", ["source": s.id], Double(s.invalidPayloads)) }
+        out.family("relay_source_readers", "gauge", "Readers connected to the source")
+        for s in snapshot.sources { out.sample("relay_source_readers", ["source": s.id], Double(s.readers)) }
+        let sourceSRT: [(String, String, (SRTStatistics) -> Double)] = [
+            ("relay_source_loss_packets_total", "counter", { Double($0.packetsLost) }),
+            ("relay_source_retransmitted_packets_total", "counter", { Double($0.packetsRetransmitted) }),
+            ("relay_source_dropped_packets_total", "counter", { Double($0.packetsDropped) }),
+            ("relay_source_rtt_milliseconds", "gauge", { $0.rttMilliseconds }),
+            ("relay_source_receive_buffer_bytes", "gauge", { Double($0.receiveBufferBytes) }),
+        ]
+        for (name, type, value) in sourceSRT {
+            out.family(name, type, "SRT statistics of the publisher connection")
+            for s in snapshot.sources { if let srt = s.srt { out.sample(name, ["source": s.id], value(srt)) } }
+        }
+
+        out.family("relay_sink_connected", "gauge", "1 when the headquarters sink is receiving")
+        for k in snapshot.sinks { out.sample("relay_sink_connected", ["sink": k.id, "mode": k.mode.rawValue], k.connected ? 1 : 0) }
+        let sinkValues: [(String, String, (SinkStatus) -> Double)] = [
+            ("relay_sink_bytes_total", "counter", { Double($0.bytesSent) }),
+            ("relay_sink_bitrate_bits_per_second", "gauge", { Double($0.bitrateBitsPerSecond) }),
+            ("relay_sink_queue_dropped_payloads_total", "counter", { Double($0.droppedPayloads) }),
+            ("relay_sink_dropped_packets_total", "counter", { Double($0.packetsDropped) }),
+            ("relay_sink_retransmitted_packets_total", "counter", { Double($0.packetsRetransmitted) }),
+            ("relay_sink_loss_packets_total", "counter", { Double($0.packetsLost) }),
+            ("relay_sink_reconnects_total", "counter", { Double($0.reconnects) }),
+            ("relay_sink_failed_attempts_total", "counter", { Double($0.failedAttempts) }),
+            ("relay_sink_readers", "gauge", { Double($0.readers.count) }),
+        ]
+        for (name, type, value) in sinkValues {
+            out.family(name, type, "Headquarters sink delivery")
+            for k in snapshot.sinks { out.sample(name, ["sink": k.id], value(k)) }
+        }
+        out.family("relay_sink_rtt_milliseconds", "gauge", "SRT round-trip time to the headquarters")
+        for k in snapshot.sinks { if let rtt = k.rttMilliseconds { out.sample("relay_sink_rtt_milliseconds", ["sink": k.id], rtt) } }
+
+        out.family("relay_readers", "gauge", "Connected readers of all resources")
+        out.sample("relay_readers", [:], Double(snapshot.readers.count))
+        out.family("relay_reader_stall_disconnects_total", "counter", "Readers disconnected because they stalled")
+        out.sample("relay_reader_stall_disconnects_total", [:], Double(snapshot.stalledReaderDisconnects))
+        out.family("relay_srt_refusals_total", "counter", "Callers refused, by Access Control reject code")
+        for (code, count) in snapshot.refusals.sorted(by: { $0.key < $1.key }) { out.sample("relay_srt_refusals_total", ["code": code], Double(count)) }
+        return out.text
+    }
+}
+
+/// Accumulates exposition lines with escaped label values.
+private struct MetricWriter {
+    var text = ""
+
+    mutating func family(_ name: String, _ type: String, _ help: String) {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+
+    mutating func sample(_ name: String, _ labels: [String: String], _ value: Double) {
+        let labelText = labels.sorted { $0.key < $1.key }.map { key, value in
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+            return "\(key)=\"\(escaped)\""
+        }.joined(separator: ",")
+        let rendered = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        text += labels.isEmpty ? "\(name) \(rendered)\n" : "\(name){\(labelText)} \(rendered)\n"
+    }
+}
