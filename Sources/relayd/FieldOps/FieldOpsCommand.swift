@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `relayd fieldops ...`: the coordinators' common writes from the command line.
+struct FieldOpsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fieldops",
+        abstract: "Field units: deployments, kits, relay stations, generators and refuelling."
+    )
+}
