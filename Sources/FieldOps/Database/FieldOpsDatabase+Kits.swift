@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+
+/// A kit to register, with its serialised components.
+public struct NewKit: Sendable {
+    /// Label on the case, unique.
+    public var name: String
+    /// What it is.
+    public var kind: KitKind
+    /// Components: serial number and description.
+    public var components: [NewComponent]
+
+    /// Creates the input.
+    public init(name: String, kind: KitKind, components: [NewComponent]) {
+        self.name = name
+        self.kind = kind
+        self.components = components
+    }
+}
+
+/// A component to register with a kit.
+public struct NewComponent: Sendable {
+    /// Serial number, unique.
+    public var serial: String
+    /// What it is.
+    public var description: String
+
+    /// Creates the input.
+    public init(serial: String, description: String) {
+        self.serial = serial
+        self.description = description
+    }
+}
+
+/// Which kits to list.
+public struct KitFilter: Sendable {
+    /// Only this state.
+    public var state: KitState?
+    /// Only this kind.
+    public var kind: KitKind?
+    /// Only kits with this deployment.
+    public var deploymentId: Int64?
+
+    /// Creates a filter.
+    public init(state: KitState? = nil, kind: KitKind? = nil, deploymentId: Int64? = nil) {
+        self.state = state
+        self.kind = kind
+        self.deploymentId = deploymentId
+    }
+}
+
+/// A kit with its components and history.
+public struct KitDetail: Sendable, Equatable {
+    /// The kit.
+    public var kit: Kit
+    /// Its components, by serial.
+    public var components: [KitComponent]
+    /// Its loans, newest first.
+    public var loans: [KitLoan]
+    /// Inspections and service records, newest first.
+    public var care: [KitCareRecord]
+    /// States it can move to next.
+    public var allowedTransitions: [KitState] { kit.state.allowedTargets }
+}
+
+extension FieldOpsDatabase {
+    /// Registers a kit, available, with its components.
+    public func createKit(_ input: NewKit, by actor: String) async throws -> KitDetail {
+        let name = try requireText(input.name, field: "name")
+        var serials = Set<String>()
+        for (index, component) in input.components.enumerated() {
+            let serial = try requireText(component.serial, field: "components[\(index)].serial")
+            guard serials.insert(serial).inserted else {
+                throw FieldOpsError.invalid(field: "components[\(index)].serial", message: "\(serial) is listed twice")
+            }
+        }
+        let allSerials = serials
+        return try await write(by: actor) { tx in
+            if try Kit.filter(Kit.Columns.name == name).fetchCount(tx.db) > 0 {
+                throw FieldOpsError.invalid(field: "name", message: "kit \(name) is already registered")
+            }
+            if let taken = try KitComponent.filter(allSerials.contains(KitComponent.Columns.serial)).fetchOne(tx.db) {
+                throw FieldOpsError.invalid(field: "components", message: "serial \(taken.serial) belongs to kit \(taken.kitId)")
+            }
+            let kit = try tx.insert(Kit(
+                id: nil, name: name, kind: input.kind, state: .available, deploymentId: nil,
+                missingComponents: [], version: 1, updatedAt: tx.now
+            ))
+            let kitId = try kit.primaryKeyValue()
+            let components = try input.components.map { component in
+                try tx.insert(KitComponent(id: nil, kitId: kitId, serial: component.serial.trimmedOrNil ?? "", description: component.description))
+            }
+            return KitDetail(kit: kit, components: components.sorted { $0.serial < $1.serial }, loans: [], care: [])
+        }
+    }
+
+    /// Kits by name.
+    public func kits(_ filter: KitFilter = KitFilter(), page: Page) async throws -> [Kit] {
+        try await read { db in
+            var request = Kit.all()
+            if let state = filter.state { request = request.filter(Kit.Columns.state == state.rawValue) }
+            if let kind = filter.kind { request = request.filter(Kit.Columns.kind == kind.rawValue) }
+            if let deploymentId = filter.deploymentId { request = request.filter(Kit.Columns.deploymentId == deploymentId) }
+            return try request.order(Kit.Columns.name).limit(page.limit, offset: page.offset).fetchAll(db)
+        }
+    }
+
+    /// One kit with its components, loans and care records.
+    public func kit(id: Int64) async throws -> KitDetail {
+        try await read { db in try Self.kitDetail(db, id: id) }
+    }
+
+    static func kitDetail(_ db: Database, id: Int64) throws -> KitDetail {
+        guard let kit = try Kit.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "kit", id: id) }
+        return KitDetail(
+            kit: kit,
+            components: try KitComponent.filter(KitComponent.Columns.kitId == id).order(KitComponent.Columns.serial).fetchAll(db),
+            loans: try KitLoan.filter(KitLoan.Columns.kitId == id).order(KitLoan.Columns.checkedOutAt.desc).fetchAll(db),
+            care: try KitCareRecord.filter(KitCareRecord.Columns.kitId == id).order(KitCareRecord.Columns.at.desc).fetchAll(db)
+        )
+    }
+
+    /// Checks a kit out to a deployment (from available or reserved) and opens a loan.
+    public func checkOutKit(id: Int64, deploymentId: Int64, expectedVersion: Int, by actor: String) async throws -> KitDetail {
+        try await transitionKit(id: id, request: KitTransitionRequest(to: .checkedOut, deploymentID: deploymentId), notes: nil, expectedVersion: expectedVersion, by: actor)
+    }
+
+    /// Books a kit back in. `present` lists the serial numbers counted; every other component
+    /// of the kit is recorded as missing and the kit stays Returned-incomplete.
+    public func returnKit(id: Int64, presentSerials: [String], expectedVersion: Int, by actor: String) async throws -> KitDetail {
+        let counted = Set(presentSerials.compactMap(\.trimmedOrNil))
+        let serials = try await read { db in
+            try KitComponent.filter(KitComponent.Columns.kitId == id).order(KitComponent.Columns.serial).fetchAll(db).map(\.serial)
+        }
+        if let stranger = counted.subtracting(serials).sorted().first {
+            throw FieldOpsError.invalid(field: "present_serials", message: "\(stranger) is not a component of kit \(id)")
+        }
+        let missing = serials.filter { !counted.contains($0) }
+        return try await transitionKit(id: id, request: KitTransitionRequest(to: .returned, missingComponents: missing), notes: nil, expectedVersion: expectedVersion, by: actor)
+    }
+
+    /// Moves a kit through its lifecycle. Checkouts open a loan, returns close it, and moves
+    /// out of returned/unserviceable/in-service leave an inspection or service record.
+    public func transitionKit(id: Int64, request: KitTransitionRequest, notes: String?, expectedVersion: Int, by actor: String) async throws -> KitDetail {
+        try await write(by: actor) { tx in
+            let current = try tx.require(Kit.self, id: id, entity: "kit")
+            try requireVersion(entity: "kit", id: id, expected: expectedVersion, current: current.version)
+            let outcome = try KitLifecycle(state: current.state, missingComponents: current.missingComponents).apply(request).acceptedOrThrow()
+            var updated = current
+            updated.state = outcome.step.to
+            updated.missingComponents = outcome.missingComponents
+            updated.version += 1
+            updated.updatedAt = tx.now
+            switch outcome.step.to {
+            case .reserved, .checkedOut:
+                updated.deploymentId = try Self.requireOpenDeployment(tx, id: request.deploymentID, kit: current)
+            case .available, .unserviceable, .inService, .retired:
+                updated.deploymentId = nil
+            case .deployed, .returned, .lost:
+                break
+            }
+            try tx.update(updated, from: current, action: "transition")
+            try Self.recordLoanAndCare(tx, kit: updated, step: outcome, notes: notes)
+            return try Self.kitDetail(tx.db, id: id)
+        }
+    }
+
+    /// The deployment a kit may go to: it must exist and not be closed or cancelled, and a
+    /// kit reserved for one deployment cannot be checked out to another.
+    private static func requireOpenDeployment(_ tx: AuditedWrite, id: Int64?, kit: Kit) throws -> Int64 {
+        guard let id else { throw FieldOpsError.invalid(field: "deployment_id", message: "is required") }
+        guard let deployment = try Deployment.fetchOne(tx.db, key: id) else {
+            throw FieldOpsError.invalid(field: "deployment_id", message: "deployment \(id) does not exist")
+        }
+        guard ![.closed, .cancelled].contains(deployment.state) else {
+            throw FieldOpsError.invalid(field: "deployment_id", message: "deployment \(id) is \(deployment.state.rawValue)")
+        }
+        if kit.state == .reserved, let reservedFor = kit.deploymentId, reservedFor != id {
+            throw FieldOpsError.invalid(field: "deployment_id", message: "kit \(kit.name) is reserved for deployment \(reservedFor)")
+        }
+        return id
+    }
+
+    private static func recordLoanAndCare(_ tx: AuditedWrite, kit: Kit, step: KitStep, notes: String?) throws {
+        let kitId = try kit.primaryKeyValue()
+        let notes = notes?.trimmedOrNil ?? step.step.reason ?? ""
+        switch (step.step.from, step.step.to) {
+        case (_, .checkedOut):
+            guard let deploymentId = kit.deploymentId else { return }
+            _ = try tx.insert(KitLoan(
+                id: nil, kitId: kitId, deploymentId: deploymentId, checkedOutAt: tx.now, checkedOutBy: tx.actor,
+                returnedAt: nil, missingOnReturn: []
+            ))
+            try tx.appendActivity(deploymentId: deploymentId, at: tx.now, text: "Kit \(kit.name) checked out")
+        case (_, .returned):
+            guard let loan = try KitLoan.filter(KitLoan.Columns.kitId == kitId && KitLoan.Columns.returnedAt == nil).fetchOne(tx.db) else { return }
+            var closed = loan
+            closed.returnedAt = tx.now
+            closed.missingOnReturn = step.missingComponents
+            try tx.update(closed, from: loan, action: "return")
+            let missing = step.missingComponents.isEmpty ? "complete" : "incomplete, missing \(step.missingComponents.joined(separator: ", "))"
+            try tx.appendActivity(deploymentId: loan.deploymentId, at: tx.now, text: "Kit \(kit.name) returned \(missing)")
+        case (.returned, .available):
+            _ = try tx.insert(KitCareRecord(id: nil, kitId: kitId, at: tx.now, author: tx.actor, kind: .inspectionPassed, notes: notes))
+        case (.returned, .unserviceable):
+            _ = try tx.insert(KitCareRecord(id: nil, kitId: kitId, at: tx.now, author: tx.actor, kind: .inspectionFailed, notes: notes))
+        case (.unserviceable, .inService):
+            _ = try tx.insert(KitCareRecord(id: nil, kitId: kitId, at: tx.now, author: tx.actor, kind: .serviceStarted, notes: notes))
+        case (.inService, .available):
+            _ = try tx.insert(KitCareRecord(id: nil, kitId: kitId, at: tx.now, author: tx.actor, kind: .serviceCompleted, notes: notes))
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,347 @@
+import Foundation
+import GRDB
+
+/// A relay station to register.
+public struct NewStation: Sendable {
+    /// Name, unique.
+    public var name: String
+    /// WGS84 latitude.
+    public var latitude: Double
+    /// WGS84 longitude.
+    public var longitude: Double
+    /// Elevation, metres.
+    public var elevationMetres: Int
+    /// Seasonal notes.
+    public var seasonalNotes: String
+    /// Ways to reach it.
+    public var accessModes: [NewAccessMode]
+
+    /// Creates the input.
+    public init(name: String, latitude: Double, longitude: Double, elevationMetres: Int, seasonalNotes: String = "", accessModes: [NewAccessMode]) {
+        self.name = name
+        self.latitude = latitude
+        self.longitude = longitude
+        self.elevationMetres = elevationMetres
+        self.seasonalNotes = seasonalNotes
+        self.accessModes = accessModes
+    }
+}
+
+/// One way to reach a station.
+public struct NewAccessMode: Sendable {
+    /// Road, over-snow vehicle, helicopter.
+    public var mode: AccessModeKind
+    /// Order-to-tank lead time, seconds.
+    public var leadSeconds: Int64
+    /// Usable now.
+    public var available: Bool
+    /// Note.
+    public var note: String
+
+    /// Creates the input.
+    public init(mode: AccessModeKind, leadSeconds: Int64, available: Bool = true, note: String = "") {
+        self.mode = mode
+        self.leadSeconds = leadSeconds
+        self.available = available
+        self.note = note
+    }
+}
+
+/// A generator to register at a station.
+public struct NewGenerator: Sendable {
+    /// Label at the station.
+    public var name: String
+    /// Rated output, watts.
+    public var ratedWatts: Int64
+    /// Fuel.
+    public var fuelType: FuelType
+    /// Tank capacity, millilitres.
+    public var tankCapacityMillilitres: Int64
+    /// Usable fraction, per-mille.
+    public var usableFractionPermille: Int
+    /// Reserve, millilitres.
+    public var reserveMillilitres: Int64
+    /// The burn curve.
+    public var curve: BurnCurve
+    /// Expected interval between readings, seconds (default 24 h).
+    public var readingIntervalSeconds: Int64
+
+    /// Creates the input.
+    public init(
+        name: String, ratedWatts: Int64, fuelType: FuelType, tankCapacityMillilitres: Int64,
+        usableFractionPermille: Int, reserveMillilitres: Int64, curve: BurnCurve, readingIntervalSeconds: Int64 = 24 * 3600
+    ) {
+        self.name = name
+        self.ratedWatts = ratedWatts
+        self.fuelType = fuelType
+        self.tankCapacityMillilitres = tankCapacityMillilitres
+        self.usableFractionPermille = usableFractionPermille
+        self.reserveMillilitres = reserveMillilitres
+        self.curve = curve
+        self.readingIntervalSeconds = readingIntervalSeconds
+    }
+}
+
+/// A tank reading to log.
+public struct NewReading: Sendable {
+    /// Fuel in the tank, millilitres.
+    public var levelMillilitres: Int64
+    /// Load, per-mille of rated power.
+    public var loadPermille: Int
+    /// Where the figure came from.
+    public var source: ReadingSource
+    /// When it was read; nil means now.
+    public var at: Date?
+
+    /// Creates the input.
+    public init(levelMillilitres: Int64, loadPermille: Int, source: ReadingSource, at: Date? = nil) {
+        self.levelMillilitres = levelMillilitres
+        self.loadPermille = loadPermille
+        self.source = source
+        self.at = at
+    }
+}
+
+/// A station with its access modes and generators.
+public struct StationDetail: Sendable, Equatable {
+    /// The station.
+    public var station: RelayStation
+    /// Its access modes, fastest first.
+    public var accessModes: [StationAccessMode]
+    /// Its generators with their forecasts.
+    public var generators: [GeneratorStatus]
+
+    /// The most urgent band among its generators (stale when it has none).
+    public var band: FuelBand { generators.map(\.band).min() ?? .stale }
+    /// The earliest order-by time among its generators.
+    public var earliestOrderBy: Int64? { generators.compactMap { $0.forecast?.orderBy }.min() }
+}
+
+/// A generator, its latest reading and what follows from it.
+public struct GeneratorStatus: Sendable, Equatable {
+    /// The generator.
+    public var generator: Generator
+    /// The latest reading, if any.
+    public var latestReading: TankReading?
+    /// The forecast from that reading; nil without a reading.
+    public var forecast: FuelForecast?
+    /// Burn rate inferred from the readings and deliveries of the last 7 days, ml/h.
+    public var observedMillilitresPerHour: Int64?
+    /// Band: the forecast's, or stale without a reading.
+    public var band: FuelBand { forecast?.band ?? .stale }
+}
+
+extension FieldOpsDatabase {
+    /// Registers a station with its access modes.
+    public func createStation(_ input: NewStation, by actor: String) async throws -> StationDetail {
+        let name = try requireText(input.name, field: "name")
+        guard input.latitude.isFinite, (-90...90).contains(input.latitude) else { throw FieldOpsError.invalid(field: "latitude", message: "must be between -90 and 90") }
+        guard input.longitude.isFinite, (-180...180).contains(input.longitude) else { throw FieldOpsError.invalid(field: "longitude", message: "must be between -180 and 180") }
+        guard (-500...9000).contains(input.elevationMetres) else { throw FieldOpsError.invalid(field: "elevation_m", message: "must be between -500 and 9000 metres") }
+        guard Set(input.accessModes.map(\.mode)).count == input.accessModes.count else {
+            throw FieldOpsError.invalid(field: "access_modes", message: "each mode may appear once")
+        }
+        for (index, access) in input.accessModes.enumerated() where access.leadSeconds < 0 {
+            throw FieldOpsError.invalid(field: "access_modes[\(index)].lead_hours", message: "must not be negative")
+        }
+        let id = try await write(by: actor) { tx in
+            if try RelayStation.filter(RelayStation.Columns.name == name).fetchCount(tx.db) > 0 {
+                throw FieldOpsError.invalid(field: "name", message: "station \(name) is already registered")
+            }
+            let station = try tx.insert(RelayStation(
+                id: nil, name: name, latitude: input.latitude, longitude: input.longitude,
+                elevationMetres: input.elevationMetres, seasonalNotes: input.seasonalNotes, version: 1
+            ))
+            let stationId = try station.primaryKeyValue()
+            for access in input.accessModes {
+                _ = try tx.insert(StationAccessMode(
+                    id: nil, stationId: stationId, mode: access.mode, leadSeconds: access.leadSeconds,
+                    available: access.available, note: access.note
+                ))
+            }
+            return stationId
+        }
+        return try await station(id: id)
+    }
+
+    /// Opens or closes an access mode (a road closing for winter, aircraft grounded) or
+    /// changes its lead time. Bumps the station's version, which guards the edit.
+    public func updateAccessMode(stationId: Int64, mode: AccessModeKind, available: Bool, leadSeconds: Int64?, note: String?, expectedVersion: Int, by actor: String) async throws -> StationDetail {
+        if let leadSeconds, leadSeconds < 0 { throw FieldOpsError.invalid(field: "lead_hours", message: "must not be negative") }
+        try await write(by: actor) { tx in
+            let station = try tx.require(RelayStation.self, id: stationId, entity: "station")
+            try requireVersion(entity: "station", id: stationId, expected: expectedVersion, current: station.version)
+            var bumped = station
+            bumped.version += 1
+            try tx.update(bumped, from: station)
+            if let existing = try StationAccessMode.filter(StationAccessMode.Columns.stationId == stationId && StationAccessMode.Columns.mode == mode.rawValue).fetchOne(tx.db) {
+                var changed = existing
+                changed.available = available
+                changed.leadSeconds = leadSeconds ?? existing.leadSeconds
+                changed.note = note ?? existing.note
+                try tx.update(changed, from: existing)
+            } else {
+                guard let leadSeconds else { throw FieldOpsError.invalid(field: "lead_hours", message: "is required for a new access mode") }
+                _ = try tx.insert(StationAccessMode(id: nil, stationId: stationId, mode: mode, leadSeconds: leadSeconds, available: available, note: note ?? ""))
+            }
+        }
+        return try await station(id: stationId)
+    }
+
+    /// Stations by name, with their forecasts as of now.
+    public func stations(page: Page) async throws -> [StationDetail] {
+        let now = clock().unixSeconds
+        return try await read { db in
+            try RelayStation.order(RelayStation.Columns.name).limit(page.limit, offset: page.offset).fetchAll(db)
+                .map { try Self.stationDetail(db, station: $0, now: now) }
+        }
+    }
+
+    /// One station with its forecasts as of `at` (default now).
+    public func station(id: Int64, at: Date? = nil) async throws -> StationDetail {
+        let now = (at ?? clock()).unixSeconds
+        return try await read { db in
+            guard let station = try RelayStation.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "station", id: id) }
+            return try Self.stationDetail(db, station: station, now: now)
+        }
+    }
+
+    /// Stations whose generators need attention first: by band (critical, stale, low, watch,
+    /// ok), then by earliest order-by time, then by name.
+    public func alerts(at: Date? = nil) async throws -> [StationDetail] {
+        let now = (at ?? clock()).unixSeconds
+        let stations = try await read { db in
+            try RelayStation.fetchAll(db).map { try Self.stationDetail(db, station: $0, now: now) }
+        }
+        return stations.sorted { lhs, rhs in
+            if lhs.band != rhs.band { return lhs.band < rhs.band }
+            switch (lhs.earliestOrderBy, rhs.earliestOrderBy) {
+            case let (left?, right?) where left != right: return left < right
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return lhs.station.name < rhs.station.name
+            }
+        }
+    }
+
+    /// Registers a generator at a station.
+    public func addGenerator(stationId: Int64, _ input: NewGenerator, by actor: String) async throws -> GeneratorStatus {
+        let name = try requireText(input.name, field: "name")
+        guard input.tankCapacityMillilitres > 0 else { throw FieldOpsError.invalid(field: "tank_litres", message: "must be above zero") }
+        guard (1...1000).contains(input.usableFractionPermille) else { throw FieldOpsError.invalid(field: "usable_fraction", message: "must be above 0 and at most 1") }
+        guard input.reserveMillilitres >= 0 else { throw FieldOpsError.invalid(field: "reserve_litres", message: "must not be negative") }
+        let tank = FuelTank(capacityMillilitres: input.tankCapacityMillilitres, usableFractionPermille: input.usableFractionPermille, reserveMillilitres: input.reserveMillilitres)
+        guard tank.unusableMillilitres + tank.reserveMillilitres < tank.capacityMillilitres else {
+            throw FieldOpsError.invalid(field: "reserve_litres", message: "reserve and unusable fuel leave nothing usable in the tank")
+        }
+        guard input.readingIntervalSeconds > 0 else { throw FieldOpsError.invalid(field: "reading_interval_hours", message: "must be above zero") }
+        let id = try await write(by: actor) { tx in
+            _ = try tx.require(RelayStation.self, id: stationId, entity: "station")
+            let generator = try tx.insert(Generator(
+                id: nil, stationId: stationId, name: name, ratedWatts: input.ratedWatts, fuelType: input.fuelType,
+                tankCapacityMillilitres: input.tankCapacityMillilitres, usableFractionPermille: input.usableFractionPermille,
+                reserveMillilitres: input.reserveMillilitres, curve: input.curve.points,
+                readingIntervalSeconds: input.readingIntervalSeconds, version: 1
+            ))
+            return try generator.primaryKeyValue()
+        }
+        return try await generator(id: id)
+    }
+
+    /// One generator with its forecast as of `at` (default now).
+    public func generator(id: Int64, at: Date? = nil) async throws -> GeneratorStatus {
+        let now = (at ?? clock()).unixSeconds
+        return try await read { db in
+            guard let generator = try Generator.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "generator", id: id) }
+            let access = try StationAccessMode.filter(StationAccessMode.Columns.stationId == generator.stationId).fetchAll(db)
+            return try Self.generatorStatus(db, generator: generator, access: access, now: now)
+        }
+    }
+
+    /// Logs a tank reading. A level above the tank's capacity or a time in the future is a
+    /// misreading and refused.
+    public func logReading(generatorId: Int64, _ input: NewReading, by actor: String) async throws -> TankReading {
+        guard (0...1000).contains(input.loadPermille) else { throw FieldOpsError.invalid(field: "load_percent", message: "must be between 0 and 100") }
+        return try await write(by: actor) { tx in
+            let generator = try tx.require(Generator.self, id: generatorId, entity: "generator")
+            guard input.levelMillilitres >= 0, input.levelMillilitres <= generator.tankCapacityMillilitres else {
+                let capacity = UnitConversion.litres(fromMillilitres: generator.tankCapacityMillilitres)
+                throw FieldOpsError.invalid(field: "litres", message: "must be between 0 and the tank capacity, \(capacity) L")
+            }
+            let at = input.at ?? tx.now
+            // Five minutes of slack for clocks on handhelds.
+            guard at.unixSeconds <= tx.now.unixSeconds + 300 else { throw FieldOpsError.invalid(field: "at", message: "is in the future") }
+            return try tx.insert(TankReading(
+                id: nil, generatorId: generatorId, at: at, levelMillilitres: input.levelMillilitres,
+                loadPermille: input.loadPermille, source: input.source, author: tx.actor
+            ))
+        }
+    }
+
+    /// A generator's readings, newest first.
+    public func readings(generatorId: Int64, page: Page) async throws -> [TankReading] {
+        try await read { db in
+            guard try Generator.exists(db, key: generatorId) else { throw FieldOpsError.notFound(entity: "generator", id: generatorId) }
+            return try TankReading.filter(TankReading.Columns.generatorId == generatorId)
+                .order(TankReading.Columns.at.desc, TankReading.Columns.id.desc)
+                .limit(page.limit, offset: page.offset).fetchAll(db)
+        }
+    }
+
+    /// Records a generator run or an outage it covered.
+    public func recordPeriod(generatorId: Int64, kind: GeneratorPeriodKind, startedAt: Date, endedAt: Date?, note: String, by actor: String) async throws -> GeneratorPeriod {
+        if let endedAt, endedAt < startedAt { throw FieldOpsError.invalid(field: "ended_at", message: "must not be before started_at") }
+        return try await write(by: actor) { tx in
+            _ = try tx.require(Generator.self, id: generatorId, entity: "generator")
+            return try tx.insert(GeneratorPeriod(id: nil, generatorId: generatorId, kind: kind, startedAt: startedAt, endedAt: endedAt, note: note))
+        }
+    }
+
+    /// A generator's runs and outages, newest first.
+    public func periods(generatorId: Int64, page: Page) async throws -> [GeneratorPeriod] {
+        try await read { db in
+            guard try Generator.exists(db, key: generatorId) else { throw FieldOpsError.notFound(entity: "generator", id: generatorId) }
+            return try GeneratorPeriod.filter(GeneratorPeriod.Columns.generatorId == generatorId)
+                .order(GeneratorPeriod.Columns.startedAt.desc).limit(page.limit, offset: page.offset).fetchAll(db)
+        }
+    }
+
+    static func stationDetail(_ db: Database, station: RelayStation, now: Int64) throws -> StationDetail {
+        let stationId = try station.primaryKeyValue()
+        let access = try StationAccessMode.filter(StationAccessMode.Columns.stationId == stationId).fetchAll(db)
+            .sorted { $0.leadSeconds < $1.leadSeconds }
+        let generators = try Generator.filter(Generator.Columns.stationId == stationId).order(Generator.Columns.id).fetchAll(db)
+            .map { try generatorStatus(db, generator: $0, access: access, now: now) }
+        return StationDetail(station: station, accessModes: access, generators: generators)
+    }
+
+    /// The window the observed burn rate looks back over.
+    static let observationWindowSeconds: Int64 = 7 * 24 * 3600
+
+    static func generatorStatus(_ db: Database, generator: Generator, access: [StationAccessMode], now: Int64) throws -> GeneratorStatus {
+        let generatorId = try generator.primaryKeyValue()
+        let nowDate = Date(unixSeconds: now)
+        // Readings after `now` do not exist yet when asking "as of" an earlier time.
+        let latest = try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at <= nowDate)
+            .order(TankReading.Columns.at.desc, TankReading.Columns.id.desc).fetchOne(db)
+        guard let latest else { return GeneratorStatus(generator: generator, latestReading: nil, forecast: nil, observedMillilitresPerHour: nil) }
+        let fastest = access.filter(\.available).min { $0.leadSeconds < $1.leadSeconds }
+            .map { AccessLeadTime(mode: $0.mode.rawValue, leadSeconds: $0.leadSeconds) }
+        let forecast = FuelForecast(
+            tank: generator.tank, curve: try generator.burnCurve, reading: latest.snapshot, fastestAccess: fastest,
+            readingIntervalSeconds: generator.readingIntervalSeconds, now: now
+        )
+        let windowStart = Date(unixSeconds: now - observationWindowSeconds)
+        let samples = try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at >= windowStart && TankReading.Columns.at <= nowDate)
+            .fetchAll(db).map { LevelSample(at: $0.at.unixSeconds, levelMillilitres: $0.levelMillilitres) }
+        let deliveries = try RefuelRun.filter(RefuelRun.Columns.generatorId == generatorId && RefuelRun.Columns.deliveredAt >= windowStart)
+            .fetchAll(db).compactMap { run -> Delivery? in
+                guard let at = run.deliveredAt, let volume = run.deliveredMillilitres else { return nil }
+                return Delivery(at: at.unixSeconds, millilitres: volume)
+            }
+        return GeneratorStatus(
+            generator: generator, latestReading: latest, forecast: forecast,
+            observedMillilitresPerHour: observedMillilitresPerHour(samples: samples, deliveries: deliveries)
+        )
+    }
+}

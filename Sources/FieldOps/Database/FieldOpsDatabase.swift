@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The FieldOps store: a migrated SQLite database in WAL mode, and every read and write the
+/// surfaces need.
+///
+/// A `Sendable` struct rather than an actor (GRDB's `AppDatabase` pattern): GRDB's writer
+/// already serialises writes and lets reads run concurrently with them, so a second layer
+/// of isolation would only add a hop.
+public struct FieldOpsDatabase: Sendable {
+    /// The underlying GRDB writer (a `DatabasePool` on disk).
+    let writer: any DatabaseWriter
+    /// The clock every write stamps its audit entry with; tests pin it.
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    /// Wraps an opened writer and runs the migrations.
+    public init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) throws {
+        self.writer = writer
+        self.clock = clock
+        self.logger = logger
+        try FieldOpsMigrations.migrator.migrate(writer)
+    }
+
+    /// Opens (creating if needed) the database file at `url` in WAL mode and migrates it.
+    ///
+    /// `synchronous = FULL` makes each commit reach the disk before the write is
+    /// acknowledged, so an acknowledged write survives power loss, not only `kill -9`
+    /// (WAL alone already gives the latter). The busy timeout lets the CLI and a running
+    /// server write to the same file.
+    public static func open(at url: URL, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) throws -> FieldOpsDatabase {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool = try DatabasePool(path: url.path, configuration: configuration)
+        logger.info("fieldops database opened", metadata: ["fieldops.path": "\(url.path)"])
+        return try FieldOpsDatabase(pool, logger: logger, clock: clock)
+    }
+
+    /// Runs `body` in one write transaction with an audit trail for `actor`. Any error rolls
+    /// the whole transaction back, audit entries included, so nothing is half-written.
+    func write<T: Sendable>(by actor: String, _ body: @escaping @Sendable (AuditedWrite) throws -> T) async throws -> T {
+        let now = clock()
+        return try await writer.write { db in
+            try body(AuditedWrite(db: db, actor: actor, now: now))
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read(body)
+    }
+
+    /// The current time on the database's clock.
+    public var now: Date { clock() }
+
+    /// `PRAGMA integrity_check`; "ok" when the file is sound.
+    public func integrityCheck() async throws -> String {
+        try await read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no result" }
+    }
+
+    /// The audit trail of one entity, oldest first.
+    public func auditTrail(entity: String, id: Int64) async throws -> [AuditEntry] {
+        try await read { db in
+            try AuditEntry
+                .filter(AuditEntry.Columns.entity == entity && AuditEntry.Columns.entityId == id)
+                .order(AuditEntry.Columns.id)
+                .fetchAll(db)
+        }
+    }
+}
+
+/// One page of a list: which rows to skip and how many to return.
+public struct Page: Sendable, Equatable {
+    /// Rows to return, 1...500.
+    public var limit: Int
+    /// Rows to skip.
+    public var offset: Int
+
+    /// Validates the figures, naming the query parameter when one is out of range.
+    public init(limit: Int = 50, offset: Int = 0) throws(FieldOpsError) {
+        guard (1...500).contains(limit) else { throw .invalid(field: "limit", message: "must be between 1 and 500") }
+        guard offset >= 0 else { throw .invalid(field: "offset", message: "must not be negative") }
+        self.limit = limit
+        self.offset = offset
+    }
+}
