@@ -268,7 +268,7 @@ extension FieldOpsDatabase {
                 let capacity = UnitConversion.litres(fromMillilitres: generator.tankCapacityMillilitres)
                 throw FieldOpsError.invalid(field: "litres", message: "must be between 0 and the tank capacity, \(capacity) L")
             }
-            let at = input.at ?? tx.now
+            let at = Date(unixSeconds: (input.at ?? tx.now).unixSeconds)
             // Five minutes of slack for clocks on handhelds.
             guard at.unixSeconds <= tx.now.unixSeconds + 300 else { throw FieldOpsError.invalid(field: "at", message: "is in the future") }
             return try tx.insert(TankReading(
@@ -320,9 +320,10 @@ extension FieldOpsDatabase {
 
     static func generatorStatus(_ db: Database, generator: Generator, access: [StationAccessMode], now: Int64) throws -> GeneratorStatus {
         let generatorId = try generator.primaryKeyValue()
-        let nowDate = Date(unixSeconds: now)
-        // Readings after `now` do not exist yet when asking "as of" an earlier time.
-        let latest = try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at <= nowDate)
+        // Readings after `now` do not exist yet when asking "as of" an earlier time; `now` is
+        // whole seconds, so the whole second counts.
+        let endOfNow = Date(unixSeconds: now + 1)
+        let latest = try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at < endOfNow)
             .order(TankReading.Columns.at.desc, TankReading.Columns.id.desc).fetchOne(db)
         guard let latest else { return GeneratorStatus(generator: generator, latestReading: nil, forecast: nil, observedMillilitresPerHour: nil) }
         let fastest = access.filter(\.available).min { $0.leadSeconds < $1.leadSeconds }
@@ -332,7 +333,7 @@ extension FieldOpsDatabase {
             readingIntervalSeconds: generator.readingIntervalSeconds, now: now
         )
         let windowStart = Date(unixSeconds: now - observationWindowSeconds)
-        let samples = try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at >= windowStart && TankReading.Columns.at <= nowDate)
+        let samples = try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at >= windowStart && TankReading.Columns.at < endOfNow)
             .fetchAll(db).map { LevelSample(at: $0.at.unixSeconds, levelMillilitres: $0.levelMillilitres) }
         let deliveries = try RefuelRun.filter(RefuelRun.Columns.generatorId == generatorId && RefuelRun.Columns.deliveredAt >= windowStart)
             .fetchAll(db).compactMap { run -> Delivery? in

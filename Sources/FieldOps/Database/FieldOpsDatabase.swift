@@ -44,7 +44,9 @@ public struct FieldOpsDatabase: Sendable {
     /// Runs `body` in one write transaction with an audit trail for `actor`. Any error rolls
     /// the whole transaction back, audit entries included, so nothing is half-written.
     func write<T: Sendable>(by actor: String, _ body: @escaping @Sendable (AuditedWrite) throws -> T) async throws -> T {
-        let now = clock()
+        // Whole seconds: the fuel arithmetic works in seconds, and a stored fraction would make
+        // a reading taken "now" look later than a forecast asked for at the same second.
+        let now = Date(unixSeconds: clock().unixSeconds)
         return try await writer.write { db in
             try body(AuditedWrite(db: db, actor: actor, now: now))
         }

@@ -4,6 +4,14 @@ import ArgumentParser
 struct FieldOpsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fieldops",
-        abstract: "Field units: deployments, kits, relay stations, generators and refuelling."
+        abstract: "Field units: deployments, kits, relay stations, generators and refuelling.",
+        subcommands: [
+            LogReadingCommand.self,
+            KitCheckoutCommand.self,
+            KitReturnCommand.self,
+            MoveDeploymentCommand.self,
+            AlertsCommand.self,
+            FieldOpsServeHTTPCommand.self,
+        ]
     )
 }

@@ -1,11 +1,37 @@
+import FieldOps
 import Foundation
 import Hummingbird
 import Logging
 
 /// Everything FieldOps adds to relayd's HTTP server: the JSON API under /api/fieldops and the
-/// coordinators' pages. Opens (and migrates) the FieldOps database in the data directory.
+/// coordinators' pages under /fieldops. Opens (and migrates) the FieldOps database in the data
+/// directory.
 struct FieldOpsHTTP: Sendable {
-    init(dataDirectory: URL, logger: Logger) throws {}
+    let database: FieldOpsDatabase
 
-    func addRoutes<Context: RequestContext>(to router: Router<Context>) {}
+    /// Opens `<dataDirectory>/fieldops.sqlite`, creating and migrating it as needed.
+    init(dataDirectory: URL, logger: Logger) throws {
+        database = try FieldOpsDatabase.open(at: Self.databaseURL(dataDirectory: dataDirectory), logger: logger)
+    }
+
+    /// Serves an already opened database (tests pin its clock).
+    init(database: FieldOpsDatabase) {
+        self.database = database
+    }
+
+    /// Where the database lives in a data directory.
+    static func databaseURL(dataDirectory: URL) -> URL {
+        dataDirectory.appendingPathComponent("fieldops.sqlite")
+    }
+
+    /// Adds the API routes and the pages.
+    func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        UnitsController(database: database).addRoutes(to: router)
+        DeploymentsController(database: database).addRoutes(to: router)
+        KitsController(database: database).addRoutes(to: router)
+        StationsController(database: database).addRoutes(to: router)
+        GeneratorsController(database: database).addRoutes(to: router)
+        RefuelRunsController(database: database).addRoutes(to: router)
+        AuditController(database: database).addRoutes(to: router)
+    }
 }

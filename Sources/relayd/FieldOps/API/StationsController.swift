@@ -1,0 +1,133 @@
+import FieldOps
+import Foundation
+import Hummingbird
+
+/// `/api/fieldops/stations` and `/api/fieldops/alerts`: relay stations, their access modes and
+/// generators, and the stations that need fuel first.
+struct StationsController: Sendable {
+    let database: FieldOpsDatabase
+
+    func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.post("/api/fieldops/stations") { request, _ in
+            await fieldOpsRespond {
+                let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
+                let station = try await database.createStation(try body.input(), by: request.fieldOpsActor)
+                return try FieldOpsJSON.response(StationResponse(station, now: database.now), status: .created)
+            }
+        }
+        router.get("/api/fieldops/stations") { request, _ in
+            await fieldOpsRespond {
+                let stations = try await database.stations(page: try FieldOpsQuery(request: request).page())
+                let now = database.now
+                return try FieldOpsJSON.response(ListResponse(items: stations.map { StationResponse($0, now: now) }))
+            }
+        }
+        router.get("/api/fieldops/stations/{id}") { request, context in
+            await fieldOpsRespond {
+                let at = try FieldOpsQuery(request: request).date("at")
+                let station = try await database.station(id: try context.fieldOpsID(entity: "station"), at: at)
+                return try FieldOpsJSON.response(StationResponse(station, now: at ?? database.now))
+            }
+        }
+        router.put("/api/fieldops/stations/{id}/access-modes/{mode}") { request, context in
+            await fieldOpsRespond {
+                let id = try context.fieldOpsID(entity: "station")
+                let mode = try FieldOpsQuery.parse(try context.parameters.require("mode"), as: AccessModeKind.self, field: "mode")
+                let body = try await FieldOpsJSON.decode(AccessModeUpdate.self, from: request)
+                let station = try await database.updateAccessMode(
+                    stationId: id, mode: mode, available: body.available,
+                    leadSeconds: try body.leadHours.map { try UnitConversion.seconds(fromHours: $0, field: "lead_hours") },
+                    note: body.note, expectedVersion: body.version, by: request.fieldOpsActor)
+                return try FieldOpsJSON.response(StationResponse(station, now: database.now))
+            }
+        }
+        router.post("/api/fieldops/stations/{id}/generators") { request, context in
+            await fieldOpsRespond {
+                let id = try context.fieldOpsID(entity: "station")
+                let body = try await FieldOpsJSON.decode(GeneratorsController.CreateRequest.self, from: request)
+                let generator = try await database.addGenerator(stationId: id, try body.input(), by: request.fieldOpsActor)
+                return try FieldOpsJSON.response(GeneratorsController.GeneratorResponse(generator, now: database.now), status: .created)
+            }
+        }
+        router.get("/api/fieldops/alerts") { request, _ in
+            await fieldOpsRespond {
+                let at = try FieldOpsQuery(request: request).date("at")
+                let stations = try await database.alerts(at: at)
+                let now = at ?? database.now
+                return try FieldOpsJSON.response(ListResponse(items: stations.map { StationResponse($0, now: now) }))
+            }
+        }
+    }
+
+    struct CreateRequest: Decodable {
+        var name: String
+        var latitude: Double
+        var longitude: Double
+        var elevationM: Int
+        var seasonalNotes: String?
+        var accessModes: [AccessMode]
+
+        struct AccessMode: Decodable {
+            var mode: String
+            var leadHours: Double
+            var available: Bool?
+            var note: String?
+        }
+
+        func input() throws -> NewStation {
+            let modes = try accessModes.enumerated().map { index, access in
+                NewAccessMode(
+                    mode: try FieldOpsQuery.parse(access.mode, as: AccessModeKind.self, field: "access_modes[\(index)].mode"),
+                    leadSeconds: try UnitConversion.seconds(fromHours: access.leadHours, field: "access_modes[\(index)].lead_hours"),
+                    available: access.available ?? true, note: access.note ?? "")
+            }
+            return NewStation(
+                name: name, latitude: latitude, longitude: longitude, elevationMetres: elevationM,
+                seasonalNotes: seasonalNotes ?? "", accessModes: modes)
+        }
+    }
+
+    struct AccessModeUpdate: Decodable {
+        var available: Bool
+        var leadHours: Double?
+        var note: String?
+        var version: Int
+    }
+
+    struct StationResponse: Encodable {
+        var id: Int64?
+        var name: String
+        var latitude: Double
+        var longitude: Double
+        var elevationM: Int
+        var seasonalNotes: String
+        var version: Int
+        var band: String
+        var orderBy: Date?
+        var accessModes: [AccessMode]
+        var generators: [GeneratorsController.GeneratorResponse]
+
+        struct AccessMode: Encodable {
+            var mode: String
+            var leadHours: Double
+            var available: Bool
+            var note: String
+        }
+
+        init(_ detail: StationDetail, now: Date) {
+            id = detail.station.id
+            name = detail.station.name
+            latitude = detail.station.latitude
+            longitude = detail.station.longitude
+            elevationM = detail.station.elevationMetres
+            seasonalNotes = detail.station.seasonalNotes
+            version = detail.station.version
+            band = detail.band.rawValue
+            orderBy = detail.earliestOrderBy.map(Date.init(unixSeconds:))
+            accessModes = detail.accessModes.map {
+                AccessMode(mode: $0.mode.rawValue, leadHours: UnitConversion.hours(fromSeconds: $0.leadSeconds), available: $0.available, note: $0.note)
+            }
+            generators = detail.generators.map { GeneratorsController.GeneratorResponse($0, now: now) }
+        }
+    }
+}
