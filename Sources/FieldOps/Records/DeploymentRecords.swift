@@ -61,6 +61,7 @@ public struct DeploymentCheckIn: Codable, Sendable, Equatable, FetchableRecord, 
 
     /// Column names for queries.
     public enum Columns {
+        public static let id = Column(CodingKeys.id)
         public static let deploymentId = Column(CodingKeys.deploymentId)
         public static let unitId = Column(CodingKeys.unitId)
         public static let checkedInAt = Column(CodingKeys.checkedInAt)

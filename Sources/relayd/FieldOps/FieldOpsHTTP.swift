@@ -33,5 +33,7 @@ struct FieldOpsHTTP: Sendable {
         GeneratorsController(database: database).addRoutes(to: router)
         RefuelRunsController(database: database).addRoutes(to: router)
         AuditController(database: database).addRoutes(to: router)
+        ExportsController(database: database).addRoutes(to: router)
+        FieldOpsPages(database: database).addRoutes(to: router)
     }
 }

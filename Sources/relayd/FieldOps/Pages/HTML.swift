@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+
+/// Builds the coordinators' pages from Swift strings: no templates, no build step. Every
+/// value from the database passes through `escape`, which is why pages are assembled with
+/// `HTML.text` and friends rather than raw interpolation.
+enum HTML {
+    /// Escapes text for element content and quoted attribute values.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// A bilingual label: Japanese first, English beneath, as on the units' printed forms.
+    static func label(_ japanese: String, _ english: String) -> String {
+        "<span class=\"ja\">\(escape(japanese))</span> <span class=\"en\">\(escape(english))</span>"
+    }
+
+    /// A time in UTC, short enough for a board.
+    static func time(_ date: Date?) -> String {
+        guard let date else { return "–" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm'Z'"
+        return escape(formatter.string(from: date))
+    }
+
+    /// A table: bilingual headings and pre-escaped cells.
+    static func table(_ headings: [(String, String)], _ rows: [[String]], empty: String = "–") -> String {
+        let head = headings.map { "<th>\(label($0.0, $0.1))</th>" }.joined()
+        let body = rows.isEmpty
+            ? "<tr><td colspan=\"\(headings.count)\">\(escape(empty))</td></tr>"
+            : rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+        return "<table><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table>"
+    }
+
+    /// A complete page with the FieldOps navigation, styles and the small script the action
+    /// buttons use.
+    static func page(title: (String, String), body: String) -> Response {
+        let html = """
+            <!doctype html>
+            <html lang="ja"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(title.0)) / \(escape(title.1)) – FieldOps</title>
+            <style>\(style)</style></head>
+            <body>
+            <nav><a href="/fieldops/deployments">\(label("展開", "Deployments"))</a>
+            <a href="/fieldops/kits">\(label("資機材", "Kits"))</a>
+            <a href="/fieldops/stations">\(label("中継所", "Stations"))</a>
+            <a href="/fieldops/refuel">\(label("給油計画", "Refuel planning"))</a>
+            <label class="actor">\(label("記録者", "Your name")) <input id="actor" size="12" autocomplete="name"></label></nav>
+            <h1>\(label(title.0, title.1))</h1>
+            \(body)
+            <script>\(script)</script>
+            </body></html>
+            """
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A button that POSTs `body` (JSON) to `url` and reloads; `prompt` asks for a field first.
+    static func actionButton(_ japanese: String, _ english: String, url: String, body: String, prompt: String? = nil) -> String {
+        let promptAttribute = prompt.map { " data-prompt=\"\(escape($0))\"" } ?? ""
+        return "<button class=\"act\" data-url=\"\(escape(url))\" data-body=\"\(escape(body))\"\(promptAttribute)>\(label(japanese, english))</button>"
+    }
+
+    static let style = """
+        body{font-family:system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;margin:1rem;color:#111}
+        nav{display:flex;gap:1rem;flex-wrap:wrap;align-items:center;border-bottom:1px solid #ccc;padding-bottom:.5rem}
+        nav .actor{margin-left:auto}
+        .en{color:#555;font-size:.85em} h1 .en,h2 .en{font-size:.6em}
+        table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
+        th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+        th{background:#f3f3f3}
+        .board{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem}
+        .column{background:#f7f7f7;padding:.5rem;border-radius:.3rem}
+        .card{background:#fff;border:1px solid #ddd;border-radius:.3rem;padding:.5rem;margin:.5rem 0}
+        .band{display:inline-block;padding:.1rem .5rem;border-radius:1rem;font-weight:bold;color:#fff}
+        .band-critical{background:#b00020}.band-stale{background:#6d4c41}.band-low{background:#e65100}
+        .band-watch{background:#f9a825;color:#111}.band-ok{background:#2e7d32}
+        meter{width:8rem;height:1.2rem}
+        .missing{color:#b00020;font-weight:bold}
+        button.act{margin:.1rem}
+        form.inline{display:inline-flex;gap:.3rem;flex-wrap:wrap;align-items:center}
+        @media print{nav,button,form{display:none}}
+        """
+
+    /// Sends the action buttons' and forms' requests with the coordinator's name in X-Actor,
+    /// shows refusals (409/422) as the API words them, reloads on success.
+    static let script = """
+        const actor=document.getElementById('actor');
+        actor.value=localStorage.getItem('fieldops.actor')||'';
+        actor.addEventListener('change',()=>localStorage.setItem('fieldops.actor',actor.value));
+        async function send(url,body){
+          const r=await fetch(url,{method:'POST',headers:{'Content-Type':'application/json','X-Actor':actor.value||'anonymous'},body:JSON.stringify(body)});
+          if(r.ok){location.reload();return}
+          const e=await r.json().catch(()=>({error:r.statusText}));alert(e.error);
+        }
+        document.querySelectorAll('button.act').forEach(b=>b.addEventListener('click',()=>{
+          const body=JSON.parse(b.dataset.body);
+          if(b.dataset.prompt){const v=prompt(b.dataset.prompt);if(v===null)return;
+            body[b.dataset.prompt.split(' ')[0]]=(v.trim()!==''&&!isNaN(Number(v)))?Number(v):v}
+          send(b.dataset.url,body);
+        }));
+        document.querySelectorAll('form.api').forEach(f=>f.addEventListener('submit',ev=>{
+          ev.preventDefault();const body={};
+          new FormData(f).forEach((v,k)=>{
+            if(k.endsWith('[]')){const n=k.slice(0,-2);(body[n]=body[n]||[]).push(v);return}
+            if(v!=='')body[k]=f.elements[k].type==='number'?Number(v):v});
+          f.querySelectorAll('[data-empty-list]').forEach(e=>{body[e.dataset.emptyList]=body[e.dataset.emptyList]||[]});
+          send(f.dataset.url,body);
+        }));
+        """
+}
