@@ -89,6 +89,7 @@ import Testing
             let audit = try await api.get("/api/fieldops/audit?entity=deployment&id=\(id)")
             #expect(audit.json["items"].array.map { $0["action"].string ?? "" } == ["create", "transition", "transition", "transition", "transition"])
             #expect(audit.json["items"].array.allSatisfy { $0["actor"].string == "coordinator" })
+            #expect(audit.json["items"][1]["changes"]["state"] == .object(["from": .string("planned"), "to": .string("mobilizing")]))
         }
     }
 

@@ -7,21 +7,11 @@ import NIOCore
 import Testing
 @testable import relayd
 
-/// A JSON value read from a response, with forgiving subscripts so tests read like the
-/// documents they check: `json["deployment"]["state"].string`.
-enum JSONValue: Decodable, Equatable, Sendable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+/// A JSON value read from a response: relayd's own `RecordedJSON`, with forgiving subscripts
+/// so tests read like the documents they check: `json["deployment"]["state"].string`.
+typealias JSONValue = RecordedJSON
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
-    }
-
+extension RecordedJSON {
     subscript(key: String) -> JSONValue {
         if case .object(let members) = self { return members[key] ?? .null }
         return .null

@@ -31,8 +31,8 @@ struct AuditController: Sendable {
         var entity: String
         var entityId: Int64
         var action: String
-        /// The changed columns as recorded, passed through as JSON text.
-        var changes: String
+        /// The changed columns as recorded: column → {"from", "to"}, or column → value on create.
+        var changes: RecordedJSON
 
         init(_ entry: AuditEntry) {
             id = entry.id
@@ -41,7 +41,34 @@ struct AuditController: Sendable {
             entity = entry.entity
             entityId = entry.entityId
             action = entry.action
-            changes = entry.changes
+            changes = (try? JSONDecoder().decode(RecordedJSON.self, from: Data(entry.changes.utf8))) ?? .string(entry.changes)
+        }
+    }
+}
+
+/// Any JSON value, so the audit's stored JSON is returned as JSON rather than as a string.
+indirect enum RecordedJSON: Codable, Equatable, Sendable {
+    case null, bool(Bool), number(Double), string(String), array([RecordedJSON]), object([String: RecordedJSON])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([RecordedJSON].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: RecordedJSON].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
         }
     }
 }
