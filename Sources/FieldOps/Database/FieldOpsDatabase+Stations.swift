@@ -192,8 +192,8 @@ extension FieldOpsDatabase {
     public func stations(page: Page) async throws -> [StationDetail] {
         let now = clock().unixSeconds
         return try await read { db in
-            try RelayStation.order(RelayStation.Columns.name).limit(page.limit, offset: page.offset).fetchAll(db)
-                .map { try Self.stationDetail(db, station: $0, now: now) }
+            let stations = try RelayStation.order(RelayStation.Columns.name).limit(page.limit, offset: page.offset).fetchAll(db)
+            return try Self.stationDetails(db, stations: stations, now: now)
         }
     }
 
@@ -202,7 +202,7 @@ extension FieldOpsDatabase {
         let now = (at ?? clock()).unixSeconds
         return try await read { db in
             guard let station = try RelayStation.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "station", id: id) }
-            return try Self.stationDetail(db, station: station, now: now)
+            return try Self.stationDetails(db, stations: [station], now: now)[0]
         }
     }
 
@@ -211,7 +211,7 @@ extension FieldOpsDatabase {
     public func alerts(at: Date? = nil) async throws -> [StationDetail] {
         let now = (at ?? clock()).unixSeconds
         let stations = try await read { db in
-            try RelayStation.fetchAll(db).map { try Self.stationDetail(db, station: $0, now: now) }
+            try Self.stationDetails(db, stations: try RelayStation.fetchAll(db), now: now)
         }
         return stations.sorted { lhs, rhs in
             if lhs.band != rhs.band { return lhs.band < rhs.band }
@@ -254,7 +254,8 @@ extension FieldOpsDatabase {
         return try await read { db in
             guard let generator = try Generator.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "generator", id: id) }
             let access = try StationAccessMode.filter(StationAccessMode.Columns.stationId == generator.stationId).fetchAll(db)
-            return try Self.generatorStatus(db, generator: generator, access: access, now: now)
+            let deliveries = try Self.deliveries(db, generatorIds: [id], now: now)
+            return try Self.generatorStatus(db, generator: generator, access: access, deliveries: deliveries[id] ?? [], now: now)
         }
     }
 
@@ -304,45 +305,5 @@ extension FieldOpsDatabase {
             return try GeneratorPeriod.filter(GeneratorPeriod.Columns.generatorId == generatorId)
                 .order(GeneratorPeriod.Columns.startedAt.desc).limit(page.limit, offset: page.offset).fetchAll(db)
         }
-    }
-
-    static func stationDetail(_ db: Database, station: RelayStation, now: Int64) throws -> StationDetail {
-        let stationId = try station.primaryKeyValue()
-        let access = try StationAccessMode.filter(StationAccessMode.Columns.stationId == stationId).fetchAll(db)
-            .sorted { $0.leadSeconds < $1.leadSeconds }
-        let generators = try Generator.filter(Generator.Columns.stationId == stationId).order(Generator.Columns.id).fetchAll(db)
-            .map { try generatorStatus(db, generator: $0, access: access, now: now) }
-        return StationDetail(station: station, accessModes: access, generators: generators)
-    }
-
-    /// The window the observed burn rate looks back over.
-    static let observationWindowSeconds: Int64 = 7 * 24 * 3600
-
-    static func generatorStatus(_ db: Database, generator: Generator, access: [StationAccessMode], now: Int64) throws -> GeneratorStatus {
-        let generatorId = try generator.primaryKeyValue()
-        // Readings after `now` do not exist yet when asking "as of" an earlier time; `now` is
-        // whole seconds, so the whole second counts.
-        let endOfNow = Date(unixSeconds: now + 1)
-        let latest = try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at < endOfNow)
-            .order(TankReading.Columns.at.desc, TankReading.Columns.id.desc).fetchOne(db)
-        guard let latest else { return GeneratorStatus(generator: generator, latestReading: nil, forecast: nil, observedMillilitresPerHour: nil) }
-        let fastest = access.filter(\.available).min { $0.leadSeconds < $1.leadSeconds }
-            .map { AccessLeadTime(mode: $0.mode.rawValue, leadSeconds: $0.leadSeconds) }
-        let forecast = FuelForecast(
-            tank: generator.tank, curve: try generator.burnCurve, reading: latest.snapshot, fastestAccess: fastest,
-            readingIntervalSeconds: generator.readingIntervalSeconds, now: now
-        )
-        let windowStart = Date(unixSeconds: now - observationWindowSeconds)
-        let samples = try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at >= windowStart && TankReading.Columns.at < endOfNow)
-            .fetchAll(db).map { LevelSample(at: $0.at.unixSeconds, levelMillilitres: $0.levelMillilitres) }
-        let deliveries = try RefuelRun.filter(RefuelRun.Columns.generatorId == generatorId && RefuelRun.Columns.deliveredAt >= windowStart)
-            .fetchAll(db).compactMap { run -> Delivery? in
-                guard let at = run.deliveredAt, let volume = run.deliveredMillilitres else { return nil }
-                return Delivery(at: at.unixSeconds, millilitres: volume)
-            }
-        return GeneratorStatus(
-            generator: generator, latestReading: latest, forecast: forecast,
-            observedMillilitresPerHour: observedMillilitresPerHour(samples: samples, deliveries: deliveries)
-        )
     }
 }

@@ -54,7 +54,7 @@ struct StationsController: Sendable {
                 let at = try FieldOpsQuery(request: request).date("at")
                 let stations = try await database.alerts(at: at)
                 let now = at ?? database.now
-                return try FieldOpsJSON.response(ListResponse(items: stations.map { StationResponse($0, now: now) }))
+                return try FieldOpsJSON.response(ListResponse(items: stations.map { AlertResponse($0, now: now) }))
             }
         }
     }
@@ -128,6 +128,40 @@ struct StationsController: Sendable {
                 AccessMode(mode: $0.mode.rawValue, leadHours: UnitConversion.hours(fromSeconds: $0.leadSeconds), available: $0.available, note: $0.note)
             }
             generators = detail.generators.map { GeneratorsController.GeneratorResponse($0, now: now) }
+        }
+    }
+
+    /// One line of the alerts list: the station, its most urgent band and earliest order-by,
+    /// and just the forecast figures of its generators (the full records are one GET away).
+    struct AlertResponse: Encodable {
+        var id: Int64?
+        var name: String
+        var band: String
+        var orderBy: Date?
+        var generators: [GeneratorAlert]
+
+        struct GeneratorAlert: Encodable {
+            var id: Int64?
+            var name: String
+            var band: String
+            var orderBy: Date?
+            var accessMode: String?
+            var timeToEmptyHours: GeneratorsController.Range?
+            var remainingHours: GeneratorsController.Range?
+            var latestReadingAt: Date?
+        }
+
+        init(_ detail: StationDetail, now: Date) {
+            id = detail.station.id
+            name = detail.station.name
+            band = detail.band.rawValue
+            orderBy = detail.earliestOrderBy.map(Date.init(unixSeconds:))
+            generators = detail.generators.map { status in
+                let full = GeneratorsController.GeneratorResponse(status, now: now)
+                return GeneratorAlert(
+                    id: full.id, name: full.name, band: full.band, orderBy: full.orderBy, accessMode: full.accessMode,
+                    timeToEmptyHours: full.timeToEmptyHours, remainingHours: full.remainingHours, latestReadingAt: full.latestReading?.at)
+            }
         }
     }
 }

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+
+/// The reads behind every forecast: batched per table across stations, and the two
+/// per-generator queries on cached statements, because the alerts list and the station pages
+/// run them for every generator on every request (preparing a statement costs more than
+/// running it on an indexed table).
+extension FieldOpsDatabase {
+    /// The window the observed burn rate looks back over.
+    static let observationWindowSeconds: Int64 = 7 * 24 * 3600
+    /// At most this many of the window's latest readings feed the observed burn rate, so a
+    /// telemetry sensor reporting every minute does not make each forecast read 10 000 rows.
+    static let observationReadingLimit = 200
+
+    static func stationDetails(_ db: Database, stations: [RelayStation], now: Int64) throws -> [StationDetail] {
+        let stationIds = stations.compactMap(\.id)
+        let access = Dictionary(grouping: try StationAccessMode.filter(stationIds.contains(StationAccessMode.Columns.stationId)).fetchAll(db), by: \.stationId)
+        let generators = Dictionary(grouping: try Generator.filter(stationIds.contains(Generator.Columns.stationId)).order(Generator.Columns.id).fetchAll(db), by: \.stationId)
+        let deliveries = try deliveries(db, generatorIds: generators.values.flatMap { $0.compactMap(\.id) }, now: now)
+        return try stations.map { station in
+            let stationId = try station.primaryKeyValue()
+            let modes = (access[stationId] ?? []).sorted { $0.leadSeconds < $1.leadSeconds }
+            let statuses = try (generators[stationId] ?? []).map { generator in
+                try generatorStatus(db, generator: generator, access: modes, deliveries: deliveries[generator.id ?? 0] ?? [], now: now)
+            }
+            return StationDetail(station: station, accessModes: modes, generators: statuses)
+        }
+    }
+
+    /// Deliveries inside the observation window, by generator.
+    static func deliveries(_ db: Database, generatorIds: [Int64], now: Int64) throws -> [Int64: [Delivery]] {
+        let windowStart = Date(unixSeconds: now - observationWindowSeconds)
+        let runs = try RefuelRun.filter(generatorIds.contains(RefuelRun.Columns.generatorId) && RefuelRun.Columns.deliveredAt >= windowStart).fetchAll(db)
+        var byGenerator: [Int64: [Delivery]] = [:]
+        for run in runs {
+            guard let at = run.deliveredAt, let volume = run.deliveredMillilitres else { continue }
+            byGenerator[run.generatorId, default: []].append(Delivery(at: at.unixSeconds, millilitres: volume))
+        }
+        return byGenerator
+    }
+
+    static func generatorStatus(_ db: Database, generator: Generator, access: [StationAccessMode], deliveries: [Delivery], now: Int64) throws -> GeneratorStatus {
+        let generatorId = try generator.primaryKeyValue()
+        // Readings after `now` do not exist yet when asking "as of" an earlier time; `now` is
+        // whole seconds, so the whole second counts.
+        let endOfNow = Date(unixSeconds: now + 1)
+        let latestStatement = try db.cachedStatement(sql: """
+            SELECT * FROM tankReading WHERE generatorId = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1
+            """)
+        guard let latest = try TankReading.fetchOne(latestStatement, arguments: [generatorId, endOfNow]) else {
+            return GeneratorStatus(generator: generator, latestReading: nil, forecast: nil, observedMillilitresPerHour: nil)
+        }
+        let fastest = access.filter(\.available).min { $0.leadSeconds < $1.leadSeconds }
+            .map { AccessLeadTime(mode: $0.mode.rawValue, leadSeconds: $0.leadSeconds) }
+        let forecast = FuelForecast(
+            tank: generator.tank, curve: try generator.burnCurve, reading: latest.snapshot, fastestAccess: fastest,
+            readingIntervalSeconds: generator.readingIntervalSeconds, now: now
+        )
+        let windowStatement = try db.cachedStatement(sql: """
+            SELECT at, levelMillilitres FROM tankReading
+            WHERE generatorId = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?
+            """)
+        let windowStart = Date(unixSeconds: now - observationWindowSeconds)
+        let samples = try Row.fetchAll(windowStatement, arguments: [generatorId, windowStart, endOfNow, observationReadingLimit]).map { row in
+            LevelSample(at: (row["at"] as Date).unixSeconds, levelMillilitres: row["levelMillilitres"])
+        }
+        return GeneratorStatus(
+            generator: generator, latestReading: latest, forecast: forecast,
+            observedMillilitresPerHour: observedMillilitresPerHour(samples: samples, deliveries: deliveries)
+        )
+    }
+}
