@@ -29,35 +29,27 @@ struct SimulatedFieldUnits: Service {
             let streamID = StreamID(resource: source.id, mode: .publish).text
             var url = "srt://\(srtAddress.host):\(srtAddress.port)?streamid=\(streamID)"
             if let passphrase = source.passphrase { url += "&passphrase=\(passphrase)" }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts", url]
-            process.standardInput = FileHandle.nullDevice
+            let process: ChildProcess
             do {
-                try process.run()
+                process = try ChildProcess(["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts", url])
             } catch {
                 logger.info("cannot start ffmpeg for field unit", metadata: ["source.id": "\(source.id)", "demo.error": "\(error)"])
                 return
             }
-            logger.info("field unit publishing", metadata: ["source.id": "\(source.id)", "demo.pid": "\(process.processIdentifier)"])
+            logger.info("field unit publishing", metadata: ["source.id": "\(source.id)", "demo.pid": "\(process.pid)"])
             await withGracefulShutdownHandler {
                 await withTaskCancellationHandler {
-                    while process.isRunning && !Task.isShuttingDownGracefully || Task.isCancelled {
+                    while process.isRunning && !(Task.isShuttingDownGracefully || Task.isCancelled) {
                         try? await Task.sleep(for: .milliseconds(200))
                     }
                 } onCancel: { process.terminate() }
             } onGracefulShutdown: { process.terminate() }
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            process.terminate()
+            let status = try? await process.waitForExit(timeout: .seconds(5))
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            logger.info("field unit stopped, restarting", metadata: ["source.id": "\(source.id)", "demo.status": "\(process.terminationStatus)"])
+            logger.info("field unit stopped, restarting", metadata: ["source.id": "\(source.id)", "demo.status": "\(status ?? -1)"])
             try? await Task.sleep(for: .seconds(2))
         }
     }
 
-    static func percentEncoded(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-_.")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
 }

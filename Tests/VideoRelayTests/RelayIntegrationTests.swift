@@ -1,0 +1,280 @@
+import Foundation
+import Testing
+@testable import VideoRelay
+
+/// The relay with real clients on loopback: ffmpeg publishes, ffmpeg / ffprobe /
+/// srt-live-transmit read, and what comes out is decoded and identified by its pixels.
+/// Serialized: each test runs several encoders and decoders, and the machine has two cores.
+@Suite(.serialized) struct RelayIntegrationTests {
+    @Test func threeFieldFeedsAtOnceEachReachItsReadersAsItself() async throws {
+        let harness = try RelayHarness(.sampleSources())
+        let sources = ["heli-1", "drone-1", "mobile-1"]
+        let publishers = try sources.map { try harness.publish($0) }
+        for source in sources { try await harness.waitLive(source) }
+
+        let srtReaders = try sources.map { try harness.readWithSRTLiveTransmit($0, name: "\($0)-slt.ts") }
+        for source in sources {
+            let path = try await harness.recordWithFFmpeg(source, seconds: 2, name: "\(source)-ffmpeg.ts")
+            let decoded = try await RecordedStream.decode(path)
+            #expect(decoded.errors.isEmpty, "\(source): \(decoded.errors)")
+            #expect(decoded.videoFrames >= 50, "\(source): 2 s at 30 fps")
+            #expect(try await RecordedStream.sourceShown(path) == source)
+            #expect(try await RecordedStream.startsOnKeyframe(path), "\(source): a joiner starts on a keyframe")
+        }
+        for (index, (reader, path)) in srtReaders.enumerated() {
+            reader.terminate()
+            try await reader.waitForExit()
+            let decoded = try await RecordedStream.decode(path)
+            #expect(decoded.errors.isEmpty, "\(sources[index]) via srt-live-transmit: \(decoded.errors)")
+            #expect(decoded.videoFrames > 30)
+            #expect(try await RecordedStream.sourceShown(path) == sources[index])
+            #expect(try await RecordedStream.startsOnKeyframe(path))
+        }
+        let snapshot = harness.relay.snapshot
+        for source in sources {
+            let status = try #require(snapshot.source(source))
+            #expect(status.payloadFormat == .mpegts)
+            #expect(status.bitrateBitsPerSecond > 100_000)
+            #expect(status.srt != nil)
+        }
+        for publisher in publishers { publisher.terminate() }
+        await harness.stop()
+    }
+
+    @Test func programCarriesTheFirstLiveSourceToPullSinks() async throws {
+        let harness = try RelayHarness(.sampleSources(
+            sinks: [SinkConfiguration(id: "hq", name: "警察本部", feed: "program", delivery: .pull(user: "hq"))],
+            users: [UserConfiguration(name: "hq", request: ["program"])]))
+        let publisher = try harness.publish("drone-1")
+        try await harness.waitLive("drone-1")
+        try await eventually("program on drone-1") { harness.relay.snapshot.programSource == "drone-1" }
+        let path = try await harness.recordWithFFmpeg("program", seconds: 2, user: "hq", name: "program.ts")
+        #expect(try await RecordedStream.decode(path).errors.isEmpty)
+        #expect(try await RecordedStream.sourceShown(path) == "drone-1")
+        let sink = try #require(harness.relay.snapshot.sink("hq"))
+        #expect(sink.bytesSent > 100_000, "the HQ's delivery is counted on its sink")
+        publisher.terminate()
+        await harness.stop()
+    }
+
+    @Test func refusalsCarryTheAccessControlCodes() async throws {
+        let harness = try RelayHarness(RelayConfiguration(
+            sources: [
+                SourceConfiguration(id: "heli-1", kind: .helicopter, label: "heli"),
+                SourceConfiguration(id: "secure-1", kind: .mobile, label: "secure", allowedUsers: ["team-a"]),
+            ],
+            users: [
+                UserConfiguration(name: "team-a", passphrase: "team-a-secret", publish: ["secure-1"]),
+                UserConfiguration(name: "viewer", request: ["heli-1"]),
+            ]))
+        func refusal(_ streamID: String, passphrase: String? = nil) async -> Int32? {
+            do {
+                let caller = try await SRTCaller.connect(to: harness.address, streamID: streamID, passphrase: passphrase)
+                caller.close()
+                return nil
+            } catch let error as SRTError {
+                return error.rejectReason
+            } catch {
+                return -1
+            }
+        }
+        #expect(await refusal("not-an-access-control-id") == 1400)
+        #expect(await refusal("#!::r=secure-1,m=publish") == 1401)
+        #expect(await refusal("#!::r=secure-1,m=publish,u=nobody") == 1401)
+        #expect(await refusal("#!::r=secure-1,m=publish,u=viewer") == 1403)
+        #expect(await refusal("#!::r=elsewhere,m=request") == 1404)
+        #expect(await refusal("#!::r=program,m=publish") == 1405)
+
+        // 1409: the source is being published; a second publisher is refused.
+        let first = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=heli-1,m=publish")
+        try await eventually("heli-1 publisher registered") { harness.relay.snapshot.source("heli-1")?.state != .offline }
+        #expect(await refusal("#!::r=heli-1,m=publish") == 1409)
+        first.close()
+        try await eventually("heli-1 offline again") { harness.relay.snapshot.source("heli-1")?.state == .offline }
+        #expect(await refusal("#!::r=heli-1,m=publish") == nil, "free again once the publisher left")
+
+        // A real client is refused too (ffmpeg cannot show the code, but it must fail).
+        let ffmpeg = try await ExternalProcess.output(
+            ["ffmpeg", "-v", "error", "-i", harness.url("#!::r=elsewhere,m=request"), "-t", "1", "-f", "null", "-"], timeout: .seconds(20))
+        #expect(ffmpeg.status != 0)
+        try await eventually("both 1404 refusals counted") { harness.relay.snapshot.refusals["1404", default: 0] >= 2 }
+        await harness.stop()
+    }
+
+    @Test func takeoverReplacesTheLivePublisherWhenTheSourceAllowsIt() async throws {
+        let harness = try RelayHarness(RelayConfiguration(sources: [
+            SourceConfiguration(id: "heli-1", kind: .helicopter, label: "heli", allowTakeover: true),
+        ]))
+        let first = try harness.publish("heli-1")
+        try await harness.waitLive("heli-1")
+        let second = try harness.publish("heli-1", clip: MediaFiles.clip("mobile-1"))
+        try await eventually("second publisher took over") { harness.relay.snapshot.source("heli-1")?.publishCount == 2 }
+        try await harness.waitLive("heli-1")
+        let path = try await harness.recordWithFFmpeg("heli-1", seconds: 1.5, name: "takeover.ts")
+        #expect(try await RecordedStream.sourceShown(path) == "mobile-1", "the new publisher's picture is on heli-1")
+        first.terminate()
+        second.terminate()
+        await harness.stop()
+    }
+
+    @Test func encryptedFeedsTravelEndToEndAndAWrongPassphraseIsRefused() async throws {
+        let harness = try RelayHarness(RelayConfiguration(
+            sources: [SourceConfiguration(id: "heli-1", kind: .helicopter, label: "heli", passphrase: "heli-passphrase-01")],
+            users: [UserConfiguration(name: "hq", passphrase: "hq-passphrase-0001", request: ["heli-1", "program"])]))
+        let publisher = try harness.publish("heli-1", passphrase: "heli-passphrase-01")
+        try await harness.waitLive("heli-1")
+        let path = try await harness.recordWithFFmpeg("heli-1", seconds: 2, user: "hq", passphrase: "hq-passphrase-0001", name: "encrypted.ts")
+        #expect(try await RecordedStream.decode(path).errors.isEmpty)
+        #expect(try await RecordedStream.sourceShown(path) == "heli-1")
+        do {
+            let caller = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=heli-1,m=request,u=hq", passphrase: "not-the-passphrase")
+            caller.close()
+            Issue.record("a wrong passphrase must not connect")
+        } catch let error as SRTError {
+            #expect(error.rejectReason != nil)
+        }
+        publisher.terminate()
+        await harness.stop()
+    }
+
+    @Test func fiftyReadersAtOnceAllGetTheWholeFeed() async throws {
+        let harness = try RelayHarness(.sampleSources())
+        let publisher = try harness.publish("heli-1")
+        try await harness.waitLive("heli-1")
+        let readers = try (0..<50).map { try harness.readWithSRTLiveTransmit("heli-1", name: "reader-\($0).ts") }
+        try await eventually("50 readers connected") { harness.relay.snapshot.readers.count == 50 }
+        let startBytes = harness.relay.snapshot.source("heli-1")?.bytesReceived ?? 0
+        try await eventually("3 s of feed delivered") {
+            (harness.relay.snapshot.source("heli-1")?.bytesReceived ?? 0) > startBytes + 3 * 100_000
+        }
+        let snapshot = harness.relay.snapshot
+        for reader in snapshot.readers {
+            #expect(reader.droppedPayloads == 0)
+            #expect(reader.bytesSent > 300_000)
+        }
+        for (process, _) in readers { process.terminate() }
+        for (process, _) in readers { try await process.waitForExit() }
+        for (index, (_, path)) in readers.enumerated() {
+            let size = RelayHarness.fileSize(path)
+            #expect(size > 300_000, "reader \(index) received \(size) bytes")
+        }
+        for (_, path) in readers.prefix(5) {
+            let decoded = try await RecordedStream.decode(path)
+            #expect(decoded.errors.isEmpty, "\(decoded.errors)")
+            #expect(try await RecordedStream.sourceShown(path) == "heli-1")
+        }
+        publisher.terminate()
+        await harness.stop()
+    }
+
+    @Test func aStoppedReaderIsCutOffWithoutDisturbingTheOthers() async throws {
+        let harness = try RelayHarness(.sampleSources(fanout: FanoutLimits(stallMilliseconds: 1500)))
+        let publisher = try harness.publish("mobile-1")
+        try await harness.waitLive("mobile-1")
+        let healthy = try (0..<3).map { try harness.readWithSRTLiveTransmit("mobile-1", name: "healthy-\($0).ts") }
+        let (frozen, _) = try harness.readWithSRTLiveTransmit("mobile-1", name: "frozen.ts")
+        try await eventually("4 readers") { harness.relay.snapshot.readers.count == 4 }
+        frozen.signal(SIGSTOP)
+        try await eventually("the frozen reader is disconnected", timeout: .seconds(20)) {
+            harness.relay.snapshot.readers.count == 3
+        }
+        // Keep the healthy readers going a little longer after the cut-off.
+        let bytesAtCut = harness.relay.snapshot.source("mobile-1")?.bytesReceived ?? 0
+        try await eventually("more feed after the cut-off") {
+            (harness.relay.snapshot.source("mobile-1")?.bytesReceived ?? 0) > bytesAtCut + 200_000
+        }
+        for reader in harness.relay.snapshot.readers {
+            #expect(reader.droppedPayloads == 0)
+            #expect((reader.srt?.packetsDropped ?? 0) == 0)
+        }
+        frozen.signal(SIGCONT)
+        frozen.terminate()
+        for (process, _) in healthy { process.terminate() }
+        for (process, path) in healthy {
+            try await process.waitForExit()
+            let decoded = try await RecordedStream.decode(path)
+            #expect(decoded.errors.isEmpty, "a healthy reader saw: \(decoded.errors)")
+            #expect(decoded.videoFrames > 100, "healthy readers kept receiving through the stall")
+        }
+        publisher.terminate()
+        await harness.stop()
+    }
+
+    @Test func aGarbagePublisherIsCountedReportedAndCutOff() async throws {
+        let harness = try RelayHarness(.sampleSources(fanout: FanoutLimits(invalidPayloadLimit: 50)))
+        let caller = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=drone-1,m=publish")
+        let garbage = [UInt8](repeating: 0xAB, count: 1316)
+        for _ in 0..<200 where caller.isConnected {
+            _ = try? caller.send(garbage)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try await eventually("drone-1 disconnected for invalid payload") {
+            harness.relay.snapshot.source("drone-1")?.invalidPayloadDisconnects == 1
+        }
+        let status = try #require(harness.relay.snapshot.source("drone-1"))
+        #expect(status.invalidPayloads >= 50)
+        #expect(status.lastError?.contains("not MPEG-TS") == true)
+        #expect(status.state == .offline)
+        // The relay is unharmed: a proper publisher works straight after.
+        caller.close()
+        let publisher = try harness.publish("drone-1")
+        try await harness.waitLive("drone-1")
+        publisher.terminate()
+        await harness.stop()
+    }
+
+    @Test func aPushSinkRecoversAfterItsReceiverRestarts() async throws {
+        let receiverPort = try freeUDPPort()
+        let harness = try RelayHarness(.sampleSources(
+            fanout: FanoutLimits(reconnectInitialMilliseconds: 200, reconnectMaximumMilliseconds: 1000),
+            sinks: [SinkConfiguration(
+                id: "npa", name: "警察庁", feed: "program",
+                delivery: .push(address: HostPort(host: "127.0.0.1", port: receiverPort), passphrase: nil, streamID: nil))]))
+        let publisher = try harness.publish("heli-1")
+        try await harness.waitLive("heli-1")
+        func startReceiver(_ name: String) throws -> (ExternalProcess, String) {
+            let path = harness.file(name).path
+            let process = try ExternalProcess(
+                ["srt-live-transmit", "-q", "srt://127.0.0.1:\(receiverPort)?mode=listener", "file://con"],
+                stdout: URL(fileURLWithPath: path))
+            return (process, path)
+        }
+        let (first, firstPath) = try startReceiver("npa-1.ts")
+        try await eventually("npa connected") { harness.relay.snapshot.sink("npa")?.connected == true }
+        try await eventually("npa receiving") { RelayHarness.fileSize(firstPath) > 200_000 }
+        first.terminate()
+        try await first.waitForExit()
+        try await eventually("npa noticed the loss") { harness.relay.snapshot.sink("npa")?.connected == false }
+
+        let (second, secondPath) = try startReceiver("npa-2.ts")
+        try await eventually("npa reconnected") { harness.relay.snapshot.sink("npa")?.connected == true }
+        try await eventually("npa receiving again") { RelayHarness.fileSize(secondPath) > 300_000 }
+        second.terminate()
+        try await second.waitForExit()
+        let sink = try #require(harness.relay.snapshot.sink("npa"))
+        #expect(sink.reconnects >= 1)
+        for path in [firstPath, secondPath] {
+            #expect(try await RecordedStream.decode(path).errors.isEmpty)
+            #expect(try await RecordedStream.sourceShown(path) == "heli-1")
+            #expect(try await RecordedStream.startsOnKeyframe(path))
+        }
+        publisher.terminate()
+        await harness.stop()
+    }
+}
+
+/// A UDP port nobody uses right now (bound and released).
+func freeUDPPort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw TestFailure("no free UDP port") }
+    return UInt16(bigEndian: address.sin_port)
+}
