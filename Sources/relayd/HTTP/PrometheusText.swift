@@ -68,7 +68,7 @@ private struct MetricWriter {
     }
 
     mutating func sample(_ name: String, _ labels: [String: String], _ value: Double) {
-        let labelText = labels.sorted { $0.key < $1.key }.map { key, value in
+        let labelText = labels.sorted { $0.key < $1.key }.map { key, value -> String in
             let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
             return "\(key)=\"\(escaped)\""
         }.joined(separator: ",")

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import VideoRelay
+
+/// The real relayd binary: its HTTP API, its refusal to start on a bad config, its shutdown.
+@Suite(.serialized) struct RelaydProcessTests {
+    static let config = """
+        srt:
+          listen: 127.0.0.1:{SRT_PORT}
+        http:
+          listen: 127.0.0.1:{HTTP_PORT}
+        sources:
+          - id: heli-1
+            kind: helicopter
+            label: ヘリ1
+          - id: drone-1
+            kind: drone
+        users:
+          - name: hq
+            request: [program]
+        sinks:
+          - id: hq
+            name: 警察本部
+            user: hq
+        """
+
+    @Test func apiShowsALiveSourceAndSinksAndShutsDownCleanlyOnSIGTERM() async throws {
+        let relayd = try RelaydProcess(configYAML: Self.config)
+        try await relayd.waitReady()
+        let clip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Media/heli-1.ts").path
+        let publisher = try ChildProcess([
+            "ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts",
+            "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=publish",
+        ])
+        defer { publisher.signal(SIGKILL) }
+
+        var live: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(15)
+        // Live, and with its first SRT statistics (read once a second).
+        while live["state"] as? String != "live" || live["srt"] == nil {
+            guard ContinuousClock.now < deadline else { throw RelaydTestFailure("heli-1 never live:\n\(relayd.log)") }
+            try await Task.sleep(for: .milliseconds(100))
+            let (_, body) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/sources/heli-1")
+            live = (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+        }
+        #expect(live["kind"] as? String == "helicopter")
+        #expect(live["label"] as? String == "ヘリ1")
+        #expect(live["payload_format"] as? String == "mpegts")
+        #expect((live["srt"] as? [String: Any])?["rtt_milliseconds"] != nil)
+
+        let (listStatus, listBody) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/sources")
+        #expect(listStatus == 200)
+        let list = try #require(try JSONSerialization.jsonObject(with: listBody) as? [[String: Any]])
+        #expect(list.map { $0["id"] as? String } == ["heli-1", "drone-1"])
+        #expect(list.last?["state"] as? String == "offline")
+
+        let (missingStatus, missingBody) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/sources/nope")
+        #expect(missingStatus == 404)
+        let missing = try #require(try JSONSerialization.jsonObject(with: missingBody) as? [String: Any])
+        #expect(missing["error"] as? String == "unknown source")
+        #expect(missing["detail"] as? String == "nope")
+
+        let (sinksStatus, sinksBody) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/sinks")
+        #expect(sinksStatus == 200)
+        let sinks = try #require(try JSONSerialization.jsonObject(with: sinksBody) as? [[String: Any]])
+        #expect(sinks.first?["name"] as? String == "警察本部")
+        #expect(sinks.first?["mode"] as? String == "pull")
+        #expect(sinks.first?["connected"] as? Bool == false)
+
+        let (metricsStatus, metricsBody) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/metrics")
+        #expect(metricsStatus == 200)
+        let metrics = String(decoding: metricsBody, as: UTF8.self)
+        #expect(metrics.contains("relay_source_up{source=\"heli-1\",state=\"live\"} 1"))
+        #expect(metrics.contains("# TYPE relay_source_bytes_total counter"))
+        #expect(metrics.contains("relay_sink_reconnects_total{sink=\"hq\"} 0"))
+        #expect(metrics.contains("relay_source_rtt_milliseconds{source=\"heli-1\"}"))
+
+        let (unknownStatus, unknownBody) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/nothing-here")
+        #expect(unknownStatus == 404)
+        #expect((try JSONSerialization.jsonObject(with: unknownBody) as? [String: Any])?["error"] as? String == "not found")
+
+        let status = try await relayd.stop(signal: SIGTERM)
+        #expect(status == 0, "\(relayd.log)")
+        #expect(relayd.log.contains("relayd stopped"))
+    }
+
+    @Test func refusesToStartBeyondLoopbackWithoutCredentials() async throws {
+        let relayd = try RelaydProcess(configYAML: """
+            srt:
+              listen: 0.0.0.0:{SRT_PORT}
+            http:
+              listen: 127.0.0.1:{HTTP_PORT}
+            sources:
+              - id: heli-1
+                kind: helicopter
+            """)
+        let status = try await relayd.waitForExit()
+        #expect(status == 2)
+        #expect(relayd.log.contains("(heli-1) has no passphrase or users"))
+    }
+
+    @Test func checkConfigPrintsEveryErrorWithItsPath() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("bad.yaml")
+        try "srt:\n  listen: 127.0.0.1:9000\n  latencyy: 10\nsources:\n  - id: heli 1\n    kind: helicopter\n"
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let failed = try await RelaydProcess.run(["check-config", bad.path])
+        #expect(failed.status == 2)
+        #expect(failed.output.contains("srt.latencyy: unknown key"))
+        #expect(failed.output.contains("sources[0].id: may hold only letters, digits, - and _"))
+
+        let good = directory.appendingPathComponent("good.yaml")
+        try "sources:\n  - id: heli-1\n    kind: helicopter\n".write(to: good, atomically: true, encoding: .utf8)
+        let passed = try await RelaydProcess.run(["check-config", good.path])
+        #expect(passed.status == 0)
+        #expect(passed.output.contains("OK (1 sources"))
+    }
+}
