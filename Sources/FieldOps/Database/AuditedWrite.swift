@@ -11,7 +11,7 @@ struct AuditedWrite {
     let now: Date
 
     /// Inserts `record` and audits it with all its columns.
-    func insert<Record: MutablePersistableRecord & EncodableRecord>(_ record: Record) throws -> Record {
+    func insert<Record: FieldOpsRecord>(_ record: Record) throws -> Record {
         var inserted = record
         try inserted.insert(db)
         let id = try inserted.primaryKeyValue()
@@ -20,7 +20,7 @@ struct AuditedWrite {
     }
 
     /// Writes `new` over `old` and audits the columns that differ as {"from", "to"}.
-    func update<Record: MutablePersistableRecord & EncodableRecord>(_ new: Record, from old: Record, action: String = "update") throws {
+    func update<Record: FieldOpsRecord>(_ new: Record, from old: Record, action: String = "update") throws {
         let before = try old.databaseDictionary
         let after = try new.databaseDictionary
         var changes: [String: Any] = [:]
@@ -63,15 +63,35 @@ struct AuditedWrite {
     }
 }
 
-extension MutablePersistableRecord {
-    /// The row id after insertion; every FieldOps table has an integer `id` primary key.
+/// Every FieldOps table has an integer `id` primary key; reading it from the property avoids
+/// encoding the whole record (which forecasts would otherwise do for every generator).
+protocol FieldOpsRecord: MutablePersistableRecord, EncodableRecord {
+    var id: Int64? { get }
+}
+
+extension FieldOpsRecord {
+    /// The row id; throws for a record that was never inserted.
     func primaryKeyValue() throws -> Int64 {
-        guard let id = try databaseDictionary["id"].flatMap(Int64.fromDatabaseValue) else {
-            throw DatabaseError(message: "\(Self.databaseTableName) has no id after insertion")
-        }
+        guard let id else { throw DatabaseError(message: "\(Self.databaseTableName) has no id: it was never inserted") }
         return id
     }
 }
+
+extension FieldUnit: FieldOpsRecord {}
+extension UnitMember: FieldOpsRecord {}
+extension Deployment: FieldOpsRecord {}
+extension DeploymentCheckIn: FieldOpsRecord {}
+extension ActivityEntry: FieldOpsRecord {}
+extension Kit: FieldOpsRecord {}
+extension KitComponent: FieldOpsRecord {}
+extension KitLoan: FieldOpsRecord {}
+extension KitCareRecord: FieldOpsRecord {}
+extension RelayStation: FieldOpsRecord {}
+extension StationAccessMode: FieldOpsRecord {}
+extension Generator: FieldOpsRecord {}
+extension TankReading: FieldOpsRecord {}
+extension GeneratorPeriod: FieldOpsRecord {}
+extension RefuelRun: FieldOpsRecord {}
 
 /// Refuses an edit based on an old version.
 func requireVersion(entity: String, id: Int64, expected: Int, current: Int) throws(FieldOpsError) {

@@ -14,8 +14,16 @@ public enum FuelBand: String, Codable, Sendable, CaseIterable, Comparable {
     case ok
 
     /// Urgency order: critical < stale < low < watch < ok.
-    public static func < (lhs: FuelBand, rhs: FuelBand) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!  // allCases holds every case
+    public static func < (lhs: FuelBand, rhs: FuelBand) -> Bool { lhs.urgencyRank < rhs.urgencyRank }
+
+    private var urgencyRank: Int {
+        switch self {
+        case .critical: 0
+        case .stale: 1
+        case .low: 2
+        case .watch: 3
+        case .ok: 4
+        }
     }
 }
 
