@@ -20,8 +20,13 @@ public final class Relay: Service, Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    public init(configuration: RelayConfiguration, logger: Logger) {
+    private let programFeed: ProgramFeed?
+
+    /// - Parameter programFeed: produces the `program` resource from the sources' payloads. Without
+    ///   one, `program` passes the first live source through.
+    public init(configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, logger: Logger) {
         self.configuration = configuration
+        self.programFeed = programFeed
         self.logger = logger
     }
 
@@ -29,7 +34,7 @@ public final class Relay: Service, Sendable {
     /// Returns the bound port.
     @discardableResult
     public func start() throws -> UInt16 {
-        let loop = try RelayLoop(configuration: configuration, logger: logger) { [self] snapshot in
+        let loop = try RelayLoop(configuration: configuration, programFeed: programFeed, logger: logger) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }
         }
         let port = loop.boundPort

@@ -19,7 +19,11 @@ final class RelayLoop {
     private var readers: [SRTSOCKET: Reader] = [:]
     /// Resource → its readers, the per-payload fan-out list.
     private var readersByResource: [String: [Reader]] = [:]
+    /// Without a program feed: the source the program passes through.
     private var programSource: SourceRuntime?
+    /// With a program feed: its output, inspected and cached like a source's.
+    private let programFeed: ProgramFeed?
+    private let programOutput: SourceRuntime
     private var stalledReaderDisconnects = 0
     private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
     private let stallLimit: Duration
@@ -31,10 +35,17 @@ final class RelayLoop {
     /// The port the listener is bound to (differs from the configuration when it asked for 0).
     let boundPort: UInt16
 
-    init(configuration: RelayConfiguration, logger: Logger, publish: @escaping @Sendable (RelaySnapshot) -> Void) throws(SRTError) {
+    init(
+        configuration: RelayConfiguration, programFeed: ProgramFeed?, logger: Logger,
+        publish: @escaping @Sendable (RelaySnapshot) -> Void
+    ) throws(SRTError) {
         self.configuration = configuration
+        self.programFeed = programFeed
         self.logger = logger
         self.publish = publish
+        programOutput = SourceRuntime(
+            configuration: SourceConfiguration(id: RelayConfiguration.programResource, kind: .relay, label: "Program"),
+            gopLimitBytes: configuration.fanout.queueBytes / 2)
         let now = ContinuousClock.now
         gatekeeper = Gatekeeper(policy: AccessPolicy(configuration: configuration), keyLength: configuration.keyLength)
         epoll = try SRTEpoll()
@@ -67,10 +78,15 @@ final class RelayLoop {
     func run(shouldStop: () -> Bool) {
         logger.info("SRT listener ready", metadata: ["srt.address": "\(configuration.srtListen.host):\(boundPort)"])
         var events = [SRT_EPOLL_EVENT](repeating: SRT_EPOLL_EVENT(), count: 256)
+        // The program feed's output arrives off the epoll; a short wait bounds its delay.
+        let wait: Int64 = programFeed == nil ? 20 : 5
         while !shouldStop() {
-            let ready = epoll.wait(into: &events, timeoutMilliseconds: 20)
+            let ready = epoll.wait(into: &events, timeoutMilliseconds: wait)
             let now = ContinuousClock.now
             for event in ready { handle(socket: event.fd, events: event.events, now: now) }
+            if let programFeed {
+                for payload in programFeed.takeOutput() { ingestProgramOutput(payload[...], now: now) }
+            }
             housekeeping(now: now)
         }
         closeEverything()
@@ -159,7 +175,8 @@ final class RelayLoop {
 
     /// The source whose payloads a resource carries right now.
     private func feedSource(of resource: String) -> SourceRuntime? {
-        resource == RelayConfiguration.programResource ? programSource : sourcesByID[resource]
+        guard resource == RelayConfiguration.programResource else { return sourcesByID[resource] }
+        return programFeed == nil ? programSource : programOutput
     }
 
     private func receive(from source: SourceRuntime, now: ContinuousClock.Instant) {
@@ -197,23 +214,48 @@ final class RelayLoop {
         source.invalidStreak = 0
         source.payloadFormat = .mpegts
         source.lastPayloadAt = now
-        if let offset = inspection.keyframeOffset {
-            source.gop.start(with: payload[(payload.startIndex + offset)...])
-        } else {
-            source.gop.append(payload)
-        }
-        let tables = source.inspector.programTables
-        for reader in readersByResource[source.id] ?? [] {
-            reader.deliver(payload, keyframeOffset: inspection.keyframeOffset, programTables: tables)
-            send(to: reader, now: now)
-        }
-        if programSource === source {
-            for reader in readersByResource[RelayConfiguration.programResource] ?? [] {
-                reader.deliver(payload, keyframeOffset: inspection.keyframeOffset, programTables: tables)
-                send(to: reader, now: now)
-            }
+        distribute(payload, inspection: inspection, of: source, to: source.id, now: now)
+        if let programFeed {
+            programFeed.receive(sourceID: source.id, payload: payload)
+        } else if programSource === source {
+            distribute(payload, inspection: inspection, of: source, to: RelayConfiguration.programResource, now: now, cache: false)
         } else if programSource == nil {
             updateProgramSource()
+        }
+    }
+
+    /// The program feed's output goes to program readers exactly as a source's payloads go to
+    /// its readers: keyframe joins, GOP cache, own queues.
+    private func ingestProgramOutput(_ payload: ArraySlice<UInt8>, now: ContinuousClock.Instant) {
+        programOutput.bytesReceived += UInt64(payload.count)
+        programOutput.payloadsReceived += 1
+        let inspection = programOutput.inspector.inspect(payload)
+        guard inspection.isTransportStream else {
+            programOutput.invalidPayloads += 1
+            return
+        }
+        programOutput.payloadFormat = .mpegts
+        programOutput.lastPayloadAt = now
+        distribute(payload, inspection: inspection, of: programOutput, to: RelayConfiguration.programResource, now: now)
+    }
+
+    /// Updates the GOP cache (unless the payload is already cached under its source) and queues
+    /// the payload for every reader of `resource`.
+    private func distribute(
+        _ payload: ArraySlice<UInt8>, inspection: TransportStreamInspector.Inspection, of source: SourceRuntime,
+        to resource: String, now: ContinuousClock.Instant, cache: Bool = true
+    ) {
+        if cache {
+            if let offset = inspection.keyframeOffset {
+                source.gop.start(with: payload[(payload.startIndex + offset)...])
+            } else {
+                source.gop.append(payload)
+            }
+        }
+        let tables = source.inspector.programTables
+        for reader in readersByResource[resource] ?? [] {
+            reader.deliver(payload, keyframeOffset: inspection.keyframeOffset, programTables: tables)
+            send(to: reader, now: now)
         }
     }
 
@@ -243,6 +285,7 @@ final class RelayLoop {
     /// Until the program switcher exists, the program carries the first live source in
     /// configuration order, passed through.
     private func updateProgramSource() {
+        guard programFeed == nil else { return }
         let now = ContinuousClock.now
         let next = sources.first { $0.state(now: now, stallAfter: sourceStallLimit) == .live }
         guard next !== programSource else { return }
