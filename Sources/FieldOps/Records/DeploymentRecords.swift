@@ -10,6 +10,7 @@ public enum DeploymentKind: String, Codable, Sendable, CaseIterable {
 
 /// A deployment of units to an incident.
 public struct Deployment: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "deployment"
     /// Row id.
     public var id: Int64?
@@ -34,17 +35,23 @@ public struct Deployment: Codable, Sendable, Equatable, FetchableRecord, Mutable
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `kind` column.
         public static let kind = Column(CodingKeys.kind)
+        /// The `state` column.
         public static let state = Column(CodingKeys.state)
+        /// The `leadUnitId` column.
         public static let leadUnitId = Column(CodingKeys.leadUnitId)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A unit checked in to a deployment (ICS-211).
 public struct DeploymentCheckIn: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "deploymentCheckIn"
     /// Row id.
     public var id: Int64?
@@ -61,18 +68,25 @@ public struct DeploymentCheckIn: Codable, Sendable, Equatable, FetchableRecord, 
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `deploymentId` column.
         public static let deploymentId = Column(CodingKeys.deploymentId)
+        /// The `unitId` column.
         public static let unitId = Column(CodingKeys.unitId)
+        /// The `checkedInAt` column.
         public static let checkedInAt = Column(CodingKeys.checkedInAt)
+        /// The `checkedOutAt` column.
         public static let checkedOutAt = Column(CodingKeys.checkedOutAt)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One line of a deployment's activity log (ICS-214). Append-only: no API edits or deletes it.
 public struct ActivityEntry: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "activityEntry"
     /// Row id; also the order of entry.
     public var id: Int64?
@@ -87,10 +101,14 @@ public struct ActivityEntry: Codable, Sendable, Equatable, FetchableRecord, Muta
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `deploymentId` column.
         public static let deploymentId = Column(CodingKeys.deploymentId)
+        /// The `at` column.
         public static let at = Column(CodingKeys.at)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -12,6 +12,7 @@ public enum KitKind: String, Codable, Sendable, CaseIterable {
 
 /// A portable kit lent to deployments.
 public struct Kit: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "kit"
     /// Row id.
     public var id: Int64?
@@ -32,18 +33,25 @@ public struct Kit: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `name` column.
         public static let name = Column(CodingKeys.name)
+        /// The `kind` column.
         public static let kind = Column(CodingKeys.kind)
+        /// The `state` column.
         public static let state = Column(CodingKeys.state)
+        /// The `deploymentId` column.
         public static let deploymentId = Column(CodingKeys.deploymentId)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A serialised component of a kit (terminal, modem, antenna, battery...).
 public struct KitComponent: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "kitComponent"
     /// Row id.
     public var id: Int64?
@@ -56,15 +64,19 @@ public struct KitComponent: Codable, Sendable, Equatable, FetchableRecord, Mutab
 
     /// Column names for queries.
     public enum Columns {
+        /// The `kitId` column.
         public static let kitId = Column(CodingKeys.kitId)
+        /// The `serial` column.
         public static let serial = Column(CodingKeys.serial)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One loan of a kit to a deployment, from checkout to return (ICS-218 rows).
 public struct KitLoan: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "kitLoan"
     /// Row id.
     public var id: Int64?
@@ -83,12 +95,17 @@ public struct KitLoan: Codable, Sendable, Equatable, FetchableRecord, MutablePer
 
     /// Column names for queries.
     public enum Columns {
+        /// The `kitId` column.
         public static let kitId = Column(CodingKeys.kitId)
+        /// The `deploymentId` column.
         public static let deploymentId = Column(CodingKeys.deploymentId)
+        /// The `checkedOutAt` column.
         public static let checkedOutAt = Column(CodingKeys.checkedOutAt)
+        /// The `returnedAt` column.
         public static let returnedAt = Column(CodingKeys.returnedAt)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
@@ -103,6 +120,7 @@ public enum KitCareKind: String, Codable, Sendable, CaseIterable {
 /// An inspection or a service record: written by the kit transitions out of Returned and
 /// through Unserviceable and InService, so the history of repairs stays with the kit.
 public struct KitCareRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "kitCareRecord"
     /// Row id.
     public var id: Int64?
@@ -119,9 +137,12 @@ public struct KitCareRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
 
     /// Column names for queries.
     public enum Columns {
+        /// The `kitId` column.
         public static let kitId = Column(CodingKeys.kitId)
+        /// The `at` column.
         public static let at = Column(CodingKeys.at)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -3,6 +3,7 @@ import GRDB
 
 /// A run taking fuel to a relay station's generator.
 public struct RefuelRun: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "refuelRun"
     /// Row id.
     public var id: Int64?
@@ -37,18 +38,25 @@ public struct RefuelRun: Codable, Sendable, Equatable, FetchableRecord, MutableP
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `stationId` column.
         public static let stationId = Column(CodingKeys.stationId)
+        /// The `generatorId` column.
         public static let generatorId = Column(CodingKeys.generatorId)
+        /// The `state` column.
         public static let state = Column(CodingKeys.state)
+        /// The `deliveredAt` column.
         public static let deliveredAt = Column(CodingKeys.deliveredAt)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One audited write: who, when, what entity, what action, and what changed.
 public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "auditEntry"
     /// Row id.
     public var id: Int64?
@@ -67,10 +75,14 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, Mutable
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `entity` column.
         public static let entity = Column(CodingKeys.entity)
+        /// The `entityId` column.
         public static let entityId = Column(CodingKeys.entityId)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -3,6 +3,7 @@ import GRDB
 
 /// A mountain-top radio relay station with emergency generators.
 public struct RelayStation: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "relayStation"
     /// Row id.
     public var id: Int64?
@@ -21,10 +22,13 @@ public struct RelayStation: Codable, Sendable, Equatable, FetchableRecord, Mutab
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `name` column.
         public static let name = Column(CodingKeys.name)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
@@ -38,6 +42,7 @@ public enum AccessModeKind: String, Codable, Sendable, CaseIterable {
 /// One way to reach a station, its lead time from order to fuel in the tank, and whether it
 /// is usable now (roads close for the season, aircraft get grounded).
 public struct StationAccessMode: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "stationAccessMode"
     /// Row id.
     public var id: Int64?
@@ -54,10 +59,13 @@ public struct StationAccessMode: Codable, Sendable, Equatable, FetchableRecord, 
 
     /// Column names for queries.
     public enum Columns {
+        /// The `stationId` column.
         public static let stationId = Column(CodingKeys.stationId)
+        /// The `mode` column.
         public static let mode = Column(CodingKeys.mode)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
@@ -68,6 +76,7 @@ public enum FuelType: String, Codable, Sendable, CaseIterable {
 
 /// An emergency generator at a relay station.
 public struct Generator: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "generator"
     /// Row id.
     public var id: Int64?
@@ -94,10 +103,13 @@ public struct Generator: Codable, Sendable, Equatable, FetchableRecord, MutableP
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `stationId` column.
         public static let stationId = Column(CodingKeys.stationId)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// The tank as the fuel arithmetic sees it.
@@ -129,6 +141,7 @@ public enum ReadingSource: String, Codable, Sendable, CaseIterable {
 
 /// A tank level at a moment, with the load then.
 public struct TankReading: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "tankReading"
     /// Row id.
     public var id: Int64?
@@ -147,11 +160,15 @@ public struct TankReading: Codable, Sendable, Equatable, FetchableRecord, Mutabl
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `generatorId` column.
         public static let generatorId = Column(CodingKeys.generatorId)
+        /// The `at` column.
         public static let at = Column(CodingKeys.at)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// The reading as the forecast needs it.
@@ -167,6 +184,7 @@ public enum GeneratorPeriodKind: String, Codable, Sendable, CaseIterable {
 
 /// A generator run or an outage at its station.
 public struct GeneratorPeriod: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "generatorPeriod"
     /// Row id.
     public var id: Int64?
@@ -183,10 +201,13 @@ public struct GeneratorPeriod: Codable, Sendable, Equatable, FetchableRecord, Mu
 
     /// Column names for queries.
     public enum Columns {
+        /// The `generatorId` column.
         public static let generatorId = Column(CodingKeys.generatorId)
+        /// The `startedAt` column.
         public static let startedAt = Column(CodingKeys.startedAt)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 

@@ -3,6 +3,7 @@ import GRDB
 
 /// A mobile communication unit (機動警察通信隊 team): a callsign and a home base.
 public struct FieldUnit: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "unit"
     /// Row id.
     public var id: Int64?
@@ -15,15 +16,19 @@ public struct FieldUnit: Codable, Sendable, Equatable, FetchableRecord, MutableP
 
     /// Column names for queries.
     public enum Columns {
+        /// The `id` column.
         public static let id = Column(CodingKeys.id)
+        /// The `callsign` column.
         public static let callsign = Column(CodingKeys.callsign)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A member of a unit and what they are qualified for (e.g. "satellite", "drone", "driver").
 public struct UnitMember: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table this record is stored in.
     public static let databaseTableName = "unitMember"
     /// Row id.
     public var id: Int64?
@@ -36,9 +41,12 @@ public struct UnitMember: Codable, Sendable, Equatable, FetchableRecord, Mutable
 
     /// Column names for queries.
     public enum Columns {
+        /// The `unitId` column.
         public static let unitId = Column(CodingKeys.unitId)
+        /// The `name` column.
         public static let name = Column(CodingKeys.name)
     }
 
+    /// Keeps the row id SQLite assigned, so the record can be updated and audited.
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
