@@ -85,6 +85,36 @@ import VideoRelay
         #expect(relayd.log.contains("relayd stopped"))
     }
 
+    @Test func demoBringsUpThreeSimulatedFieldUnitsAndStopsThemOnSIGINT() async throws {
+        let media = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Media").path
+        let relayd = try RelaydProcess(configYAML: """
+            srt:
+              listen: 127.0.0.1:{SRT_PORT}
+            http:
+              listen: 127.0.0.1:{HTTP_PORT}
+            sources:
+              - id: heli-1
+                kind: helicopter
+              - id: drone-1
+                kind: drone
+              - id: mobile-1
+                kind: mobile
+            """, arguments: ["demo", "--media", media])
+        try await relayd.waitReady()
+        let deadline = ContinuousClock.now + .seconds(20)
+        var health: [String: Any] = [:]
+        while health["sources_live"] as? Int != 3 {
+            guard ContinuousClock.now < deadline else { throw RelaydTestFailure("demo sources not live: \(health)\n\(relayd.log)") }
+            try await Task.sleep(for: .milliseconds(100))
+            let (_, body) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/healthz")
+            health = (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+        }
+        #expect(["heli-1", "drone-1", "mobile-1"].contains(health["program_source"] as? String ?? ""))
+        #expect(try await relayd.stop(signal: SIGINT) == 0)
+        #expect(relayd.log.contains("field unit publishing"))
+    }
+
     @Test func refusesToStartBeyondLoopbackWithoutCredentials() async throws {
         let relayd = try RelaydProcess(configYAML: """
             srt:

@@ -179,21 +179,22 @@ final class RelayLoop {
         return programFeed == nil ? programSource : programOutput
     }
 
+    /// Reads one message per readiness event. In live mode libsrt releases packets one at a time
+    /// at their play time, and a read that finds nothing costs a C++ exception inside libsrt, so
+    /// draining until "would block" costs more than letting the level-triggered epoll report
+    /// the socket again.
     private func receive(from source: SourceRuntime, now: ContinuousClock.Instant) {
         guard let publisher = source.publisher else { return }
-        while true {
-            let length: Int?
-            do {
-                length = try publisher.receive(into: receiveBuffer)
-            } catch {
-                disconnectPublisher(source, socketHandle: publisher.handle, reason: "connection lost: \(error.message)")
-                return
-            }
-            guard let length, length > 0 else { return }
-            let payload = Array(UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<length]))[...]
-            ingest(payload, from: source, now: now)
-            if source.publisher !== publisher { return }
+        let length: Int?
+        do {
+            length = try publisher.receive(into: receiveBuffer)
+        } catch {
+            disconnectPublisher(source, socketHandle: publisher.handle, reason: "connection lost: \(error.message)")
+            return
         }
+        guard let length, length > 0 else { return }
+        let payload = Array(UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<length]))[...]
+        ingest(payload, from: source, now: now)
     }
 
     private func ingest(_ payload: ArraySlice<UInt8>, from source: SourceRuntime, now: ContinuousClock.Instant) {
@@ -282,11 +283,13 @@ final class RelayLoop {
 
     // MARK: - Program
 
-    /// Until the program switcher exists, the program carries the first live source in
-    /// configuration order, passed through.
+    /// Without a program feed, the program passes a live source through: the one it carries
+    /// stays while it is live (no surprise cut when another comes up); when it stops, the first
+    /// live source in configuration order takes over.
     private func updateProgramSource() {
         guard programFeed == nil else { return }
         let now = ContinuousClock.now
+        if let current = programSource, current.state(now: now, stallAfter: sourceStallLimit) == .live { return }
         let next = sources.first { $0.state(now: now, stallAfter: sourceStallLimit) == .live }
         guard next !== programSource else { return }
         programSource = next
