@@ -103,7 +103,7 @@ final class RelayLoop {
             if events & Int32(SRT_EPOLL_ERR.rawValue) != 0 || reader.socket.status.rawValue >= SRTS_BROKEN.rawValue {
                 remove(reader, reason: "connection closed")
             } else {
-                discardIncoming(reader)
+                if events & Int32(SRT_EPOLL_IN.rawValue) != 0 { discardIncoming(reader) }
                 send(to: reader, now: now)
             }
         } else if let sink = sinks.first(where: { $0.connecting?.handle == handle }) {
