@@ -1,4 +1,6 @@
 import CSRT
+import Glibc
+import Logging
 import Synchronization
 
 /// Decides on each caller inside libsrt's listen callback, before the handshake completes, so a
@@ -9,6 +11,7 @@ import Synchronization
 final class Gatekeeper: Sendable {
     private let policy: AccessPolicy
     private let keyLength: Int32
+    private let logger: Logger
     private let state = Mutex(State())
 
     private struct State {
@@ -30,9 +33,10 @@ final class Gatekeeper: Sendable {
     /// A handshake that never completes must not hold a source forever.
     private static let unconfirmedClaimLifetime = Duration.seconds(5)
 
-    init(policy: AccessPolicy, keyLength: Int32) {
+    init(policy: AccessPolicy, keyLength: Int32, logger: Logger) {
         self.policy = policy
         self.keyLength = keyLength
+        self.logger = logger
     }
 
     /// Installs the callback on a listener. The listener must not outlive `self`.
@@ -44,20 +48,20 @@ final class Gatekeeper: Sendable {
     }
 
     /// The callback's decision: 0 accepts, -1 refuses with the reject reason set on the socket.
-    fileprivate func admit(socket: SRTSOCKET, streamID: String) -> Int32 {
+    fileprivate func admit(socket: SRTSOCKET, streamID: String, peer: String) -> Int32 {
         switch policy.decide(streamID) {
         case .failure(let code):
-            return refuse(socket, code)
+            return refuse(socket, code, streamID: streamID, peer: peer)
         case .success(let grant):
             if grant.request.mode == .publish, !claim(grant.request.resource, by: socket, takeover: grant.allowTakeover) {
-                return refuse(socket, .conflict)
+                return refuse(socket, .conflict, streamID: streamID, peer: peer)
             }
             if let passphrase = grant.passphrase {
                 do {
                     try SRTSocketOption.passphrase(passphrase).apply(to: socket)
                     try SRTSocketOption.keyLength(bytes: keyLength).apply(to: socket)
                 } catch {
-                    return refuse(socket, .badRequest)
+                    return refuse(socket, .badRequest, streamID: streamID, peer: peer)
                 }
             }
             state.withLock { $0.pendingGrants[socket] = grant }
@@ -65,7 +69,8 @@ final class Gatekeeper: Sendable {
         }
     }
 
-    private func refuse(_ socket: SRTSOCKET, _ code: RejectCode) -> Int32 {
+    private func refuse(_ socket: SRTSOCKET, _ code: RejectCode, streamID: String, peer: String) -> Int32 {
+        logger.info("caller refused", metadata: ["srt.reject": "\(code)", "srt.streamid": "\(streamID)", "srt.peer": "\(peer)"])
         srt_setrejectreason(socket, code.rawValue)
         state.withLock { $0.refusals[code.rawValue, default: 0] += 1 }
         return -1
@@ -107,8 +112,19 @@ final class Gatekeeper: Sendable {
 
 private let gatekeeperListenCallback: @convention(c) (
     UnsafeMutableRawPointer?, SRTSOCKET, Int32, UnsafePointer<sockaddr>?, UnsafePointer<CChar>?
-) -> Int32 = { opaque, socket, _, _, streamID in
+) -> Int32 = { opaque, socket, _, peer, streamID in
     guard let opaque else { return -1 }
     let gatekeeper = Unmanaged<Gatekeeper>.fromOpaque(opaque).takeUnretainedValue()
-    return gatekeeper.admit(socket: socket, streamID: streamID.map { String(cString: $0) } ?? "")
+    return gatekeeper.admit(socket: socket, streamID: streamID.map { String(cString: $0) } ?? "", peer: describe(peer))
+}
+
+/// "a.b.c.d:port" for an IPv4 peer, for the log.
+private func describe(_ address: UnsafePointer<sockaddr>?) -> String {
+    guard let address, address.pointee.sa_family == sa_family_t(AF_INET) else { return "?" }
+    return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        var raw = inet.pointee.sin_addr
+        inet_ntop(AF_INET, &raw, &text, socklen_t(INET_ADDRSTRLEN))
+        return "\(String(cString: text)):\(UInt16(bigEndian: inet.pointee.sin_port))"
+    }
 }

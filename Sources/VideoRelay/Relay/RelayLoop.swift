@@ -47,7 +47,7 @@ final class RelayLoop {
             configuration: SourceConfiguration(id: RelayConfiguration.programResource, kind: .relay, label: "Program"),
             gopLimitBytes: configuration.fanout.queueBytes / 2)
         let now = ContinuousClock.now
-        gatekeeper = Gatekeeper(policy: AccessPolicy(configuration: configuration), keyLength: configuration.keyLength)
+        gatekeeper = Gatekeeper(policy: AccessPolicy(configuration: configuration), keyLength: configuration.keyLength, logger: logger)
         epoll = try SRTEpoll()
         listener = try SRTSocket(options: SRTSocketOption.liveDefaults(latency: configuration.latencyMilliseconds))
         do {
