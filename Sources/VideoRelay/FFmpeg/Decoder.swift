@@ -1,0 +1,43 @@
+import CFFmpeg
+
+/// A decoder (AVCodecContext opened for decoding) for one demuxed stream. Freed in deinit.
+final class Decoder {
+    let context: UnsafeMutablePointer<AVCodecContext>
+
+    /// Opens the decoder for a stream; packets sent to it carry timestamps in `timeBase`.
+    init(parameters: CodecParameters, timeBase: AVRational) throws(FFmpegError) {
+        guard let codec = avcodec_find_decoder(parameters.codecID) else {
+            throw .null("avcodec_find_decoder", "no decoder for codec id \(parameters.codecID.rawValue)")
+        }
+        guard let context = avcodec_alloc_context3(codec) else { throw .null("avcodec_alloc_context3") }
+        self.context = context
+        try check(avcodec_parameters_to_context(context, parameters.pointer), "avcodec_parameters_to_context")
+        context.pointee.pkt_timebase = timeBase
+        // One thread: decoding here is a side job next to x264, and frame threads add delay.
+        context.pointee.thread_count = 1
+        try check(avcodec_open2(context, codec, nil), "avcodec_open2(decoder)")
+    }
+
+    deinit {
+        var doomed: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&doomed)
+    }
+
+    /// Sends a packet (nil: drain). Returns false when the decoder is full (EAGAIN) and frames
+    /// must be received first.
+    @discardableResult
+    func send(_ packet: Packet?) throws(FFmpegError) -> Bool {
+        let result = avcodec_send_packet(context, packet?.pointer)
+        if result == cffmpeg_averror_eagain() || result == cffmpeg_averror_eof() { return false }
+        try check(result, "avcodec_send_packet")
+        return true
+    }
+
+    /// Receives the next decoded frame into `frame`; false when none is ready.
+    func receive(into frame: Frame) throws(FFmpegError) -> Bool {
+        let result = avcodec_receive_frame(context, frame.pointer)
+        if result == cffmpeg_averror_eagain() || result == cffmpeg_averror_eof() { return false }
+        try check(result, "avcodec_receive_frame")
+        return true
+    }
+}

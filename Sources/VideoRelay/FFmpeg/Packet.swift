@@ -1,0 +1,47 @@
+import CFFmpeg
+
+/// An owned AVPacket (reference-counted payload). Freed in deinit: freeing is cheap and cannot
+/// fail.
+public final class Packet: @unchecked Sendable {
+    // @unchecked: a packet has one owner at a time; it is handed from the demux thread to the
+    // program thread through a locked queue and never touched by the sender afterwards.
+    let pointer: UnsafeMutablePointer<AVPacket>
+
+    init() throws(FFmpegError) {
+        guard let packet = av_packet_alloc() else { throw .null("av_packet_alloc") }
+        pointer = packet
+    }
+
+    deinit {
+        var packet: UnsafeMutablePointer<AVPacket>? = pointer
+        av_packet_free(&packet)
+    }
+
+    /// A new reference to the same payload with its own timestamps.
+    func clone() throws(FFmpegError) -> Packet {
+        let copy = try Packet()
+        try check(av_packet_ref(copy.pointer, pointer), "av_packet_ref")
+        return copy
+    }
+
+    var pts: Int64 {
+        get { pointer.pointee.pts }
+        set { pointer.pointee.pts = newValue }
+    }
+    var dts: Int64 {
+        get { pointer.pointee.dts }
+        set { pointer.pointee.dts = newValue }
+    }
+    var duration: Int64 {
+        get { pointer.pointee.duration }
+        set { pointer.pointee.duration = newValue }
+    }
+    var streamIndex: Int32 {
+        get { pointer.pointee.stream_index }
+        set { pointer.pointee.stream_index = newValue }
+    }
+    var isKeyframe: Bool { pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 }
+    var size: Int { Int(pointer.pointee.size) }
+
+    func unref() { av_packet_unref(pointer) }
+}

@@ -1,0 +1,495 @@
+import CFFmpeg
+import Foundation
+import Logging
+import Synchronization
+
+/// A request for the program thread.
+enum ProgramCommand: Sendable {
+    case cut(source: String, by: String?, requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)
+    case showCaption(Caption)
+    case clearCaption
+}
+
+/// The program thread's state: one long-lived muxer, the switcher, per-source demuxers and
+/// codecs, the slate. Everything here is touched only by the program thread (STYLE 6); the
+/// pipeline talks to it through its command inbox and reads its published status.
+final class ProgramEngine {
+    private let configuration: ProgramConfiguration
+    private let profile: ProgramProfile
+    private let logger: Logger
+    private let queues: [String: SourceByteQueue]
+    private let sourceIDs: [String]
+    private let wake: @Sendable () -> Void
+    private let publishStatus: (ProgramStatus) -> Void
+
+    private let output: ProgramOutput
+    private let muxer: OutputFormat
+    private let videoStream: Int32
+    private let audioStream: Int32
+    private let audioEncoder: Encoder
+    private let audioFIFO: AudioFIFO
+    private var videoEncoder: Encoder?
+    private var rebaser: TimestampRebaser
+    private var switcher: ProgramSwitcher
+    private let slate: SlateLoop?
+    private let clockStart = ContinuousClock.now
+
+    private final class SourceState {
+        let id: String
+        var demuxer: SourceDemuxer?
+        var streams: SourceStreams?
+        /// Packets since the latest video keyframe (for readiness; the instant cut's GOP).
+        var gop: [DemuxedPacket] = []
+        init(id: String) { self.id = id }
+    }
+
+    private var sources: [String: SourceState] = [:]
+    private var mode: ProgramStatus.Mode = .passthrough
+    private var caption: Caption?
+    private var graph: FilterGraph?
+    private var videoDecoder: Decoder?
+    private var audioDecoder: Decoder?
+    private var audioDecoderInput: ProgramInput?
+    private var resampler: Resampler?
+    private var forceKeyframe = false
+    private var lastVideoDTS: Int64?
+    private var lastAudioDTS: Int64?
+    private var audioSamplesEncoded: Int64 = 0
+    private let audioStart: Int64
+    private var pendingReply: (source: String, requestedAt: Date, at: ContinuousClock.Instant, reply: @Sendable (CutOutcome) -> Void)?
+    private var status = ProgramStatus()
+    private var lastTick = ContinuousClock.now
+    private var lastPublish = ContinuousClock.now
+
+    /// Program timestamps start here (90 kHz), clear of zero so nothing is ever negative.
+    static let startTicks: Int64 = 900_000
+
+    init(
+        configuration: ProgramConfiguration, sourceIDs: [String], queues: [String: SourceByteQueue], output: ProgramOutput,
+        logger: Logger, wake: @escaping @Sendable () -> Void, publishStatus: @escaping (ProgramStatus) -> Void
+    ) throws(FFmpegError) {
+        self.configuration = configuration
+        profile = configuration.profile
+        self.logger = logger
+        self.queues = queues
+        self.sourceIDs = sourceIDs
+        self.wake = wake
+        self.publishStatus = publishStatus
+        self.output = output
+        rebaser = TimestampRebaser(start: Self.startTicks, frameTicks: configuration.profile.frameTicks)
+        switcher = ProgramSwitcher(sources: sourceIDs, rules: configuration.failover)
+        audioStart = Self.startTicks
+        for id in sourceIDs { sources[id] = SourceState(id: id) }
+
+        var slate: SlateLoop?
+        if let path = configuration.slatePath {
+            do {
+                slate = try SlateLoop(path: path, frameTicks: configuration.profile.frameTicks)
+            } catch {
+                logger.warning("slate clip unusable; the program shows nothing while no source is live", metadata: ["program.slate": "\(path)", "error": "\(error)"])
+            }
+        }
+        self.slate = slate
+
+        audioEncoder = try Encoder.aac(profile: configuration.profile)
+        audioFIFO = try AudioFIFO(capacity: Int32(configuration.profile.audioSampleRate))
+        muxer = try OutputFormat(writingTo: output, serviceName: "program")
+        // The video stream is described by the profile (the encoder and passthrough sources
+        // both match it); the muxer needs only the codec and size.
+        let videoParameters = try CodecParametersBuffer()
+        videoParameters.pointer.pointee.codec_type = AVMEDIA_TYPE_VIDEO
+        videoParameters.pointer.pointee.codec_id = AV_CODEC_ID_H264
+        videoParameters.pointer.pointee.width = Int32(profile.width)
+        videoParameters.pointer.pointee.height = Int32(profile.height)
+        videoParameters.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        videoStream = try muxer.addStream(parameters: videoParameters.pointer, timeBase: AVRational(num: 1, den: 90_000))
+        let audioParameters = try audioEncoder.parameters()
+        audioStream = try muxer.addStream(parameters: audioParameters.pointer, timeBase: AVRational(num: 1, den: 90_000))
+        withExtendedLifetime(audioParameters) {}
+        try muxer.writeHeader()
+        status.profile = profile
+        status.slateAvailable = slate != nil
+        if let slate { slate.restart() }
+    }
+
+    private var nowMilliseconds: Int64 {
+        let elapsed = ContinuousClock.now - clockStart
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    // MARK: - Loop
+
+    /// One pass: commands, demuxers, health, packets, slate, status.
+    func step(commands: [ProgramCommand]) {
+        for command in commands { handle(command) }
+        let now = ContinuousClock.now
+        superviseDemuxers()
+        if now - lastTick >= .milliseconds(50) {
+            lastTick = now
+            tick()
+        }
+        for id in orderedSourcesOnAirFirst() {
+            guard let state = sources[id], let demuxer = state.demuxer else { continue }
+            for item in demuxer.take() { route(item, from: state) }
+        }
+        if switcher.onAir == .slate, let slate {
+            do {
+                for item in try slate.due(now: now) { onAir(item, streams: slate.streams, input: .slate) }
+            } catch {
+                note(error, "slate")
+            }
+        }
+        if let pending = pendingReply, now - pending.at > .seconds(5) {
+            pendingReply = nil
+            pending.reply(.abandoned("no keyframe from \(pending.source) within 5 s"))
+        }
+        if now - lastPublish >= .milliseconds(100) {
+            lastPublish = now
+            publish()
+        }
+    }
+
+    /// Drains and closes the muxer (trailer).
+    func finish() {
+        do {
+            try muxer.close()
+        } catch {
+            logger.info("program muxer close failed", metadata: ["error": "\(error)"])
+        }
+        for queue in queues.values { queue.close() }
+        if let pending = pendingReply { pending.reply(.abandoned("program stopped")) }
+    }
+
+    private func orderedSourcesOnAirFirst() -> [String] {
+        guard let current = switcher.onAir.sourceID else { return sourceIDs }
+        return [current] + sourceIDs.filter { $0 != current }
+    }
+
+    private func superviseDemuxers() {
+        for (id, state) in sources {
+            if let demuxer = state.demuxer {
+                if state.streams == nil { state.streams = demuxer.streams }
+                if demuxer.isFinished {
+                    for item in demuxer.take() { route(item, from: state) }
+                    state.demuxer = nil
+                    state.streams = nil
+                    state.gop.removeAll()
+                }
+            }
+            if state.demuxer == nil, let queue = queues[id], queue.hasData {
+                let demuxer = SourceDemuxer(sourceID: id, queue: queue, logger: logger, wake: wake)
+                state.demuxer = demuxer
+                demuxer.start()
+            }
+        }
+    }
+
+    private func tick() {
+        var lastData: [String: Int64] = [:]
+        let now = ContinuousClock.now
+        let nowMs = nowMilliseconds
+        for (id, state) in sources where state.streams?.video != nil && !state.gop.isEmpty {
+            guard let at = queues[id]?.lastDataAt else { continue }
+            let ago = now - at
+            lastData[id] = nowMs - (ago.components.seconds * 1000 + ago.components.attoseconds / 1_000_000_000_000_000)
+        }
+        apply(switcher.handle(.tick(at: nowMs, lastData: lastData)))
+    }
+
+    // MARK: - Commands
+
+    private func handle(_ command: ProgramCommand) {
+        switch command {
+        case .cut(let source, let by, let requestedAt, let reply):
+            let actions = switcher.handle(.cut(source: source, by: by, at: nowMilliseconds))
+            for action in actions {
+                if case .refuse(_, let refusal) = action { reply(.refused(refusal)) }
+                if case .awaitKeyframe(let target) = action, target == source {
+                    if let previous = pendingReply { previous.reply(.abandoned("replaced by a cut to \(source)")) }
+                    pendingReply = (source, requestedAt, .now, reply)
+                }
+            }
+            apply(actions.filter { if case .refuse = $0 { return false }; return true })
+        case .showCaption(let caption):
+            self.caption = caption
+            if let graph {
+                do {
+                    try graph.show(caption)
+                } catch {
+                    note(error, "caption")
+                }
+            }
+        case .clearCaption:
+            caption = nil
+            if let graph {
+                do {
+                    try graph.hideCaption()
+                } catch {
+                    note(error, "caption")
+                }
+            }
+        }
+        status.caption = caption
+    }
+
+    private func apply(_ actions: [ProgramSwitcher.Action]) {
+        for action in actions {
+            switch action {
+            case .switched(let to, let from, let reason):
+                splice()
+                if to == .slate { slate?.restart() }
+                log(to: to, from: from, reason: reason)
+                defer { publish() }
+                if case .operatorCut(let by) = reason, let pending = pendingReply, pending.source == to.sourceID {
+                    pendingReply = nil
+                    let waited = ContinuousClock.now - pending.at
+                    let effect = Date()
+                    status.lastCut = CutRecord(source: pending.source, by: by, requestedAt: pending.requestedAt, tookEffectAt: effect)
+                    pending.reply(.tookEffect(
+                        at: effect, waitedMilliseconds: Int(waited.components.seconds * 1000 + waited.components.attoseconds / 1_000_000_000_000_000)))
+                }
+            case .abandoned(let source, let reason):
+                if !reason.isAutomatic, let pending = pendingReply, pending.source == source {
+                    pendingReply = nil
+                    pending.reply(.abandoned("\(source) fell silent before its next keyframe"))
+                }
+            case .awaitKeyframe(let source):
+                // A cut may land on the keyframe already cached if it is the only one seen so
+                // far and nothing of it went out yet; otherwise the next one.
+                _ = source
+            case .refuse:
+                break
+            }
+        }
+    }
+
+    private func log(to: ProgramInput, from: ProgramInput, reason: SwitchReason) {
+        let reasonText: String
+        switch reason {
+        case .operatorCut(let by): reasonText = "cut by \(by ?? "operator")"
+        case .failover: reasonText = "failover"
+        case .restore: reasonText = "restore"
+        case .firstLive: reasonText = "first_live"
+        }
+        logger.info("program switched", metadata: ["program.from": "\(from)", "program.to": "\(to)", "program.reason": "\(reasonText)"])
+        if reason.isAutomatic {
+            status.automaticMoves.append(AutomaticMove(at: Date(), from: from.description, to: to.description, reason: reasonText))
+            if status.automaticMoves.count > 50 { status.automaticMoves.removeFirst() }
+        }
+    }
+
+    /// A new segment: the next on-air packet follows the last output by one frame; a new
+    /// decoder and filter graph start with it when transcoding.
+    private func splice() {
+        rebaser.splice()
+        videoDecoder = nil
+        graph = nil
+        forceKeyframe = true
+        segmentNeedsKeyframe = true
+    }
+
+    private var segmentNeedsKeyframe = true
+
+    // MARK: - Packets
+
+    private func route(_ item: DemuxedPacket, from state: SourceState) {
+        if item.isKeyframe {
+            state.gop.removeAll(keepingCapacity: true)
+        }
+        if !state.gop.isEmpty || item.isKeyframe { state.gop.append(item) }
+        if state.gop.count > 600 { state.gop.removeAll() }
+        if item.isKeyframe, switcher.pending?.source == state.id {
+            apply(switcher.handle(.keyframe(source: state.id, at: nowMilliseconds)))
+        }
+        guard switcher.onAir == .source(state.id), let streams = state.streams else { return }
+        onAir(item, streams: streams, input: .source(state.id))
+    }
+
+    /// A packet of what is on air: video remuxed or transcoded, audio decoded into the FIFO.
+    private func onAir(_ item: DemuxedPacket, streams: SourceStreams, input: ProgramInput) {
+        switch item.kind {
+        case .audio:
+            guard !segmentNeedsKeyframe else { return }
+            decodeAudio(item.packet, streams: streams, input: input)
+        case .video:
+            if segmentNeedsKeyframe {
+                guard item.isKeyframe else { return }
+                segmentNeedsKeyframe = false
+            }
+            if item.isKeyframe { chooseMode(streams: streams) }
+            guard let stream = streams.video else { return }
+            let packet = item.packet
+            let (pts, dts) = rebaser.rebase(pts: packet.pts == noTimestamp ? nil : packet.pts, dts: packet.dts)
+            // Source time bases are 90 kHz in MPEG-TS; anything else is rescaled first.
+            let tb = stream.timeBase
+            packet.pts = tb.num == 1 && tb.den == 90_000 ? pts : av_rescale_q(pts, tb, AVRational(num: 1, den: 90_000))
+            packet.dts = tb.num == 1 && tb.den == 90_000 ? dts : av_rescale_q(dts, tb, AVRational(num: 1, den: 90_000))
+            switch mode {
+            case .passthrough:
+                packet.streamIndex = videoStream
+                packet.duration = profile.frameTicks
+                writeVideo(packet)
+            case .transcode:
+                transcode(packet, stream: stream)
+            }
+        }
+    }
+
+    /// At a keyframe of what is on air: passthrough if it matches the profile and no caption
+    /// is on, transcode otherwise. A change starts a new segment at this keyframe.
+    private func chooseMode(streams: SourceStreams) {
+        let matches = streams.videoFormat.map { profile.matches($0) } ?? false
+        let wanted: ProgramStatus.Mode = caption == nil && matches ? .passthrough : .transcode
+        guard wanted != mode else { return }
+        mode = wanted
+        rebaser.splice()
+        videoDecoder = nil
+        graph = nil
+        forceKeyframe = true
+        logger.info("program mode", metadata: ["program.mode": "\(wanted.rawValue)"])
+    }
+
+    private func writeVideo(_ packet: Packet) {
+        if let last = lastVideoDTS, packet.dts <= last {
+            status.packetsDropped += 1
+            return
+        }
+        lastVideoDTS = packet.dts
+        rebaser.noteOutput(packet.dts)
+        do {
+            try muxer.write(packet)
+            status.videoPacketsWritten += 1
+        } catch {
+            note(error, "video write")
+        }
+        pumpAudio(upTo: packet.dts)
+        muxer.flush()
+    }
+
+    private func transcode(_ packet: Packet, stream: InputStream) {
+        do {
+            if videoDecoder == nil { videoDecoder = try Decoder(parameters: stream.parameters, timeBase: AVRational(num: 1, den: 90_000)) }
+            guard let decoder = videoDecoder else { return }
+            if videoEncoder == nil { videoEncoder = try Encoder.h264(profile: profile) }
+            try decoder.send(packet)
+            let frame = try Frame()
+            while try decoder.receive(into: frame) {
+                frame.pts = frame.pointer.pointee.best_effort_timestamp
+                if graph == nil || graph?.accepts(frame) == false {
+                    graph = try FilterGraph(
+                        input: frame, timeBase: AVRational(num: 1, den: 90_000), profile: profile, font: configuration.font, caption: caption)
+                }
+                guard let graph else { return }
+                try graph.push(frame)
+                frame.unref()
+                let filtered = try Frame()
+                while try graph.pull(into: filtered) {
+                    filtered.pts = av_rescale_q(filtered.pts, graph.outputTimeBase, AVRational(num: 1, den: 90_000))
+                    filtered.pointer.pointee.pict_type = forceKeyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+                    forceKeyframe = false
+                    try encodeVideo(filtered)
+                    filtered.unref()
+                }
+            }
+        } catch {
+            note(error, "transcode")
+        }
+    }
+
+    private func encodeVideo(_ frame: Frame?) throws(FFmpegError) {
+        guard let encoder = videoEncoder else { return }
+        try encoder.send(frame)
+        while true {
+            let packet = try Packet()
+            guard try encoder.receive(into: packet) else { break }
+            packet.streamIndex = videoStream
+            packet.duration = profile.frameTicks
+            writeVideo(packet)
+        }
+    }
+
+    // MARK: - Audio
+
+    private func decodeAudio(_ packet: Packet, streams: SourceStreams, input: ProgramInput) {
+        guard let stream = streams.audio else { return }
+        do {
+            if audioDecoder == nil || audioDecoderInput != input {
+                audioDecoder = try Decoder(parameters: stream.parameters, timeBase: stream.timeBase)
+                audioDecoderInput = input
+            }
+            guard let decoder = audioDecoder else { return }
+            try decoder.send(packet)
+            let frame = try Frame()
+            while try decoder.receive(into: frame) {
+                if resampler == nil || resampler?.accepts(frame) == false {
+                    resampler = try Resampler(from: frame, outputRate: Int32(profile.audioSampleRate))
+                }
+                try resampler?.convert(frame, into: audioFIFO)
+                frame.unref()
+            }
+        } catch {
+            note(error, "audio decode")
+        }
+    }
+
+    /// Encodes audio up to the video's time: the FIFO's samples, silence where it has none,
+    /// so the program always carries audio on one unbroken sample clock.
+    private func pumpAudio(upTo videoDTS: Int64) {
+        let rate = Int64(profile.audioSampleRate)
+        let frameSize = Int64(max(audioEncoder.frameSize, 1024))
+        // Keep at most 300 ms queued: audio that ran ahead (a source burst) is dropped.
+        audioFIFO.trim(keeping: Int32(rate * 3 / 10))
+        do {
+            while audioStart + (audioSamplesEncoded + frameSize) * 90_000 / rate <= videoDTS {
+                let frame = try audioFIFO.read(Int32(frameSize), sampleRate: Int32(rate))
+                frame.pts = audioSamplesEncoded
+                audioSamplesEncoded += frameSize
+                try audioEncoder.send(frame)
+                while true {
+                    let packet = try Packet()
+                    guard try audioEncoder.receive(into: packet) else { break }
+                    packet.pts = audioStart + packet.pts * 90_000 / rate
+                    packet.dts = audioStart + packet.dts * 90_000 / rate
+                    packet.duration = frameSize * 90_000 / rate
+                    packet.streamIndex = audioStream
+                    if let last = lastAudioDTS, packet.dts <= last {
+                        status.packetsDropped += 1
+                        continue
+                    }
+                    lastAudioDTS = packet.dts
+                    try muxer.write(packet)
+                    status.audioPacketsWritten += 1
+                }
+            }
+        } catch {
+            note(error, "audio encode")
+        }
+    }
+
+    // MARK: - Status
+
+    private func note(_ error: FFmpegError, _ context: String) {
+        status.packetsDropped += 1
+        status.lastError = "\(context): \(error)"
+        logger.debug("program error", metadata: ["program.context": "\(context)", "error": "\(error)"])
+    }
+
+    private func publish() {
+        status.onAir = switcher.onAir.description
+        status.pendingCut = switcher.pending?.source
+        status.mode = mode
+        status.caption = caption
+        status.outputBytes = output.totalBytes
+        let nowMs = nowMilliseconds
+        status.sources = sourceIDs.map { id in
+            let state = sources[id]
+            let rule = configuration.rule(for: id)
+            let live = switcher.isLive(id, at: nowMs)
+            return SourceReadiness(
+                id: id, live: live, readyToCut: live && state?.streams?.video != nil && state?.gop.isEmpty == false,
+                matchesProfile: state?.streams?.videoFormat.map { profile.matches($0) },
+                backup: rule.backup, failoverMilliseconds: rule.thresholdMilliseconds)
+        }
+        publishStatus(status)
+    }
+}

@@ -1,0 +1,54 @@
+import Synchronization
+
+/// The muxer's bytes, cut into relay payloads: whole 188-byte TS packets, at most 1316 bytes
+/// (7 packets) each. Written on the program thread, taken on the relay thread. Bounded: if
+/// nobody takes them the oldest go.
+final class ProgramOutput: ByteSink, Sendable {
+    private struct State {
+        var payloads: [[UInt8]] = []
+        var queuedBytes = 0
+        var carry: [UInt8] = []
+        var totalBytes: UInt64 = 0
+        var dropped = 0
+    }
+
+    private let state = Mutex(State())
+    static let payloadLimit = 1316
+    let limitBytes: Int
+
+    init(limitBytes: Int = 8 << 20) {
+        self.limitBytes = limitBytes
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        state.withLock { state in
+            state.carry.append(contentsOf: bytes)
+            state.totalBytes += UInt64(bytes.count)
+            var start = 0
+            while state.carry.count - start >= 188 {
+                let whole = (state.carry.count - start) / 188 * 188
+                let length = min(whole, Self.payloadLimit)
+                state.payloads.append(Array(state.carry[start..<(start + length)]))
+                state.queuedBytes += length
+                start += length
+            }
+            state.carry.removeFirst(start)
+            while state.queuedBytes > limitBytes, !state.payloads.isEmpty {
+                state.queuedBytes -= state.payloads.removeFirst().count
+                state.dropped += 1
+            }
+        }
+    }
+
+    func take() -> [[UInt8]] {
+        state.withLock { state in
+            defer {
+                state.payloads.removeAll(keepingCapacity: true)
+                state.queuedBytes = 0
+            }
+            return state.payloads
+        }
+    }
+
+    var totalBytes: UInt64 { state.withLock { $0.totalBytes } }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The program feed: switches between the field sources, burns in captions, fails over to a
+/// backup or the slate, and hands the relay one continuous MPEG-TS (`ProgramFeed`).
+///
+/// The relay thread only enqueues source bytes and dequeues program payloads. Demuxing runs on
+/// one thread per live source, everything else (switching, remux, decode/caption/encode, the
+/// muxer) on one program thread; none of it on the Swift concurrency pool (STYLE 6).
+public final class ProgramPipeline: ProgramFeed, Service, Sendable {
+    /// The configuration it was built with.
+    public let configuration: ProgramConfiguration
+    /// Source ids in operator order.
+    public let sourceIDs: [String]
+    private let logger: Logger
+    private let queues: [String: SourceByteQueue]
+    private let output = ProgramOutput()
+    private let inbox = Mutex<[ProgramCommand]>([])
+    private let latest = Mutex(ProgramStatus())
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let stopRequested = Atomic<Bool>(false)
+    private let lifecycle = Mutex(Lifecycle())
+
+    private struct Lifecycle {
+        var started = false
+        var finished = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// - Parameters:
+    ///   - sources: the relay's source ids in operator order (the ones that can be cut to).
+    public init(configuration: ProgramConfiguration, sources: [String], logger: Logger) {
+        self.configuration = configuration
+        sourceIDs = sources
+        self.logger = logger
+        queues = Dictionary(uniqueKeysWithValues: sources.map { ($0, SourceByteQueue()) })
+        latest.withLock { $0.profile = configuration.profile }
+    }
+
+    // MARK: - ProgramFeed (relay thread)
+
+    /// Enqueues a source's payload for its demuxer. Never blocks beyond a short lock.
+    public func receive(sourceID: String, payload: ArraySlice<UInt8>) {
+        queues[sourceID]?.append(payload)
+    }
+
+    /// The program's payloads since the last call.
+    public func takeOutput() -> [[UInt8]] { output.take() }
+
+    // MARK: - Lifecycle
+
+    /// Builds the muxer and encoders and starts the program thread. Throws when they cannot be
+    /// created (missing encoder, bad profile).
+    public func start() throws {
+        let alreadyStarted = lifecycle.withLock { state in
+            defer { state.started = true }
+            return state.started
+        }
+        guard !alreadyStarted else { return }
+        let engine: ProgramEngine
+        do {
+            engine = try ProgramEngine(
+                configuration: configuration, sourceIDs: sourceIDs, queues: queues, output: output, logger: logger,
+                wake: { [wakeup] in wakeup.signal() },
+                publishStatus: { [self] status in self.latest.withLock { $0 = status } })
+        } catch {
+            lifecycle.withLock { $0.finished = true }
+            throw error
+        }
+        let handOver = EngineHandOver(engine: engine)
+        let thread = Thread { [self] in
+            let engine = handOver.engine
+            while !stopRequested.load(ordering: .relaxed) {
+                _ = wakeup.wait(timeout: .now() + .milliseconds(5))
+                let commands = inbox.withLock { inbox in
+                    defer { inbox.removeAll() }
+                    return inbox
+                }
+                engine.step(commands: commands)
+            }
+            engine.finish()
+            finish()
+        }
+        thread.name = "program"
+        thread.start()
+        logger.info("program pipeline started", metadata: [
+            "program.profile": "\(configuration.profile.width)x\(configuration.profile.height)@\(configuration.profile.framesPerSecond)",
+            "program.slate": "\(configuration.slatePath ?? "none")",
+        ])
+    }
+
+    private func finish() {
+        let waiters = lifecycle.withLock { state in
+            state.finished = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Stops the program thread (writing the muxer's trailer) and returns once it has.
+    public func stop() async {
+        stopRequested.store(true, ordering: .relaxed)
+        wakeup.signal()
+        await waitUntilFinished()
+    }
+
+    private func waitUntilFinished() async {
+        await withCheckedContinuation { continuation in
+            let done = lifecycle.withLock { state in
+                if state.finished || !state.started { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Service entry point: runs until graceful shutdown or cancellation.
+    public func run() async throws {
+        try start()
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await waitUntilFinished()
+            } onCancel: {
+                self.stopRequested.store(true, ordering: .relaxed)
+                self.wakeup.signal()
+            }
+        } onGracefulShutdown: {
+            self.stopRequested.store(true, ordering: .relaxed)
+            self.wakeup.signal()
+        }
+    }
+
+    // MARK: - Operator
+
+    /// The latest program state (refreshed every 100 ms).
+    public var status: ProgramStatus { latest.withLock { $0 } }
+
+    /// Cuts to a source. Returns when the cut took effect (the source's next keyframe went on
+    /// air), or why it did not; an unknown or offline source is refused at once.
+    public func cut(to sourceID: String, by operatorName: String? = nil) async -> CutOutcome {
+        guard sourceIDs.contains(sourceID) else { return .refused(.unknownSource) }
+        let running = lifecycle.withLock { $0.started && !$0.finished }
+        guard running else { return .abandoned("program pipeline is not running") }
+        let requestedAt = Date()
+        return await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            inbox.withLock {
+                $0.append(.cut(source: sourceID, by: operatorName, requestedAt: requestedAt, reply: { once.resume($0) }))
+            }
+            wakeup.signal()
+        }
+    }
+
+    /// Puts a caption on air (or replaces the one on air) from the next frame.
+    public func showCaption(_ caption: Caption) throws(CaptionError) {
+        let trimmed = caption.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .emptyText }
+        guard caption.text.count <= 200 else { throw .textTooLong(caption.text.count) }
+        inbox.withLock { $0.append(.showCaption(caption)) }
+        latest.withLock { $0.caption = caption }
+        wakeup.signal()
+    }
+
+    /// Puts a configured preset on air.
+    @discardableResult
+    public func showPreset(_ name: String) throws(CaptionError) -> Caption {
+        guard let preset = configuration.preset(name) else { throw .unknownPreset(name) }
+        try showCaption(preset.caption)
+        return preset.caption
+    }
+
+    /// Takes the caption off air from the next frame.
+    public func clearCaption() {
+        inbox.withLock { $0.append(.clearCaption) }
+        latest.withLock { $0.caption = nil }
+        wakeup.signal()
+    }
+}
+
+/// Moves the engine to its thread. Safe to send: `start()` creates it and never touches it
+/// again; from then on only the program thread uses it.
+private struct EngineHandOver: @unchecked Sendable {
+    let engine: ProgramEngine
+}
+
+/// Resumes a continuation exactly once, whoever calls first.
+private final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<CutOutcome, Never>?>
+
+    init(_ continuation: CheckedContinuation<CutOutcome, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ outcome: CutOutcome) {
+        let taken = continuation.withLock { value in
+            defer { value = nil }
+            return value
+        }
+        taken?.resume(returning: outcome)
+    }
+}

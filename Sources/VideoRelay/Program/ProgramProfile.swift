@@ -1,0 +1,155 @@
+/// The one format the program is delivered in. Passthrough keeps a source's own packets when
+/// they already match it; everything else is encoded to it.
+public struct ProgramProfile: Sendable, Equatable, Codable {
+    public var width: Int
+    public var height: Int
+    public var framesPerSecond: Int
+    public var videoBitsPerSecond: Int
+    /// Keyframe interval in frames (1 s at 30 fps by default).
+    public var gopFrames: Int
+    /// libx264 preset (speed against quality).
+    public var x264Preset: String
+    public var audioSampleRate: Int
+    public var audioBitsPerSecond: Int
+
+    public init(
+        width: Int = 1280, height: Int = 720, framesPerSecond: Int = 30, videoBitsPerSecond: Int = 4_000_000,
+        gopFrames: Int = 30, x264Preset: String = "veryfast", audioSampleRate: Int = 48_000, audioBitsPerSecond: Int = 128_000
+    ) {
+        self.width = width
+        self.height = height
+        self.framesPerSecond = framesPerSecond
+        self.videoBitsPerSecond = videoBitsPerSecond
+        self.gopFrames = gopFrames
+        self.x264Preset = x264Preset
+        self.audioSampleRate = audioSampleRate
+        self.audioBitsPerSecond = audioBitsPerSecond
+    }
+
+    /// Duration of one frame in 90 kHz ticks.
+    public var frameTicks: Int64 { 90_000 / Int64(max(framesPerSecond, 1)) }
+
+    /// libx264 private options: low latency (no lookahead, no B-frames, sliced threads), a fixed
+    /// GOP with no scene-cut keyframes, and parameter sets repeated in every keyframe so a
+    /// joiner can start anywhere.
+    var x264Options: [String: String] {
+        ["preset": x264Preset, "tune": "zerolatency", "forced-idr": "1",
+         "x264-params": "scenecut=0:repeat-headers=1"]
+    }
+
+    /// Whether a source's video can be passed through unchanged.
+    func matches(_ video: VideoFormat) -> Bool {
+        video.isH264 && video.width == width && video.height == height && video.hasNoReordering
+            && (video.framesPerSecond.map { abs($0 - Double(framesPerSecond)) < 0.01 } ?? false)
+    }
+}
+
+/// What a source's video is, as far as passthrough cares.
+public struct VideoFormat: Sendable, Equatable {
+    public var isH264: Bool
+    public var width: Int
+    public var height: Int
+    /// From the stream's average frame rate, nil when unknown.
+    public var framesPerSecond: Double?
+    /// No B-frames: decode order is display order, so cuts at an IDR splice cleanly.
+    public var hasNoReordering: Bool
+
+    public init(isH264: Bool, width: Int, height: Int, framesPerSecond: Double?, hasNoReordering: Bool) {
+        self.isH264 = isH264
+        self.width = width
+        self.height = height
+        self.framesPerSecond = framesPerSecond
+        self.hasNoReordering = hasNoReordering
+    }
+}
+
+/// A caption (テロップ) burnt into the program.
+public struct Caption: Sendable, Equatable, Codable {
+    /// Where on the picture.
+    public enum Position: String, Sendable, Codable, CaseIterable { case bottom, top }
+    /// How it looks.
+    public enum Style: String, Sendable, Codable, CaseIterable {
+        /// White on a translucent black box: place names, source labels.
+        case label
+        /// White on a red box, larger: 速報 (breaking news).
+        case banner
+        /// Yellow on a translucent black box, smaller: secondary information.
+        case note
+    }
+
+    public var text: String
+    public var position: Position
+    public var style: Style
+
+    public init(text: String, position: Position = .bottom, style: Style = .label) {
+        self.text = text
+        self.position = position
+        self.style = style
+    }
+
+    /// drawtext option values for this caption (not escaped: for av_opt_set or, escaped, for a
+    /// `reinit` command). `th` includes ascent and descent of the font.
+    var drawtextOptions: [(String, String)] {
+        let (size, colour, box): (Int, String, String) = switch style {
+        case .label: (44, "white", "black@0.6")
+        case .banner: (52, "white", "0xc00000@0.9")
+        case .note: (36, "yellow", "black@0.6")
+        }
+        let y = position == .bottom ? "h-th-40" : "40"
+        return [
+            ("text", text), ("fontsize", String(size)), ("fontcolor", colour), ("boxcolor", box),
+            ("x", "(w-tw)/2"), ("y", y),
+        ]
+    }
+}
+
+/// A caption an operator puts on air by name (configured).
+public struct CaptionPreset: Sendable, Equatable, Codable {
+    public var name: String
+    public var caption: Caption
+
+    public init(name: String, caption: Caption) {
+        self.name = name
+        self.caption = caption
+    }
+}
+
+/// Failover for one source: where to go when it falls silent, and after how long.
+public struct FailoverRule: Sendable, Equatable {
+    /// The source to take when this one is silent; nil means the slate.
+    public var backup: String?
+    /// Silence after which the program leaves this source.
+    public var thresholdMilliseconds: Int
+
+    public init(backup: String? = nil, thresholdMilliseconds: Int = 1000) {
+        self.backup = backup
+        self.thresholdMilliseconds = thresholdMilliseconds
+    }
+}
+
+/// Everything the program pipeline is configured with.
+public struct ProgramConfiguration: Sendable, Equatable {
+    public var profile: ProgramProfile
+    public var presets: [CaptionPreset]
+    /// Per source id; sources without a rule fail over to the slate after 1 s.
+    public var failover: [String: FailoverRule]
+    /// The pre-encoded slate clip (in the profile). Without one, the slate is encoded from a
+    /// plain picture.
+    public var slatePath: String?
+    /// The CJK-capable font drawtext uses, by fontconfig name.
+    public var font: String
+
+    public init(
+        profile: ProgramProfile = ProgramProfile(), presets: [CaptionPreset] = [], failover: [String: FailoverRule] = [:],
+        slatePath: String? = "Media/slate.ts", font: String = "Noto Sans CJK JP"
+    ) {
+        self.profile = profile
+        self.presets = presets
+        self.failover = failover
+        self.slatePath = slatePath
+        self.font = font
+    }
+
+    public func rule(for source: String) -> FailoverRule { failover[source] ?? FailoverRule() }
+    public func preset(_ name: String) -> CaptionPreset? { presets.first { $0.name == name } }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// What the program looks like right now, for the HTTP API. Plain values.
+public struct ProgramStatus: Sendable, Codable, Equatable {
+    /// Passthrough (remux, no decode) or transcode (decode, caption, encode).
+    public enum Mode: String, Sendable, Codable { case passthrough, transcode }
+
+    /// The source on air, or "slate".
+    public var onAir: String = "slate"
+    /// A cut waiting for its source's keyframe.
+    public var pendingCut: String?
+    public var mode: Mode = .passthrough
+    public var caption: Caption?
+    public var profile: ProgramProfile = ProgramProfile()
+    public var lastCut: CutRecord?
+    public var sources: [SourceReadiness] = []
+    /// Failovers, returns and first-live takes, newest last (at most 50).
+    public var automaticMoves: [AutomaticMove] = []
+    public var outputBytes: UInt64 = 0
+    public var videoPacketsWritten: UInt64 = 0
+    public var audioPacketsWritten: UInt64 = 0
+    /// Packets dropped because writing them failed or would have broken the timeline.
+    public var packetsDropped: UInt64 = 0
+    public var lastError: String?
+    public var slateAvailable = false
+
+    public init() {}
+}
+
+/// An operator cut.
+public struct CutRecord: Sendable, Codable, Equatable {
+    public var source: String
+    public var by: String?
+    public var requestedAt: Date
+    public var tookEffectAt: Date
+}
+
+/// Whether a source can be cut to.
+public struct SourceReadiness: Sendable, Codable, Equatable {
+    public var id: String
+    /// Data arrived within the failover threshold.
+    public var live: Bool
+    /// Live, demuxed, and a keyframe seen: a cut will land within a GOP.
+    public var readyToCut: Bool
+    /// Whether passthrough is possible (the stream matches the profile).
+    public var matchesProfile: Bool?
+    public var backup: String?
+    public var failoverMilliseconds: Int
+}
+
+/// A move the program made by itself.
+public struct AutomaticMove: Sendable, Codable, Equatable {
+    public var at: Date
+    public var from: String
+    public var to: String
+    /// failover, restore or first_live.
+    public var reason: String
+}
+
+/// How a cut request ended.
+public enum CutOutcome: Sendable, Equatable {
+    /// On air from the keyframe that arrived at `at`, `waitedMilliseconds` after the request.
+    case tookEffect(at: Date, waitedMilliseconds: Int)
+    case refused(ProgramSwitcher.Refusal)
+    /// The cut did not happen (another cut replaced it, its source fell silent, or no keyframe
+    /// came in time); the program stayed where it was.
+    case abandoned(String)
+}
+
+/// A caption request the pipeline refused.
+public enum CaptionError: Error, Sendable, Equatable {
+    case emptyText
+    case textTooLong(Int)
+    case unknownPreset(String)
+}

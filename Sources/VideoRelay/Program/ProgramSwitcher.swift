@@ -1,0 +1,155 @@
+/// What the program shows.
+public enum ProgramInput: Sendable, Equatable, Hashable, CustomStringConvertible {
+    case source(String)
+    /// 映像途絶 / NO SIGNAL.
+    case slate
+
+    public var sourceID: String? {
+        if case .source(let id) = self { return id }
+        return nil
+    }
+
+    public var description: String { sourceID ?? "slate" }
+}
+
+/// Why the program moved.
+public enum SwitchReason: Sendable, Equatable {
+    /// An operator cut.
+    case operatorCut(by: String?)
+    /// The on-air source fell silent.
+    case failover(from: String)
+    /// The primary is healthy again after a failover.
+    case restore
+    /// Nothing was on air and this source went live (start-up).
+    case firstLive
+
+    public var isAutomatic: Bool {
+        if case .operatorCut = self { return false }
+        return true
+    }
+}
+
+/// The switching decisions, as a pure state machine: events in, actions out, no I/O, times in
+/// milliseconds of a monotonic clock (STYLE 10). The pipeline feeds it operator cuts, keyframe
+/// arrivals and the sources' health, and carries out what it returns.
+///
+/// Rules: a cut to a source lands on that source's next keyframe. A source silent longer than
+/// its threshold hands the program to the slate at once and to its backup (if live) at the
+/// backup's next keyframe. Once the primary is live again the program returns to it, unless an
+/// operator cut since the failover.
+public struct ProgramSwitcher: Sendable, Equatable {
+    public enum Event: Sendable, Equatable {
+        /// An operator asks for a source.
+        case cut(source: String, by: String?, at: Int64)
+        /// A video keyframe of `source` is ready to be the first picture of a splice.
+        case keyframe(source: String, at: Int64)
+        /// Periodic health: for each source ready to cut, when its data last arrived.
+        case tick(at: Int64, lastData: [String: Int64])
+    }
+
+    public enum Refusal: Sendable, Equatable {
+        case unknownSource
+        case offline
+    }
+
+    public enum Action: Sendable, Equatable {
+        case refuse(source: String, Refusal)
+        /// The cut is accepted and waits for the source's next keyframe.
+        case awaitKeyframe(source: String)
+        /// The program now shows `to` (from the packet that carried the keyframe, or at once for
+        /// the slate).
+        case switched(to: ProgramInput, from: ProgramInput, reason: SwitchReason)
+        /// A waiting cut will not happen (replaced by another, or its source fell silent).
+        case abandoned(source: String, reason: SwitchReason)
+    }
+
+    public let sources: [String]
+    public let rules: [String: FailoverRule]
+    public private(set) var onAir: ProgramInput = .slate
+    public private(set) var pending: (source: String, reason: SwitchReason)?
+    /// The source a failover left, to return to while no operator has cut since.
+    public private(set) var failedOverFrom: String?
+    /// Whether an operator has ever cut (until then, the first live source is taken).
+    public private(set) var operatorHasCut = false
+    private var lastData: [String: Int64] = [:]
+
+    public init(sources: [String], rules: [String: FailoverRule] = [:]) {
+        self.sources = sources
+        self.rules = rules
+    }
+
+    public static func == (a: ProgramSwitcher, b: ProgramSwitcher) -> Bool {
+        a.onAir == b.onAir && a.pending?.source == b.pending?.source && a.pending?.reason == b.pending?.reason
+            && a.failedOverFrom == b.failedOverFrom && a.operatorHasCut == b.operatorHasCut && a.lastData == b.lastData
+    }
+
+    func rule(_ source: String) -> FailoverRule { rules[source] ?? FailoverRule() }
+
+    /// Whether the source's data arrived within its threshold.
+    public func isLive(_ source: String, at now: Int64) -> Bool {
+        guard let last = lastData[source] else { return false }
+        return now - last <= Int64(rule(source).thresholdMilliseconds)
+    }
+
+    public mutating func handle(_ event: Event) -> [Action] {
+        switch event {
+        case .cut(let source, let by, let now):
+            guard sources.contains(source) else { return [.refuse(source: source, .unknownSource)] }
+            guard isLive(source, at: now) else { return [.refuse(source: source, .offline)] }
+            operatorHasCut = true
+            failedOverFrom = nil
+            var actions: [Action] = []
+            if let pending { actions.append(.abandoned(source: pending.source, reason: pending.reason)) }
+            pending = (source, .operatorCut(by: by))
+            actions.append(.awaitKeyframe(source: source))
+            return actions
+
+        case .keyframe(let source, _):
+            guard let pending, pending.source == source else { return [] }
+            self.pending = nil
+            let from = onAir
+            onAir = .source(source)
+            if pending.reason == .restore { failedOverFrom = nil }
+            return [.switched(to: onAir, from: from, reason: pending.reason)]
+
+        case .tick(let now, let data):
+            lastData = data
+            return checkHealth(at: now)
+        }
+    }
+
+    private mutating func checkHealth(at now: Int64) -> [Action] {
+        var actions: [Action] = []
+        if let pending, !isLive(pending.source, at: now) {
+            self.pending = nil
+            actions.append(.abandoned(source: pending.source, reason: pending.reason))
+        }
+        if case .source(let current) = onAir, !isLive(current, at: now) {
+            // Silent: slate now, the backup at its next keyframe.
+            onAir = .slate
+            if failedOverFrom == nil { failedOverFrom = current }
+            actions.append(.switched(to: .slate, from: .source(current), reason: .failover(from: current)))
+            if let backup = rule(current).backup, backup != current, isLive(backup, at: now), pending == nil {
+                pending = (backup, .failover(from: current))
+                actions.append(.awaitKeyframe(source: backup))
+            }
+        }
+        guard pending == nil else { return actions }
+        if let primary = failedOverFrom, onAir != .source(primary), isLive(primary, at: now) {
+            pending = (primary, .restore)
+            actions.append(.awaitKeyframe(source: primary))
+        } else if onAir == .slate, let primary = failedOverFrom, let backup = rule(primary).backup,
+            backup != primary, isLive(backup, at: now)
+        {
+            // The backup went live after the failover.
+            pending = (backup, .failover(from: primary))
+            actions.append(.awaitKeyframe(source: backup))
+        } else if onAir == .slate, failedOverFrom == nil, !operatorHasCut,
+            let first = sources.first(where: { isLive($0, at: now) })
+        {
+            pending = (first, .firstLive)
+            actions.append(.awaitKeyframe(source: first))
+        }
+        return actions
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import VideoRelay
+
+/// The program pipeline inside a real relay, with ffmpeg publishing the sample clips (each a
+/// different colour) and real readers recording the program. Serialized: each test runs
+/// encoders and decoders, and the machine has two cores.
+@Suite(.serialized) struct ProgramIntegrationTests {
+    @Test func programRunsOnTheSlateWithNoSourceThenCutsBetweenFeedsWithoutBreaks() async throws {
+        let harness = try ProgramHarness()
+        // Given no source is live: the program still runs, on the slate.
+        let (reader, recording) = try harness.readProgram(name: "program.ts")
+        try await eventually("program output flowing") { harness.pipeline.status.videoPacketsWritten > 30 }
+        #expect(harness.pipeline.status.onAir == "slate")
+
+        // When heli-1 goes live it is taken (nothing was on air), then an operator cuts to drone-1.
+        let heli = try harness.publish("heli-1")
+        let drone = try harness.publish("drone-1")
+        try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
+        try await harness.waitReady("drone-1")
+        let heliClip = try await harness.recordProgram(seconds: 1.5, name: "heli.ts")
+        #expect(try await RecordedStream.sourceShown(heliClip) == "heli-1")
+
+        let outcome = await harness.pipeline.cut(to: "drone-1", by: "test")
+        guard case .tookEffect(_, let waited) = outcome else {
+            Issue.record("cut did not take effect: \(outcome)")
+            return
+        }
+        #expect(waited <= 1500, "a passthrough cut lands on the next keyframe (GOP 1 s)")
+        #expect(harness.pipeline.status.lastCut?.source == "drone-1")
+        #expect(harness.pipeline.status.lastCut?.by == "test")
+        let droneClip = try await harness.recordProgram(seconds: 1.5, name: "drone.ts")
+        #expect(try await RecordedStream.sourceShown(droneClip) == "drone-1")
+        #expect(harness.pipeline.status.mode == .passthrough)
+
+        // Then the whole recording (slate, heli-1, drone-1) decodes cleanly and its timeline
+        // and continuity counters never break.
+        reader.terminate()
+        try await reader.waitForExit()
+        let decoded = try await RecordedStream.decode(recording)
+        #expect(decoded.errors.isEmpty, "\(decoded.errors)")
+        #expect(decoded.videoFrames > 90)
+        let report = try TransportStreamChecker.check(recording)
+        #expect(report.isClean, "\(report)")
+        #expect(report.timestamps.count == 2, "one video and one audio PID throughout: \(report.pids)")
+
+        heli.terminate()
+        drone.terminate()
+        await harness.stop()
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+@testable import VideoRelay
+
+/// A relay whose `program` comes from a `ProgramPipeline`, started in process on a free port,
+/// with the same client helpers as `RelayHarness`.
+final class ProgramHarness: @unchecked Sendable {
+    // @unchecked: relay and pipeline are Sendable; the rest is immutable after init.
+    let relay: Relay
+    let pipeline: ProgramPipeline
+    let port: UInt16
+    let directory: URL
+
+    init(_ configuration: RelayConfiguration = .sampleSources(), program: ProgramConfiguration = .forTests()) throws {
+        var configuration = configuration
+        configuration.srtListen = HostPort(host: "127.0.0.1", port: 0)
+        var logger = Logger(label: "test.program")
+        logger.logLevel = .warning
+        pipeline = ProgramPipeline(configuration: program, sources: configuration.sources.map(\.id), logger: logger)
+        try pipeline.start()
+        relay = Relay(configuration: configuration, programFeed: pipeline, logger: logger)
+        port = try relay.start()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("program-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func stop() async {
+        await relay.stop()
+        await pipeline.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func url(_ streamID: String) -> String { "srt://127.0.0.1:\(port)?streamid=\(streamID)" }
+    func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    /// An ffmpeg field encoder pushing a sample clip in a loop at its real rate.
+    func publish(_ sourceID: String, clip: String? = nil) throws -> ExternalProcess {
+        let streamID = StreamID(resource: sourceID, mode: .publish).text
+        return try ExternalProcess([
+            "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1",
+            "-i", clip ?? MediaFiles.clip(sourceID), "-c", "copy", "-f", "mpegts", url(streamID),
+        ])
+    }
+
+    /// Waits until the program can cut to a source.
+    func waitReady(_ sourceID: String) async throws {
+        try await eventually("\(sourceID) ready to cut") {
+            pipeline.status.sources.first { $0.id == sourceID }?.readyToCut == true
+        }
+    }
+
+    /// Starts an srt-live-transmit reader of the program writing to a file.
+    func readProgram(name: String) throws -> (ExternalProcess, String) {
+        let path = file(name).path
+        let streamID = StreamID(resource: "program", mode: .request).text
+        let process = try ExternalProcess(["srt-live-transmit", "-q", url(streamID), "file://con"], stdout: URL(fileURLWithPath: path))
+        return (process, path)
+    }
+
+    /// Records `seconds` of the program with ffmpeg.
+    func recordProgram(seconds: Double, name: String) async throws -> String {
+        let path = file(name).path
+        let streamID = StreamID(resource: "program", mode: .request).text
+        let result = try await ExternalProcess.output([
+            "ffmpeg", "-hide_banner", "-v", "error", "-y", "-i", url(streamID), "-t", String(seconds), "-c", "copy", "-f", "mpegts", path,
+        ])
+        guard result.status == 0 else { throw TestFailure("ffmpeg reader of program failed (\(result.status)): \(result.stderr)") }
+        return path
+    }
+}
+
+extension ProgramConfiguration {
+    /// The default profile with the committed slate and short failover for tests.
+    static func forTests(failover: [String: FailoverRule] = [:], presets: [CaptionPreset] = []) -> ProgramConfiguration {
+        ProgramConfiguration(
+            presets: presets, failover: failover, slatePath: MediaFiles.directory.appendingPathComponent("slate.ts").path)
+    }
+}
