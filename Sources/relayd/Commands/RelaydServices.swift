@@ -23,11 +23,13 @@ struct RelaydServices {
         ])
         let dataURL = URL(fileURLWithPath: dataDirectory, isDirectory: true)
         try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
-        let relay = Relay(configuration: configuration.relay, logger: Logger(label: "relayd.relay"))
+        let program = ProgramPipeline(
+            configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
+        let relay = Relay(configuration: configuration.relay, programFeed: program, logger: Logger(label: "relayd.relay"))
         let fieldOps = try FieldOpsHTTP(dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"))
         let application = buildApplication(
-            relay: relay, fieldOps: fieldOps, listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
-        var services: [any Service] = [relay, application]
+            relay: relay, program: program, fieldOps: fieldOps, listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
+        var services: [any Service] = [program, relay, application]
         if let fieldUnits { services.append(fieldUnits) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -6,6 +6,9 @@ import Yams
 struct RelaydConfiguration: Sendable {
     var relay: RelayConfiguration
     var httpListen: HostPort
+    /// The program feed: profile, caption presets, failover (the `program:` section and each
+    /// source's `backup` / `failover_ms`).
+    var program = ProgramConfiguration()
 
     /// Reads and validates YAML. Every error is reported with its key path.
     static func parse(yaml: String) throws -> RelaydConfiguration {
@@ -99,15 +102,24 @@ struct RelaydConfiguration: Sendable {
         http.rejectUnknownKeys()
 
         relay.users = root.list("users").map(readUser)
-        relay.sources = root.list("sources").map(readSource)
+        var failover: [String: FailoverRule] = [:]
+        relay.sources = root.list("sources").map { node in
+            let rule = readFailoverRule(node)
+            let source = readSource(node)
+            failover[source.id] = rule
+            return source
+        }
         let program = root.child("program")
         relay.program = ProgramAccess(passphrase: passphrase(program, "passphrase"), allowedUsers: program.strings("users"))
+        var programConfiguration = readProgram(program)
+        programConfiguration.failover = failover
         program.rejectUnknownKeys()
         relay.sinks = root.list("sinks").map(readSink)
         relay.fanout = readFanout(root.child("fanout"))
 
-        let configuration = RelaydConfiguration(relay: relay, httpListen: httpListen)
+        let configuration = RelaydConfiguration(relay: relay, httpListen: httpListen, program: programConfiguration)
         crossCheck(configuration, root: root)
+        crossCheckProgram(configuration, root: root)
         return configuration
     }
 

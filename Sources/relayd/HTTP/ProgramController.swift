@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import VideoRelay
+
+/// The program feed: cut, caption, presets, and its state.
+struct ProgramController<Context: RequestContext> {
+    let program: ProgramPipeline
+    let relay: Relay
+
+    /// Largest request body accepted (a caption is short).
+    static var maximumBodyBytes: Int { 16 * 1024 }
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/api/program") { _, _ in try JSONBody.response(program.status) }
+        router.post("/api/program/cut") { request, _ in try await cut(request) }
+        router.put("/api/program/caption") { request, _ in try await putCaption(request) }
+        router.delete("/api/program/caption") { _, _ in
+            program.clearCaption()
+            return try JSONBody.response(CaptionResponse(caption: nil))
+        }
+        router.get("/api/program/presets") { _, _ in try JSONBody.response(program.configuration.presets) }
+        router.put("/api/program/presets/{name}/on-air") { _, context in
+            let name = try context.parameters.require("name")
+            return try JSONBody.response(CaptionResponse(caption: try show { () throws(CaptionError) in try program.showPreset(name) }))
+        }
+    }
+
+    struct CutRequest: Decodable {
+        var source: String
+        /// Who cut, for the record (default: "operator").
+        var by: String?
+    }
+
+    struct CutResponse: Encodable {
+        var source: String
+        var tookEffectAt: Date
+        /// From the request to the keyframe the cut landed on.
+        var waitedMilliseconds: Int
+        var mode: ProgramStatus.Mode
+    }
+
+    struct CaptionRequest: Decodable {
+        var text: String?
+        var position: Caption.Position?
+        var style: Caption.Style?
+        /// Put this configured preset on air instead of `text`.
+        var preset: String?
+    }
+
+    struct CaptionResponse: Encodable {
+        var caption: Caption?
+    }
+
+    private func cut(_ request: Request) async throws -> Response {
+        let body = try await Self.decode(CutRequest.self, from: request)
+        let outcome = await program.cut(to: body.source, by: body.by ?? "operator")
+        switch outcome {
+        case .tookEffect(let at, let waited):
+            return try JSONBody.response(CutResponse(source: body.source, tookEffectAt: at, waitedMilliseconds: waited, mode: program.status.mode))
+        case .refused(.unknownSource):
+            throw APIError(.notFound, "unknown source", detail: body.source)
+        case .refused(.offline):
+            throw APIError(.conflict, "source offline", detail: "\(body.source) is not live; the program stays on \(program.status.onAir)")
+        case .abandoned(let why):
+            throw APIError(.conflict, "cut did not take effect", detail: "\(why); the program stays on \(program.status.onAir)")
+        }
+    }
+
+    private func putCaption(_ request: Request) async throws -> Response {
+        let body = try await Self.decode(CaptionRequest.self, from: request)
+        let caption: Caption
+        if let preset = body.preset {
+            caption = try show { () throws(CaptionError) in try program.showPreset(preset) }
+        } else {
+            guard let text = body.text else { throw APIError(.badRequest, "invalid request body", detail: "give \"text\" or \"preset\"") }
+            caption = try show { () throws(CaptionError) in
+                let caption = Caption(text: text, position: body.position ?? .bottom, style: body.style ?? .label)
+                try program.showCaption(caption)
+                return caption
+            }
+        }
+        return try JSONBody.response(CaptionResponse(caption: caption))
+    }
+
+    private func show(_ body: () throws(CaptionError) -> Caption) throws -> Caption {
+        do {
+            return try body()
+        } catch .emptyText {
+            throw APIError(.unprocessableContent, "caption text is empty")
+        } catch .textTooLong(let count) {
+            throw APIError(.unprocessableContent, "caption text too long", detail: "\(count) characters, at most 200")
+        } catch .unknownPreset(let name) {
+            throw APIError(.notFound, "unknown preset", detail: name)
+        }
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: maximumBodyBytes)
+        do {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw APIError(.badRequest, "invalid request body", detail: "\(error)")
+        }
+    }
+}
