@@ -116,4 +116,25 @@ import Testing
         #expect(status.forecast?.orderBy == orderBy)
         #expect(status.band == .critical)
     }
+
+    @Test func aReservationHoldsTheKitForItsDeploymentAndCancellingReleasesIt() async throws {
+        let fixture = try DatabaseFixture()
+        let seeded = try await fixture.seedDeploymentWithKit()
+        let db = fixture.database
+        let other = try await db.createDeployment(NewDeployment(kind: .investigation, incidentName: "Other", location: "x", leadUnitId: seeded.unit), by: "a")
+        let otherId = try #require(other.id)
+        let reserved = try await db.transitionKit(id: seeded.kit, request: KitTransitionRequest(to: .reserved, deploymentID: seeded.deployment), notes: nil, expectedVersion: 1, by: "a")
+        #expect(reserved.kit.state == .reserved)
+        await #expect(throws: FieldOpsError.invalid(field: "deployment_id", message: "kit SAT-01 is reserved for deployment \(seeded.deployment)")) {
+            try await db.checkOutKit(id: seeded.kit, deploymentId: otherId, expectedVersion: 2, by: "a")
+        }
+        _ = try await db.transitionDeployment(id: seeded.deployment, to: .cancelled, reason: "called off", expectedVersion: 1, by: "a")
+        let released = try await db.kit(id: seeded.kit).kit
+        #expect(released.state == .available)
+        #expect(released.deploymentId == nil)
+        #expect(try await db.auditTrail(entity: "kit", id: seeded.kit).map(\.action) == ["create", "transition", "transition"])
+        await #expect(throws: FieldOpsError.invalid(field: "deployment_id", message: "deployment \(seeded.deployment) is cancelled")) {
+            try await db.checkOutKit(id: seeded.kit, deploymentId: seeded.deployment, expectedVersion: released.version, by: "a")
+        }
+    }
 }

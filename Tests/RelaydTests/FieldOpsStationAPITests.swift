@@ -156,6 +156,15 @@ import Testing
             #expect(badCurve.json["detail"]["field"].string == "curve")
             let readings = try await api.get("/api/fieldops/generators/\(ids.generator)/readings")
             #expect(readings.json["items"].array.isEmpty)
+
+            // Runs and outages: an end before the start is refused, a valid outage is listed
+            let backwards = try await api.post("/api/fieldops/generators/\(ids.generator)/periods", #"{"kind":"outage","started_at":"2026-01-01T05:00:00Z","ended_at":"2026-01-01T04:00:00Z"}"#)
+            #expect(backwards.status == .unprocessableContent)
+            #expect(backwards.json["detail"]["field"].string == "ended_at")
+            try await api.post("/api/fieldops/generators/\(ids.generator)/periods", #"{"kind":"outage","started_at":"2026-01-01T04:00:00Z","ended_at":"2026-01-01T05:30:00Z","note":"commercial power lost"}"#, expect: .created)
+            let periods = try await api.get("/api/fieldops/generators/\(ids.generator)/periods")
+            #expect(periods.json["items"].array.compactMap { $0["note"].string } == ["commercial power lost"])
+            #expect(periods.json["items"][0]["ended_at"].string == "2026-01-01T05:30:00Z")
         }
     }
 }
