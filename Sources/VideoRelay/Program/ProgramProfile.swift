@@ -138,6 +138,9 @@ public struct ProgramConfiguration: Sendable, Equatable {
     public var slatePath: String?
     /// The CJK-capable font drawtext uses, by fontconfig name.
     public var font: String
+    /// Whether relayd runs the pipeline at all; without it `program` passes the first live
+    /// source through (the plain relay, used as the benchmark's baseline).
+    public var enabled = true
 
     public init(
         profile: ProgramProfile = ProgramProfile(), presets: [CaptionPreset] = [], failover: [String: FailoverRule] = [:],

@@ -25,11 +25,12 @@ struct RelaydServices {
         try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
         let program = ProgramPipeline(
             configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
-        let relay = Relay(configuration: configuration.relay, programFeed: program, logger: Logger(label: "relayd.relay"))
+        let enabled = configuration.program.enabled
+        let relay = Relay(configuration: configuration.relay, programFeed: enabled ? program : nil, logger: Logger(label: "relayd.relay"))
         let fieldOps = try FieldOpsHTTP(dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"))
         let application = buildApplication(
-            relay: relay, program: program, fieldOps: fieldOps, listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
-        var services: [any Service] = [program, relay, application]
+            relay: relay, program: enabled ? program : nil, fieldOps: fieldOps, listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
+        var services: [any Service] = enabled ? [program, relay, application] : [relay, application]
         if let fieldUnits { services.append(fieldUnits) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -9,6 +9,7 @@ import VideoRelay
 ///             x264_preset: veryfast, audio_sample_rate: 48000, audio_bitrate: 128000}
 ///   slate: Media/slate.ts
 ///   font: Noto Sans CJK JP
+///   pipeline: true          # false: program passes the first live source through (no switching)
 ///   presets:
 ///     - {name: breaking, text: 速報, position: top, style: banner}
 /// sources:
@@ -45,6 +46,7 @@ extension RelaydConfiguration {
         program.presets = node.list("presets").map(readPreset)
         if let slate = node.string("slate") { program.slatePath = slate }
         if let font = node.string("font") { program.font = font }
+        program.enabled = node.bool("pipeline", default: true)
         return program
     }
 
