@@ -8,6 +8,8 @@ import VideoRelay
 struct RelaydServices {
     let configuration: RelaydConfiguration
     let dataDirectory: String
+    /// The audit trail's signing key file, kept outside the data directory.
+    let auditKeyPath: String
     let fieldUnits: SimulatedFieldUnits?
 
     func run() async throws {
@@ -28,13 +30,21 @@ struct RelaydServices {
         let enabled = configuration.program.enabled
         let relay = Relay(configuration: configuration.relay, programFeed: enabled ? program : nil, logger: Logger(label: "relayd.relay"))
         let fieldOps = try FieldOpsHTTP(dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"))
+        let auditTrail = try AuditTrail(dataDirectory: dataURL, key: try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath))
+        try auditTrail.append(actor: "relayd", action: "relayd.started", details: [
+            "srt.listen": configuration.relay.srtListen.description, "http.listen": configuration.httpListen.description,
+        ])
+        let head = try auditTrail.head
+        logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
-            relay: relay, program: enabled ? program : nil, fieldOps: fieldOps, listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
+            relay: relay, program: enabled ? program : nil, fieldOps: fieldOps, auditTrail: auditTrail,
+            listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
         var services: [any Service] = enabled ? [program, relay, application] : [relay, application]
         if let fieldUnits { services.append(fieldUnits) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        logger.info("relayd stopped")
+        let stopped = try auditTrail.append(actor: "relayd", action: "relayd.stopped")
+        logger.info("relayd stopped", metadata: ["audit.head": "\(stopped.hash)"])
     }
 }

@@ -11,12 +11,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "YAML configuration file (default: the embedded default).")
     var config: String?
 
-    @Option(name: .customLong("data-dir"), help: "Directory for relayd's data (FieldOps database).")
+    @Option(name: .customLong("data-dir"), help: "Directory for relayd's data (FieldOps database, audit trail).")
     var dataDir: String = "relayd-data"
+
+    @Option(name: .customLong("audit-key"), help: "Ed25519 key signing the audit trail; keep it outside the data directory (created if missing).")
+    var auditKey: String = AuditTrailSigningKey.defaultPath
 
     func run() async throws {
         let configuration = try RelaydConfiguration.loadOrDefault(path: config)
-        try await RelaydServices(configuration: configuration, dataDirectory: dataDir, fieldUnits: nil).run()
+        try await RelaydServices(configuration: configuration, dataDirectory: dataDir, auditKeyPath: auditKey, fieldUnits: nil).run()
     }
 }
 
@@ -35,12 +38,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder with <source-id>.ts clips.")
     var media: String = "Media"
 
+    @Option(name: .customLong("audit-key"), help: "Ed25519 key signing the audit trail (created if missing).")
+    var auditKey: String = AuditTrailSigningKey.defaultPath
+
     func run() async throws {
         let configuration = try RelaydConfiguration.loadOrDefault(path: config)
         let units = SimulatedFieldUnits(
             mediaDirectory: media, srtAddress: configuration.relay.srtListen,
             sources: configuration.relay.sources)
-        try await RelaydServices(configuration: configuration, dataDirectory: dataDir, fieldUnits: units).run()
+        try await RelaydServices(configuration: configuration, dataDirectory: dataDir, auditKeyPath: auditKey, fieldUnits: units).run()
     }
 }
 

@@ -38,7 +38,10 @@ final class RelaydProcess: Sendable {
         try config.write(to: configFile, atomically: true, encoding: .utf8)
         logFile = directory.appendingPathComponent("relayd.log")
         child = try ChildProcess(
-            [Self.binary.path] + arguments + ["--config", configFile.path, "--data-dir", directory.appendingPathComponent("data").path],
+            [Self.binary.path] + arguments + [
+                "--config", configFile.path, "--data-dir", directory.appendingPathComponent("data").path,
+                "--audit-key", directory.appendingPathComponent("keys/audit-signing.key").path,
+            ],
             standardOutput: directory.appendingPathComponent("relayd.out").path, standardError: logFile.path)
     }
 
