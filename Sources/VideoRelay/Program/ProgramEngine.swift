@@ -245,6 +245,8 @@ final class ProgramEngine {
                     let waited = ContinuousClock.now - pending.at
                     let effect = Date()
                     status.lastCut = CutRecord(source: pending.source, by: by, requestedAt: pending.requestedAt, tookEffectAt: effect)
+                    // Published before the reply, so whoever cut sees their cut in the status.
+                    publish()
                     pending.reply(.tookEffect(
                         at: effect, waitedMilliseconds: Int(waited.components.seconds * 1000 + waited.components.attoseconds / 1_000_000_000_000_000)))
                 }
