@@ -102,6 +102,52 @@ import VideoRelay
         #expect(relayd.log.contains("relayd stopped"))
     }
 
+    @Test func operatorActionsAndAutomaticMovesLandInTheAuditTrail() async throws {
+        let relayd = try RelaydProcess(configYAML: Self.config)
+        try await relayd.waitReady()
+        let clip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Media/heli-1.ts").path
+        let publisher = try ChildProcess([
+            "ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts",
+            "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=publish",
+        ])
+        defer { publisher.signal(SIGKILL) }
+        func json(_ path: String) async throws -> [String: Any] {
+            let (_, body) = try await RelaydHTTP.get(port: relayd.httpPort, path: path)
+            return (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await json("/api/program")["on_air"] as? String != "heli-1" {
+            guard ContinuousClock.now < deadline else { throw RelaydTestFailure("heli-1 never on air:\n\(relayd.log)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let actor = ["X-Actor": "sato"]
+        let (cutStatus, _) = try await RelaydHTTP.request(
+            port: relayd.httpPort, method: "POST", path: "/api/program/cut", body: Data(#"{"source": "drone-1"}"#.utf8), headers: actor)
+        #expect(cutStatus == 409, "drone-1 is offline")
+        let (onStatus, _) = try await RelaydHTTP.request(
+            port: relayd.httpPort, method: "PUT", path: "/api/program/caption", body: Data(#"{"text": "速報 現場上空から中継"}"#.utf8), headers: actor)
+        #expect(onStatus == 200)
+        let (offStatus, _) = try await RelaydHTTP.request(port: relayd.httpPort, method: "DELETE", path: "/api/program/caption", body: nil, headers: actor)
+        #expect(offStatus == 200)
+
+        var actions: [String] = []
+        let recorded = ContinuousClock.now + .seconds(10)
+        while !actions.contains("program.first_live") {
+            guard ContinuousClock.now < recorded else { break }
+            let page = try await json("/api/audit?action=program")
+            actions = ((page["entries"] as? [[String: Any]]) ?? []).compactMap { $0["action"] as? String }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(actions.contains("program.first_live"), "automatic move recorded: \(actions)")
+        let page = try await json("/api/audit?actor=sato")
+        let entries = (page["entries"] as? [[String: Any]]) ?? []
+        #expect(entries.compactMap { $0["action"] as? String } == ["program.cut", "program.caption.on", "program.caption.off"])
+        #expect((entries.first?["details"] as? [String: String])?["result"] == "refused: source offline")
+        #expect((entries.dropFirst().first?["details"] as? [String: String])?["text"] == "速報 現場上空から中継")
+        #expect(try await relayd.stop() == 0)
+    }
+
     @Test func demoBringsUpThreeSimulatedFieldUnitsAndStopsThemOnSIGINT() async throws {
         let media = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Media").path

@@ -49,7 +49,7 @@ public struct SourceReadiness: Sendable, Codable, Equatable {
 }
 
 /// A move the program made by itself.
-public struct AutomaticMove: Sendable, Codable, Equatable {
+public struct AutomaticMove: Sendable, Codable, Hashable {
     public var at: Date
     public var from: String
     public var to: String

@@ -40,6 +40,9 @@ struct RelaydServices {
             relay: relay, program: enabled ? program : nil, fieldOps: fieldOps, auditTrail: auditTrail,
             listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
         var services: [any Service] = enabled ? [program, relay, application] : [relay, application]
+        if enabled {
+            services.append(ProgramMovesRecorder(program: program, auditTrail: auditTrail, logger: Logger(label: "relayd.audit")))
+        }
         if let fieldUnits { services.append(fieldUnits) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

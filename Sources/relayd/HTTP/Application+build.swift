@@ -20,8 +20,8 @@ func buildRouter(
 ) -> Router<BasicRequestContext> {
     let router = Router()
     router.middlewares.add(APIErrorMiddleware())
-    RelayController(relay: relay).addRoutes(to: router)
-    if let program { ProgramController(program: program, relay: relay).addRoutes(to: router) }
+    RelayController(relay: relay, program: program).addRoutes(to: router)
+    if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail).addRoutes(to: router) }
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }
     fieldOps.addRoutes(to: router)
     return router

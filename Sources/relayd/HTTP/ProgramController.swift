@@ -6,6 +6,8 @@ import VideoRelay
 struct ProgramController<Context: RequestContext> {
     let program: ProgramPipeline
     let relay: Relay
+    /// Where every operator action is recorded (nil only in tests that do not need it).
+    var auditTrail: AuditTrail? = nil
 
     /// Largest request body accepted (a caption is short).
     static var maximumBodyBytes: Int { 16 * 1024 }
@@ -14,15 +16,27 @@ struct ProgramController<Context: RequestContext> {
         router.get("/api/program") { _, _ in try JSONBody.response(program.status) }
         router.post("/api/program/cut") { request, _ in try await cut(request) }
         router.put("/api/program/caption") { request, _ in try await putCaption(request) }
-        router.delete("/api/program/caption") { _, _ in
+        router.delete("/api/program/caption") { request, _ in
+            let previous = program.status.caption
             program.clearCaption()
+            try record(request, "program.caption.off", ["text": previous?.text ?? ""])
             return try JSONBody.response(CaptionResponse(caption: nil))
         }
         router.get("/api/program/presets") { _, _ in try JSONBody.response(program.configuration.presets) }
-        router.put("/api/program/presets/{name}/on-air") { _, context in
+        router.put("/api/program/presets/{name}/on-air") { request, context in
             let name = try context.parameters.require("name")
-            return try JSONBody.response(CaptionResponse(caption: try show { () throws(CaptionError) in try program.showPreset(name) }))
+            let caption = try show { () throws(CaptionError) in try program.showPreset(name) }
+            try record(request, "program.caption.preset", ["preset": name, "text": caption.text])
+            return try JSONBody.response(CaptionResponse(caption: caption))
         }
+    }
+
+    /// Appends an operator action to the audit trail. The actor is the `X-Actor` header until
+    /// control-room accounts exist.
+    private func record(_ request: Request, _ action: String, _ details: [String: String], actor: String? = nil) throws {
+        guard let auditTrail else { return }
+        let who = actor ?? request.headers.first { $0.name.canonicalName == "x-actor" }?.value ?? "operator"
+        try auditTrail.append(actor: who, action: action, details: details)
     }
 
     struct CutRequest: Decodable {
@@ -53,7 +67,16 @@ struct ProgramController<Context: RequestContext> {
 
     private func cut(_ request: Request) async throws -> Response {
         let body = try await Self.decode(CutRequest.self, from: request)
+        let from = program.status.onAir
         let outcome = await program.cut(to: body.source, by: body.by ?? "operator")
+        let result: String
+        switch outcome {
+        case .tookEffect: result = "took effect"
+        case .refused(.unknownSource): result = "refused: unknown source"
+        case .refused(.offline): result = "refused: source offline"
+        case .abandoned(let why): result = "abandoned: \(why)"
+        }
+        try record(request, "program.cut", ["from": from, "to": body.source, "result": result], actor: body.by)
         switch outcome {
         case .tookEffect(let at, let waited):
             return try JSONBody.response(CutResponse(source: body.source, tookEffectAt: at, waitedMilliseconds: waited, mode: program.status.mode))
@@ -69,8 +92,10 @@ struct ProgramController<Context: RequestContext> {
     private func putCaption(_ request: Request) async throws -> Response {
         let body = try await Self.decode(CaptionRequest.self, from: request)
         let caption: Caption
+        let wasOnAir = program.status.caption != nil
         if let preset = body.preset {
             caption = try show { () throws(CaptionError) in try program.showPreset(preset) }
+            try record(request, "program.caption.preset", ["preset": preset, "text": caption.text])
         } else {
             guard let text = body.text else { throw APIError(.badRequest, "invalid request body", detail: "give \"text\" or \"preset\"") }
             caption = try show { () throws(CaptionError) in
@@ -78,6 +103,9 @@ struct ProgramController<Context: RequestContext> {
                 try program.showCaption(caption)
                 return caption
             }
+            try record(request, wasOnAir ? "program.caption.edit" : "program.caption.on", [
+                "text": caption.text, "position": caption.position.rawValue, "style": caption.style.rawValue,
+            ])
         }
         return try JSONBody.response(CaptionResponse(caption: caption))
     }

@@ -4,6 +4,8 @@ import VideoRelay
 /// Sources, sinks and readers of the relay, read from its latest snapshot.
 struct RelayController<Context: RequestContext> {
     let relay: Relay
+    /// The program pipeline, when it makes the program (it then knows what is on air).
+    var program: ProgramPipeline? = nil
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources) }
@@ -21,7 +23,7 @@ struct RelayController<Context: RequestContext> {
             return try JSONBody.response(Health(
                 status: "ok", srtPort: relay.srtPort.map(Int.init),
                 sourcesLive: snapshot.sources.filter { $0.state == .live }.count,
-                programSource: snapshot.programSource))
+                programSource: program.map(\.status.onAir) ?? snapshot.programSource))
         }
         router.get("/metrics") { _, _ in
             Response(
