@@ -27,12 +27,7 @@ import VideoRelay
     @Test func apiShowsALiveSourceAndSinksAndShutsDownCleanlyOnSIGTERM() async throws {
         let relayd = try RelaydProcess(configYAML: Self.config)
         try await relayd.waitReady()
-        let clip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Media/heli-1.ts").path
-        let publisher = try ChildProcess([
-            "ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts",
-            "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=publish",
-        ])
+        let publisher = try relayd.publishSampleClip("heli-1")
         defer { publisher.signal(SIGKILL) }
 
         var live: [String: Any] = [:]
@@ -105,12 +100,7 @@ import VideoRelay
     @Test func operatorActionsAndAutomaticMovesLandInTheAuditTrail() async throws {
         let relayd = try RelaydProcess(configYAML: Self.config)
         try await relayd.waitReady()
-        let clip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Media/heli-1.ts").path
-        let publisher = try ChildProcess([
-            "ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts",
-            "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=publish",
-        ])
+        let publisher = try relayd.publishSampleClip("heli-1")
         defer { publisher.signal(SIGKILL) }
         func json(_ path: String) async throws -> [String: Any] {
             let (_, body) = try await RelaydHTTP.get(port: relayd.httpPort, path: path)

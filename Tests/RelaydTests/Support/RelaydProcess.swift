@@ -45,6 +45,16 @@ final class RelaydProcess: Sendable {
             standardOutput: directory.appendingPathComponent("relayd.out").path, standardError: logFile.path)
     }
 
+    /// An ffmpeg field encoder pushing the sample clip of `source` to this relayd in a loop.
+    func publishSampleClip(_ source: String) throws -> ChildProcess {
+        let clip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Media/\(source).ts").path
+        return try ChildProcess([
+            "ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts",
+            "srt://127.0.0.1:\(srtPort)?streamid=#!::r=\(source),m=publish",
+        ])
+    }
+
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// Waits until /healthz answers.
