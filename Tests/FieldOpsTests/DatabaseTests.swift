@@ -91,6 +91,13 @@ import Testing
         }
         #expect(journal == "wal")
         #expect(synchronous == 2)  // FULL
+        // The writer is the connection whose commits must reach the disk (GRDB sets NORMAL on
+        // it when it switches to WAL), and its automatic checkpoint is left to the background.
+        let (writerSynchronous, autoCheckpoint) = try await fixture.database.write(by: "test") { tx in
+            (try Int.fetchOne(tx.db, sql: "PRAGMA synchronous"), try Int.fetchOne(tx.db, sql: "PRAGMA wal_autocheckpoint"))
+        }
+        #expect(writerSynchronous == 2)  // FULL
+        #expect(autoCheckpoint == 0)
         #expect(try await fixture.database.integrityCheck() == "ok")
     }
 

@@ -70,3 +70,31 @@ extension FieldOpsDatabase {
         )
     }
 }
+
+/// The last alerts list, valid for one second of the clock and one state of the data.
+///
+/// Every write inserts at least one audit entry and audit ids only grow (AUTOINCREMENT), so
+/// the highest audit id read in the same snapshot as the stations names the data they were
+/// computed from, including writes made by another process (the CLI). Forecasts depend on
+/// the time only through whole seconds, so the same revision and second give the same list.
+final class AlertsCache: @unchecked Sendable {
+    // @unchecked Sendable: `entry` is only touched under `lock`.
+    private let lock = NSLock()
+    private var entry: (revision: Int64, now: Int64, stations: [StationDetail])?
+
+    /// The data's revision as of `db`'s snapshot.
+    static func revision(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM auditEntry")) ?? 0
+    }
+
+    func lookup(revision: Int64, now: Int64) -> [StationDetail]? {
+        lock.withLock {
+            guard let entry, entry.revision == revision, entry.now == now else { return nil }
+            return entry.stations
+        }
+    }
+
+    func store(_ stations: [StationDetail], revision: Int64, now: Int64) {
+        lock.withLock { entry = (revision, now, stations) }
+    }
+}

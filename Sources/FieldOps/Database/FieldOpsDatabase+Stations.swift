@@ -208,12 +208,26 @@ extension FieldOpsDatabase {
 
     /// Stations whose generators need attention first: by band (critical, stale, low, watch,
     /// ok), then by earliest order-by time, then by name.
+    ///
+    /// Dashboards poll this list many times a second while it rarely changes, so the last
+    /// answer is kept for as long as both its second and the data behind it are unchanged
+    /// (see `AlertsCache`); the figures are those `generator(id:at:)` gives for the same
+    /// second.
     public func alerts(at: Date? = nil) async throws -> [StationDetail] {
         let now = (at ?? clock()).unixSeconds
-        let stations = try await read { db in
-            try Self.stationDetails(db, stations: try RelayStation.fetchAll(db), now: now)
+        let cache = alertsCache
+        return try await read { db in
+            let revision = try AlertsCache.revision(db)
+            if let cached = cache.lookup(revision: revision, now: now) { return cached }
+            let stations = Self.sortedByUrgency(try Self.stationDetails(db, stations: try RelayStation.fetchAll(db), now: now))
+            cache.store(stations, revision: revision, now: now)
+            return stations
         }
-        return stations.sorted { lhs, rhs in
+    }
+
+    /// Most urgent first: band, then earliest order-by, then name.
+    static func sortedByUrgency(_ stations: [StationDetail]) -> [StationDetail] {
+        stations.sorted { lhs, rhs in
             if lhs.band != rhs.band { return lhs.band < rhs.band }
             switch (lhs.earliestOrderBy, rhs.earliestOrderBy) {
             case let (left?, right?) where left != right: return left < right

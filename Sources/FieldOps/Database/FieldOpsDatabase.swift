@@ -14,12 +14,21 @@ public struct FieldOpsDatabase: Sendable {
     /// The clock every write stamps its audit entry with; tests pin it.
     let clock: @Sendable () -> Date
     let logger: Logger
+    /// Batches concurrent writes into one transaction and one fsync.
+    let groupCommit: GroupCommit
+    /// The alerts list of the latest committed data, for the second it was computed in.
+    let alertsCache = AlertsCache()
 
     /// Wraps an opened writer and runs the migrations.
     public init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) throws {
+        try self.init(writer, checkpointer: nil, logger: logger, clock: clock)
+    }
+
+    init(_ writer: any DatabaseWriter, checkpointer: WALCheckpointer?, logger: Logger, clock: @escaping @Sendable () -> Date) throws {
         self.writer = writer
         self.clock = clock
         self.logger = logger
+        groupCommit = GroupCommit(writer: writer) { writes in checkpointer?.didCommit(writes: writes) }
         try FieldOpsMigrations.migrator.migrate(writer)
     }
 
@@ -27,8 +36,13 @@ public struct FieldOpsDatabase: Sendable {
     ///
     /// `synchronous = FULL` makes each commit reach the disk before the write is
     /// acknowledged, so an acknowledged write survives power loss, not only `kill -9`
-    /// (WAL alone already gives the latter). The busy timeout lets the CLI and a running
-    /// server write to the same file.
+    /// (WAL alone already gives the latter). It is set on the writer after the pool is open:
+    /// GRDB sets `synchronous = NORMAL` when it switches the writer to WAL, after
+    /// `prepareDatabase` has run. The busy timeout lets the CLI and a running server write to
+    /// the same file.
+    ///
+    /// The writer's automatic checkpoint is off; a `WALCheckpointer` on its own connection
+    /// checkpoints in the background instead, so no commit waits for one.
     public static func open(at url: URL, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) throws -> FieldOpsDatabase {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -37,17 +51,24 @@ public struct FieldOpsDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         let pool = try DatabasePool(path: url.path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+        }
+        let checkpointer = try WALCheckpointer(path: url.path)
         logger.info("fieldops database opened", metadata: ["fieldops.path": "\(url.path)"])
-        return try FieldOpsDatabase(pool, logger: logger, clock: clock)
+        return try FieldOpsDatabase(pool, checkpointer: checkpointer, logger: logger, clock: clock)
     }
 
     /// Runs `body` in one write transaction with an audit trail for `actor`. Any error rolls
-    /// the whole transaction back, audit entries included, so nothing is half-written.
+    /// back everything `body` wrote, audit entries included, so nothing is half-written; the
+    /// transaction may be shared with concurrent writes (group commit), each in its own
+    /// savepoint, and the call returns only once it has committed.
     func write<T: Sendable>(by actor: String, _ body: @escaping @Sendable (AuditedWrite) throws -> T) async throws -> T {
         // Whole seconds: the fuel arithmetic works in seconds, and a stored fraction would make
         // a reading taken "now" look later than a forecast asked for at the same second.
         let now = Date(unixSeconds: clock().unixSeconds)
-        return try await writer.write { db in
+        return try await groupCommit.write { db in
             try body(AuditedWrite(db: db, actor: actor, now: now))
         }
     }

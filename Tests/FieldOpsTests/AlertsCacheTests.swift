@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import FieldOps
+
+/// The alerts list kept between writes gives the same figures as each generator's own forecast.
+@Suite struct AlertsCacheTests {
+    @Test func alertsMatchEachGeneratorsForecastAfterEveryWrite() async throws {
+        // Given three stations, one whose road is closed
+        let fixture = try DatabaseFixture()
+        let db = fixture.database
+        let generators = [
+            try await GroupCommitTests.seedGenerator(db, name: "Zao"),
+            try await GroupCommitTests.seedGenerator(db, name: "Kurikoma", road: false),
+            try await GroupCommitTests.seedGenerator(db, name: "Funagata"),
+        ]
+        // When readings, a clock that moves and writes within the same second follow each
+        // other, the alerts list (kept between writes) is compared after every step
+        for step in 0..<12 {
+            let generatorId = generators[step % 3]
+            _ = try await db.logReading(generatorId: generatorId, NewReading(
+                levelMillilitres: 1_800_000 - Int64(step) * 97_000, loadPermille: 300 + step * 50, source: .sensor), by: "a")
+            if step % 4 == 3 { fixture.clock.advance(seconds: 5 * 3600) }
+            let alerts = try await db.alerts()
+            let again = try await db.alerts()
+            #expect(alerts == again)
+            // Then every generator in the list equals its own endpoint's figures for the same second
+            let listed = alerts.flatMap(\.generators)
+            #expect(Set(listed.compactMap(\.generator.id)) == Set(generators))
+            for status in listed {
+                let single = try await db.generator(id: try #require(status.generator.id))
+                #expect(status == single)
+            }
+            // and so does the same list asked for an earlier second
+            let earlier = Date(unixSeconds: fixture.clock.now.unixSeconds - 3600)
+            for status in try await db.alerts(at: earlier).flatMap(\.generators) {
+                #expect(status == (try await db.generator(id: try #require(status.generator.id), at: earlier)))
+            }
+        }
+    }
+
+    @Test func alertsSeeAWriteMadeThroughAnotherConnection() async throws {
+        // Given a cached alerts list
+        let fixture = try DatabaseFixture()
+        let generatorId = try await GroupCommitTests.seedGenerator(fixture.database, name: "Zao")
+        #expect(try await fixture.database.alerts().first?.generators.first?.latestReading == nil)
+        // When another process (the CLI) logs a reading in the same second
+        let cli = try FieldOpsDatabase.open(at: fixture.directory.appendingPathComponent("fieldops.sqlite"), clock: { fixture.clock.now })
+        _ = try await cli.logReading(generatorId: generatorId, NewReading(levelMillilitres: 900_000, loadPermille: 500, source: .dip), by: "cli")
+        // Then the list shows it
+        #expect(try await fixture.database.alerts().first?.generators.first?.latestReading?.levelMillilitres == 900_000)
+    }
+}
