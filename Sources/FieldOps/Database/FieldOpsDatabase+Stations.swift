@@ -278,9 +278,14 @@ extension FieldOpsDatabase {
     public func logReading(generatorId: Int64, _ input: NewReading, by actor: String) async throws -> TankReading {
         guard (0...1000).contains(input.loadPermille) else { throw FieldOpsError.invalid(field: "load_percent", message: "must be between 0 and 100") }
         return try await write(by: actor) { tx in
-            let generator = try tx.require(Generator.self, id: generatorId, entity: "generator")
-            guard input.levelMillilitres >= 0, input.levelMillilitres <= generator.tankCapacityMillilitres else {
-                let capacity = UnitConversion.litres(fromMillilitres: generator.tankCapacityMillilitres)
+            // Only the capacity: decoding the whole generator (its curve is JSON) cost as much
+            // as the insert, inside the writer every other write waits for.
+            let capacityStatement = try tx.db.cachedStatement(sql: "SELECT tankCapacityMillilitres FROM generator WHERE id = ?")
+            guard let tankCapacity = try Int64.fetchOne(capacityStatement, arguments: [generatorId]) else {
+                throw FieldOpsError.notFound(entity: "generator", id: generatorId)
+            }
+            guard input.levelMillilitres >= 0, input.levelMillilitres <= tankCapacity else {
+                let capacity = UnitConversion.litres(fromMillilitres: tankCapacity)
                 throw FieldOpsError.invalid(field: "litres", message: "must be between 0 and the tank capacity, \(capacity) L")
             }
             let at = Date(unixSeconds: (input.at ?? tx.now).unixSeconds)

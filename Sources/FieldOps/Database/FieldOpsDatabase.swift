@@ -28,7 +28,7 @@ public struct FieldOpsDatabase: Sendable {
         self.writer = writer
         self.clock = clock
         self.logger = logger
-        groupCommit = GroupCommit(writer: writer) { writes in checkpointer?.didCommit(writes: writes) }
+        groupCommit = GroupCommit(writer: writer, checkpointer: checkpointer)
         try FieldOpsMigrations.migrator.migrate(writer)
     }
 

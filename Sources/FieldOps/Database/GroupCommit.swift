@@ -19,12 +19,12 @@ final class GroupCommit: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [any BatchedWrite] = []
     private var draining = false
-    /// Called after every committed batch with how many writes it held (the checkpointer's cue).
-    private let didCommit: @Sendable (Int) -> Void
+    /// Told of every committed batch; nil for databases without a WAL file of their own.
+    private let checkpointer: WALCheckpointer?
 
-    init(writer: any DatabaseWriter, didCommit: @escaping @Sendable (Int) -> Void = { _ in }) {
+    init(writer: any DatabaseWriter, checkpointer: WALCheckpointer?) {
         self.writer = writer
-        self.didCommit = didCommit
+        self.checkpointer = checkpointer
     }
 
     /// Runs `body` in the next batch's transaction and answers once that transaction has
@@ -38,14 +38,15 @@ final class GroupCommit: @unchecked Sendable {
                 return true
             }
             if startDrainer {
-                Task { await self.drain() }
+                writer.asyncWriteWithoutTransaction { db in self.drain(db) }
             }
         }
     }
 
-    /// Commits batches until no write is waiting. Only one drainer runs at a time: the writes
-    /// that arrive during a commit wait for it and go together into the next one.
-    private func drain() async {
+    /// Commits batches until no write is waiting, on the writer's own queue (no hop between
+    /// batches). Only one drainer runs at a time: the writes that arrive during a commit wait
+    /// for it and go together into the next one.
+    private func drain(_ db: Database) {
         while true {
             let batch: [any BatchedWrite] = lock.withLock {
                 let batch = pending
@@ -55,16 +56,30 @@ final class GroupCommit: @unchecked Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                try await writer.write { db in
+                try db.inTransaction {
                     for write in batch { write.perform(db) }
+                    return .commit
                 }
                 for write in batch { write.finish(commitError: nil) }
-                didCommit(batch.count)
+                checkpointIfDue(db, writes: batch.count)
             } catch {
                 // Nothing of the batch is on disk: every write in it fails with the cause.
                 for write in batch { write.finish(commitError: error) }
             }
         }
+    }
+}
+
+extension GroupCommit {
+    /// Lets the background checkpointer know of `writes` more writes, and finishes its work
+    /// when it asks: a passive checkpoint on another connection rarely catches up with a WAL
+    /// that keeps growing, and SQLite only rewinds the WAL to its start once every frame is
+    /// in the database file. Copying the last few frames from the writer between two batches
+    /// lets the next commit rewind it, so the WAL stays a few megabytes under constant load.
+    private func checkpointIfDue(_ db: Database, writes: Int) {
+        guard let checkpointer, checkpointer.didCommit(writes: writes) else { return }
+        // Busy (the background checkpoint is still copying) means next time.
+        _ = try? db.checkpoint(.passive)
     }
 }
 
@@ -77,9 +92,8 @@ private protocol BatchedWrite: AnyObject, Sendable {
 }
 
 private final class PendingWrite<T: Sendable>: BatchedWrite, @unchecked Sendable {
-    // @unchecked Sendable: `outcome` is written by `perform` inside `writer.write` and read by
-    // `finish` after that call has returned on the drainer, which orders the two accesses;
-    // nothing else touches it.
+    // @unchecked Sendable: `outcome` is written by `perform` and read by `finish`, both called
+    // one after the other by the drainer on the writer's serial queue; nothing else touches it.
     private let body: @Sendable (Database) throws -> T
     private let continuation: CheckedContinuation<T, any Error>
     private var outcome: Result<T, any Error>?
@@ -114,6 +128,7 @@ private final class PendingWrite<T: Sendable>: BatchedWrite, @unchecked Sendable
 
 /// Runs WAL checkpoints on a connection and a thread of its own.
 ///
+///
 /// SQLite's automatic checkpoint runs inside the commit that crosses 1000 WAL pages: that
 /// writer (and every write queued behind it) waits while the pages are copied into the
 /// database file and both files are synced. The pool's writer therefore has auto-checkpoint
@@ -128,8 +143,12 @@ final class WALCheckpointer: @unchecked Sendable {
     private let lock = NSLock()
     private var writesSinceCheckpoint = 0
     private var running = false
+    /// Set when a background checkpoint has copied a WAL long enough to be worth rewinding.
+    private var tailDue = false
     /// About 1000 WAL pages at the few pages an audited write dirties.
     static let writesPerCheckpoint = 200
+    /// WAL frames (pages) above which the writer copies the remaining frames itself.
+    static let rewindFrames = 2000
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -139,20 +158,28 @@ final class WALCheckpointer: @unchecked Sendable {
     }
 
     /// Counts committed writes and starts a checkpoint in the background when enough have
-    /// accumulated and none is running.
-    func didCommit(writes: Int) {
-        let start = lock.withLock {
+    /// accumulated and none is running. Answers true when the writer should copy the WAL's
+    /// last frames itself (see `GroupCommit.checkpointIfDue`).
+    func didCommit(writes: Int) -> Bool {
+        let (start, finishTail) = lock.withLock {
             writesSinceCheckpoint += writes
-            guard !running, writesSinceCheckpoint >= Self.writesPerCheckpoint else { return false }
+            let finishTail = tailDue && !running
+            if finishTail { tailDue = false }
+            guard !running, writesSinceCheckpoint >= Self.writesPerCheckpoint else { return (false, finishTail) }
             running = true
             writesSinceCheckpoint = 0
-            return true
+            return (true, finishTail)
         }
-        guard start else { return }
-        queue.async { [self] in
-            // A failed passive checkpoint (busy) is retried after the next batch of writes.
-            _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-            lock.withLock { running = false }
+        if start {
+            queue.async { [self] in
+                // A failed passive checkpoint (busy) is retried after the next batch of writes.
+                let frames = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive).walFrameCount }
+                lock.withLock {
+                    running = false
+                    if let frames, frames >= Self.rewindFrames { tailDue = true }
+                }
+            }
         }
+        return finishTail
     }
 }
