@@ -21,13 +21,8 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     private let latest = Mutex(ProgramStatus())
     private let wakeup = DispatchSemaphore(value: 0)
     private let stopRequested = Atomic<Bool>(false)
-    private let lifecycle = Mutex(Lifecycle())
-
-    private struct Lifecycle {
-        var started = false
-        var finished = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
+    private let started = Mutex(false)
+    private let completion = ThreadCompletion()
 
     /// - Parameters:
     ///   - sources: the relay's source ids in operator order (the ones that can be cut to).
@@ -54,9 +49,9 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// Builds the muxer and encoders and starts the program thread. Throws when they cannot be
     /// created (missing encoder, bad profile).
     public func start() throws {
-        let alreadyStarted = lifecycle.withLock { state in
-            defer { state.started = true }
-            return state.started
+        let alreadyStarted = started.withLock { started in
+            defer { started = true }
+            return started
         }
         guard !alreadyStarted else { return }
         let engine: ProgramEngine
@@ -66,7 +61,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
                 wake: { [wakeup] in wakeup.signal() },
                 publishStatus: { [self] status in self.latest.withLock { $0 = status } })
         } catch {
-            lifecycle.withLock { $0.finished = true }
+            completion.finish()
             throw error
         }
         let handOver = EngineHandOver(engine: engine)
@@ -81,7 +76,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
                 engine.step(commands: commands)
             }
             engine.finish()
-            finish()
+            completion.finish()
         }
         thread.name = "program"
         thread.start()
@@ -91,31 +86,12 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         ])
     }
 
-    private func finish() {
-        let waiters = lifecycle.withLock { state in
-            state.finished = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
     /// Stops the program thread (writing the muxer's trailer) and returns once it has.
     public func stop() async {
         stopRequested.store(true, ordering: .relaxed)
         wakeup.signal()
-        await waitUntilFinished()
-    }
-
-    private func waitUntilFinished() async {
-        await withCheckedContinuation { continuation in
-            let done = lifecycle.withLock { state in
-                if state.finished || !state.started { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        guard started.withLock({ $0 }) else { return }
+        await completion.wait()
     }
 
     /// Service entry point: runs until graceful shutdown or cancellation.
@@ -123,7 +99,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         try start()
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                await waitUntilFinished()
+                await completion.wait()
             } onCancel: {
                 self.stopRequested.store(true, ordering: .relaxed)
                 self.wakeup.signal()
@@ -143,7 +119,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// air), or why it did not; an unknown or offline source is refused at once.
     public func cut(to sourceID: String, by operatorName: String? = nil) async -> CutOutcome {
         guard sourceIDs.contains(sourceID) else { return .refused(.unknownSource) }
-        let running = lifecycle.withLock { $0.started && !$0.finished }
+        let running = started.withLock { $0 } && !completion.isFinished
         guard running else { return .abandoned("program pipeline is not running") }
         let requestedAt = Date()
         return await withCheckedContinuation { continuation in

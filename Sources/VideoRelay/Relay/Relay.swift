@@ -11,14 +11,9 @@ public final class Relay: Service, Sendable {
     private let logger: Logger
     private let latest = Mutex(RelaySnapshot())
     private let stopRequested = Atomic<Bool>(false)
-    private let lifecycle = Mutex(Lifecycle())
-
-    private struct Lifecycle {
-        var started = false
-        var finished = false
-        var boundPort: UInt16?
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
+    /// The bound port once started; nil before.
+    private let boundPort = Mutex<UInt16?>(nil)
+    private let completion = ThreadCompletion()
 
     private let programFeed: ProgramFeed?
 
@@ -38,44 +33,26 @@ public final class Relay: Service, Sendable {
             self.latest.withLock { $0 = snapshot }
         }
         let port = loop.boundPort
-        lifecycle.withLock {
-            $0.started = true
-            $0.boundPort = port
-        }
+        boundPort.withLock { $0 = port }
         let handOver = LoopHandOver(loop: loop)
         let thread = Thread { [self] in
             handOver.loop.run { self.stopRequested.load(ordering: .relaxed) }
-            self.finish()
+            self.completion.finish()
         }
         thread.name = "srt-relay"
         thread.start()
         return port
     }
 
-    private func finish() {
-        let waiters = lifecycle.withLock { state in
-            state.finished = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
     /// Asks the relay thread to close every socket and stop; returns once it has.
     public func stop() async {
         stopRequested.store(true, ordering: .relaxed)
-        await withCheckedContinuation { continuation in
-            let done = lifecycle.withLock { state in
-                if state.finished || !state.started { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        guard srtPort != nil else { return }
+        await completion.wait()
     }
 
     /// The port the SRT listener is bound to, once started.
-    public var srtPort: UInt16? { lifecycle.withLock { $0.boundPort } }
+    public var srtPort: UInt16? { boundPort.withLock { $0 } }
 
     /// The latest state of sources, readers and sinks (refreshed every 200 ms).
     public var snapshot: RelaySnapshot { latest.withLock { $0 } }
@@ -85,23 +62,12 @@ public final class Relay: Service, Sendable {
         try start()
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                await waitUntilFinished()
+                await completion.wait()
             } onCancel: {
                 self.stopRequested.store(true, ordering: .relaxed)
             }
         } onGracefulShutdown: {
             self.stopRequested.store(true, ordering: .relaxed)
-        }
-    }
-
-    private func waitUntilFinished() async {
-        await withCheckedContinuation { continuation in
-            let done = lifecycle.withLock { state in
-                if state.finished { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
         }
     }
 }
