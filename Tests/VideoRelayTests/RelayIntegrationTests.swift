@@ -117,8 +117,10 @@ import Testing
         await harness.stop()
     }
 
-    @Test func encryptedFeedsTravelEndToEndAndAWrongPassphraseIsRefused() async throws {
+    @Test(arguments: [Int32(16), 32])
+    func encryptedFeedsTravelEndToEndAndAWrongPassphraseIsRefused(keyLength: Int32) async throws {
         let harness = try RelayHarness(RelayConfiguration(
+            keyLength: keyLength,
             sources: [SourceConfiguration(id: "heli-1", kind: .helicopter, label: "heli", passphrase: "heli-passphrase-01")],
             users: [UserConfiguration(name: "hq", passphrase: "hq-passphrase-0001", request: ["heli-1", "program"])]))
         let publisher = try harness.publish("heli-1", passphrase: "heli-passphrase-01")
@@ -126,8 +128,25 @@ import Testing
         let path = try await harness.recordWithFFmpeg("heli-1", seconds: 2, user: "hq", passphrase: "hq-passphrase-0001", name: "encrypted.ts")
         #expect(try await RecordedStream.decode(path).errors.isEmpty)
         #expect(try await RecordedStream.sourceShown(path) == "heli-1")
+        // The configured key length is a minimum: a caller with a shorter key is closed.
+        if keyLength > 16 {
+            // Closed straight after the handshake: the caller sees a failed connect or an
+            // immediate disconnect, depending on timing.
+            if let weak = try? await SRTCaller.connect(
+                to: harness.address, streamID: "#!::r=heli-1,m=request,u=hq", passphrase: "hq-passphrase-0001", keyLength: 16) {
+                try await eventually("the AES-128 caller is closed") { !weak.isConnected }
+                weak.close()
+            }
+            try await eventually("the refusal is counted") { harness.relay.snapshot.refusals["key_length"] == 1 }
+        }
+        let strong = try await SRTCaller.connect(
+            to: harness.address, streamID: "#!::r=heli-1,m=request,u=hq", passphrase: "hq-passphrase-0001", keyLength: keyLength)
+        #expect(try await strong.receive(timeout: .seconds(3)) != nil, "a caller with the configured key length is served")
+        #expect(strong.keyLength == keyLength)
+        strong.close()
         do {
-            let caller = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=heli-1,m=request,u=hq", passphrase: "not-the-passphrase")
+            let caller = try await SRTCaller.connect(
+                to: harness.address, streamID: "#!::r=heli-1,m=request,u=hq", passphrase: "not-the-passphrase", keyLength: keyLength)
             caller.close()
             Issue.record("a wrong passphrase must not connect")
         } catch let error as SRTError {

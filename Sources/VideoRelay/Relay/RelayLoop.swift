@@ -25,6 +25,8 @@ final class RelayLoop {
     private let programFeed: ProgramFeed?
     private let programOutput: SourceRuntime
     private var stalledReaderDisconnects = 0
+    /// Encrypted callers closed because their AES key was shorter than configured.
+    private var weakKeyRefusals = 0
     private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
     private let stallLimit: Duration
     private let sourceStallLimit: Duration
@@ -126,6 +128,17 @@ final class RelayLoop {
                 continue
             }
             let request = grant.request
+            // In SRT's handshake the caller's key length wins, so the configured length is
+            // enforced here as a minimum: a weaker encrypted connection is closed.
+            if grant.passphrase != nil, let used = socket.keyLength, used < configuration.keyLength {
+                weakKeyRefusals += 1
+                logger.info("caller refused: AES key too short", metadata: [
+                    "srt.streamid": "\(request.text)", "srt.key_length": "\(used)", "srt.required": "\(configuration.keyLength)",
+                ])
+                if request.mode == .publish { gatekeeper.release(request.resource, socket: socket.handle) }
+                socket.close()
+                continue
+            }
             switch request.mode {
             case .publish:
                 guard let source = sourcesByID[request.resource] else {
@@ -395,6 +408,7 @@ final class RelayLoop {
         snapshot.sinks = sinks.map { sink in sink.status(readers: allReaders.filter { sink.owns($0) }, now: now) }
         snapshot.programSource = programSource?.id
         snapshot.refusals = Dictionary(uniqueKeysWithValues: gatekeeper.refusals.map { (String($0.key), $0.value) })
+        if weakKeyRefusals > 0 { snapshot.refusals["key_length"] = weakKeyRefusals }
         snapshot.stalledReaderDisconnects = stalledReaderDisconnects
         return snapshot
     }

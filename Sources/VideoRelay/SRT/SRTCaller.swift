@@ -18,7 +18,7 @@ public final class SRTCaller {
     /// Connects with a stream id (and passphrase). A refusal throws an `SRTError` whose
     /// `rejectReason` carries the listener's code (e.g. 1403).
     public static func connect(
-        to address: HostPort, streamID: String, passphrase: String? = nil, keyLength: Int32 = 16,
+        to address: HostPort, streamID: String, passphrase: String? = nil, keyLength: Int32? = nil,
         latencyMilliseconds: Int32 = 120, timeout: Duration = .seconds(3)
     ) async throws -> SRTCaller {
         var options = SRTSocketOption.liveDefaults(latency: latencyMilliseconds)
@@ -26,7 +26,8 @@ public final class SRTCaller {
         options.append(.connectTimeout(milliseconds: Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
         if let passphrase {
             options.append(.passphrase(passphrase))
-            options.append(.keyLength(bytes: keyLength))
+            // Without a key length of its own the caller adopts the listener's.
+            if let keyLength { options.append(.keyLength(bytes: keyLength)) }
         }
         let socket = try SRTSocket(options: options)
         do {
@@ -68,6 +69,9 @@ public final class SRTCaller {
 
     /// Whether the connection is still up.
     public var isConnected: Bool { socket.status == SRTS_CONNECTED }
+
+    /// The AES key length in bytes the connection uses (0 when unencrypted).
+    public var keyLength: Int32? { socket.keyLength }
 
     /// libsrt's counters for this connection.
     public var statistics: SRTStatistics? { socket.statistics(clear: false) }

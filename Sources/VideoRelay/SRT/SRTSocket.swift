@@ -104,6 +104,13 @@ public final class SRTSocket {
         return UInt16(bigEndian: address.sin_port)
     }
 
+    /// The AES key length in bytes in effect (0 when unencrypted).
+    var keyLength: Int32? {
+        var value: Int32 = 0
+        var size = Int32(MemoryLayout<Int32>.size)
+        return srt_getsockflag(handle, SRTO_PBKEYLEN, &value, &size) == 0 ? value : nil
+    }
+
     /// The socket's connection state.
     var status: SRT_SOCKSTATUS { srt_getsockstate(handle) }
 

@@ -29,7 +29,7 @@ final class RelayHarness: @unchecked Sendable {
 
     func url(_ streamID: String, passphrase: String? = nil, extra: String = "") -> String {
         var url = "srt://127.0.0.1:\(port)?streamid=\(streamID)"
-        if let passphrase { url += "&passphrase=\(passphrase)&pbkeylen=16" }
+        if let passphrase { url += "&passphrase=\(passphrase)&pbkeylen=\(relay.configuration.keyLength)" }
         return url + extra
     }
 
