@@ -42,11 +42,4 @@ struct PayloadQueue {
         }
         return payload
     }
-
-    /// Drops everything queued without counting it as loss (used when a reader re-syncs).
-    mutating func removeAll() {
-        payloads.removeAll(keepingCapacity: true)
-        head = 0
-        bytes = 0
-    }
 }

@@ -52,6 +52,11 @@ final class Reader {
         waitingForKeyframe = false
     }
 
+    /// A new publisher on the feed: the reader resumes on its first keyframe.
+    func restartOnNextKeyframe() {
+        waitingForKeyframe = true
+    }
+
     /// Sends queued payloads until the socket's buffer is full.
     func flush(now: ContinuousClock.Instant) throws(SRTError) {
         while let payload = queue.first {

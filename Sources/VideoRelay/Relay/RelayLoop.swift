@@ -154,7 +154,7 @@ final class RelayLoop {
                 epoll.add(socket, [.input, .error])
                 logger.info("publisher connected", metadata: ["source.id": "\(source.id)", "srt.user": "\(request.user ?? "-")"])
                 // Readers of this source resume on the new publisher's first keyframe.
-                for reader in readersByResource[source.id] ?? [] { reader.join(source.gop, programTables: [], useCache: false) }
+                for reader in readersByResource[source.id] ?? [] { reader.restartOnNextKeyframe() }
                 updateProgramSource()
             case .request:
                 let sinkID = sinks.first { sink in

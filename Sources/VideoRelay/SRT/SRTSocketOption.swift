@@ -10,8 +10,6 @@ enum SRTSocketOption: Sendable {
     case passphrase(String)
     case keyLength(bytes: Int32)
     case streamID(String)
-    case reuseAddress
-    case peerIdleTimeout(milliseconds: Int32)
     case connectTimeout(milliseconds: Int32)
 
     /// Applies the option to a socket.
@@ -25,8 +23,6 @@ enum SRTSocketOption: Sendable {
         case .passphrase(let text): result = Self.set(socket, SRTO_PASSPHRASE, text)
         case .keyLength(let bytes): result = Self.set(socket, SRTO_PBKEYLEN, bytes)
         case .streamID(let text): result = Self.set(socket, SRTO_STREAMID, text)
-        case .reuseAddress: result = Self.set(socket, SRTO_REUSEADDR, true)
-        case .peerIdleTimeout(let ms): result = Self.set(socket, SRTO_PEERIDLETIMEO, ms)
         case .connectTimeout(let ms): result = Self.set(socket, SRTO_CONNTIMEO, ms)
         }
         if result != 0 { throw SRTError.last("srt_setsockflag(\(self.name))") }
@@ -41,8 +37,6 @@ enum SRTSocketOption: Sendable {
         case .passphrase: "SRTO_PASSPHRASE"
         case .keyLength: "SRTO_PBKEYLEN"
         case .streamID: "SRTO_STREAMID"
-        case .reuseAddress: "SRTO_REUSEADDR"
-        case .peerIdleTimeout: "SRTO_PEERIDLETIMEO"
         case .connectTimeout: "SRTO_CONNTIMEO"
         }
     }
