@@ -93,10 +93,14 @@ final class Reader {
         srt = statistics
     }
 
+    /// Whether the peer acknowledged what was sent in the last statistics period: a receiver that
+    /// died or froze shows here about a second later, long before its connection times out.
+    var acknowledging: Bool { ackSilenceSince == nil }
+
     var status: ReaderStatus {
         ReaderStatus(
             id: socket.handle, resource: resource, user: user, sink: sinkID, connectedAt: connectedAt,
-            waitingForKeyframe: waitingForKeyframe, bytesSent: bytesSent, payloadsSent: payloadsSent,
+            waitingForKeyframe: waitingForKeyframe, acknowledging: acknowledging, bytesSent: bytesSent, payloadsSent: payloadsSent,
             queuedBytes: queue.bytes, droppedPayloads: queue.droppedPayloads, srt: srt)
     }
 }

@@ -14,6 +14,8 @@ public final class Relay: Service, Sendable {
     /// The bound port once started; nil before.
     private let boundPort = Mutex<UInt16?>(nil)
     private let completion = ThreadCompletion()
+    /// Pending operator commands; nil once the relay thread has ended (nothing would apply them).
+    private let commands = Mutex<[RelayCommand]?>([])
 
     private let programFeed: ProgramFeed?
 
@@ -29,7 +31,10 @@ public final class Relay: Service, Sendable {
     /// Returns the bound port.
     @discardableResult
     public func start() throws -> UInt16 {
-        let loop = try RelayLoop(configuration: configuration, programFeed: programFeed, logger: logger) { [self] snapshot in
+        let loop = try RelayLoop(
+            configuration: configuration, programFeed: programFeed, logger: logger,
+            takeCommands: { [self] in self.commands.withLock { pending in defer { pending = pending.map { _ in [] } }; return pending ?? [] } }
+        ) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }
         }
         let port = loop.boundPort
@@ -37,6 +42,8 @@ public final class Relay: Service, Sendable {
         let handOver = LoopHandOver(loop: loop)
         let thread = Thread { [self] in
             handOver.loop.run { self.stopRequested.load(ordering: .relaxed) }
+            let unanswered = self.commands.withLock { pending in defer { pending = nil }; return pending ?? [] }
+            for command in unanswered { command.refuse() }
             self.completion.finish()
         }
         thread.name = "srt-relay"
@@ -56,6 +63,31 @@ public final class Relay: Service, Sendable {
 
     /// The latest state of sources, readers and sinks (refreshed every 200 ms).
     public var snapshot: RelaySnapshot { latest.withLock { $0 } }
+
+    /// Disconnects a reader (or a sink's connection). Returns false when no such reader is
+    /// connected. A pull sink's HQ may call in again; a push sink reconnects after its backoff.
+    public func kickReader(_ id: Int32) async -> Bool {
+        await perform { .kickReader(id, reply: $0) }
+    }
+
+    /// Disconnects a source's publisher. Returns false when the source has none. The field
+    /// encoder may call in again.
+    public func kickPublisher(of sourceID: String) async -> Bool {
+        await perform { .kickPublisher(sourceID, reply: $0) }
+    }
+
+    private func perform(_ command: (@escaping @Sendable (Bool) -> Void) -> RelayCommand) async -> Bool {
+        guard srtPort != nil else { return false }
+        return await withCheckedContinuation { continuation in
+            let queued = command { continuation.resume(returning: $0) }
+            let accepted = commands.withLock { pending in
+                guard pending != nil else { return false }
+                pending?.append(queued)
+                return true
+            }
+            if !accepted { queued.refuse() }
+        }
+    }
 
     /// Service entry point: runs until graceful shutdown or cancellation.
     public func run() async throws {

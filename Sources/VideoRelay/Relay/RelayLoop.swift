@@ -33,15 +33,19 @@ final class RelayLoop {
     private var lastStatisticsAt: ContinuousClock.Instant
     private var lastSnapshotAt: ContinuousClock.Instant
     private let publish: @Sendable (RelaySnapshot) -> Void
+    /// Operator requests (kicks) from other threads, applied on this one.
+    private let takeCommands: @Sendable () -> [RelayCommand]
 
     /// The port the listener is bound to (differs from the configuration when it asked for 0).
     let boundPort: UInt16
 
     init(
         configuration: RelayConfiguration, programFeed: ProgramFeed?, logger: Logger,
+        takeCommands: @escaping @Sendable () -> [RelayCommand] = { [] },
         publish: @escaping @Sendable (RelaySnapshot) -> Void
     ) throws(SRTError) {
         self.configuration = configuration
+        self.takeCommands = takeCommands
         self.programFeed = programFeed
         self.logger = logger
         self.publish = publish
@@ -89,6 +93,7 @@ final class RelayLoop {
             if let programFeed {
                 for payload in programFeed.takeOutput() { ingestProgramOutput(payload[...], now: now) }
             }
+            for command in takeCommands() { apply(command) }
             housekeeping(now: now)
         }
         closeEverything()
@@ -366,6 +371,21 @@ final class RelayLoop {
         logger.info("push sink connect failed", metadata: ["sink.id": "\(sink.id)", "sink.error": "\(reason)", "sink.retry_in": "\(delay)"])
     }
 
+    // MARK: - Operator commands
+
+    private func apply(_ command: RelayCommand) {
+        switch command {
+        case .kickReader(let id, let reply):
+            guard let reader = readers[id] else { return reply(false) }
+            remove(reader, reason: "kicked by an operator")
+            reply(true)
+        case .kickPublisher(let sourceID, let reply):
+            guard let source = sourcesByID[sourceID], let handle = source.publisher?.handle else { return reply(false) }
+            disconnectPublisher(source, socketHandle: handle, reason: "kicked by an operator")
+            reply(true)
+        }
+    }
+
     // MARK: - Housekeeping
 
     private func housekeeping(now: ContinuousClock.Instant) {
@@ -373,7 +393,8 @@ final class RelayLoop {
             guard case .push = sink.configuration.delivery, sink.connecting == nil, now >= sink.nextAttemptAt else { continue }
             if !readers.values.contains(where: { sink.owns($0) }) { startConnecting(sink, now: now) }
         }
-        if now - lastStatisticsAt >= .seconds(1) {
+        // Twice a second, so a receiver that stops acknowledging shows within a second.
+        if now - lastStatisticsAt >= .milliseconds(500) {
             lastStatisticsAt = now
             collectStatistics(now: now)
             updateProgramSource()

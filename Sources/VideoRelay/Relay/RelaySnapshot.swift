@@ -53,6 +53,8 @@ public struct ReaderStatus: Sendable, Codable, Equatable {
     public var sink: String?
     public var connectedAt: Date
     public var waitingForKeyframe: Bool
+    /// False once the peer stopped acknowledging (it stopped receiving); see `Reader.acknowledging`.
+    public var acknowledging: Bool
     public var bytesSent: UInt64
     public var payloadsSent: UInt64
     public var queuedBytes: Int
@@ -69,6 +71,9 @@ public struct SinkStatus: Sendable, Codable, Equatable {
     public var feed: String
     public var mode: Mode
     public var connected: Bool
+    /// Connected and every connection acknowledging: the HQ is actually receiving. Goes false
+    /// about a second after its receiver stops, before the connection times out.
+    public var receiving: Bool
     /// For push sinks: where the relay calls; for pull sinks: the user the HQ calls in as.
     public var target: String
     public var readers: [ReaderStatus]

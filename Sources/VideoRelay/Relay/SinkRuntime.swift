@@ -61,6 +61,7 @@ final class SinkRuntime {
         }
         return SinkStatus(
             id: id, name: configuration.name, feed: configuration.feed, mode: mode, connected: !readers.isEmpty,
+            receiving: !readers.isEmpty && readers.allSatisfy(\.acknowledging),
             target: target, readers: readers.map(\.status), bytesSent: bytes,
             droppedPayloads: retiredDroppedPayloads + readers.reduce(0) { $0 + $1.queue.droppedPayloads },
             packetsDropped: retiredPacketsDropped + readers.reduce(0) { $0 + ($1.srt?.packetsDropped ?? 0) },
