@@ -60,6 +60,17 @@ struct RelaydConfiguration: Sendable {
           - id: mobile-1
             kind: mobile
             label: 移動カメラ1
+        program:
+          presets:
+            - name: 速報
+              text: 速報
+              style: banner
+              position: top
+            - name: 現場上空
+              text: 現場上空から中継
+            - name: ヘリ1
+              text: ヘリ1 (上空) 映像
+              style: note
         users:
           - name: hq
             request: [program]

@@ -6,9 +6,9 @@ import VideoRelay
 /// Builds relayd's HTTP application: the relay API, metrics, health, and FieldOps.
 func buildApplication(
     relay: Relay, program: ProgramPipeline? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
-    listen: HostPort, logger: Logger
+    controlRoom: ControlRoomState = ControlRoomState(), listen: HostPort, logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(relay: relay, program: program, fieldOps: fieldOps, auditTrail: auditTrail)
+    let router = buildRouter(relay: relay, program: program, fieldOps: fieldOps, auditTrail: auditTrail, controlRoom: controlRoom)
     return Application(
         router: router,
         configuration: .init(address: .hostname(listen.host, port: Int(listen.port)), serverName: "relayd"),
@@ -16,13 +16,22 @@ func buildApplication(
 }
 
 func buildRouter(
-    relay: Relay, program: ProgramPipeline? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil
+    relay: Relay, program: ProgramPipeline? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
+    controlRoom: ControlRoomState = ControlRoomState()
 ) -> Router<BasicRequestContext> {
     let router = Router()
     router.middlewares.add(APIErrorMiddleware())
-    RelayController(relay: relay, program: program).addRoutes(to: router)
-    if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail).addRoutes(to: router) }
+    RelayController(relay: relay, program: program, auditTrail: auditTrail, actor: auditActor).addRoutes(to: router)
+    if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
+    let view = ControlRoomSources(relay: relay, program: program, state: controlRoom)
+    ControlRoomController(sources: view, auditTrail: auditTrail, actor: auditActor).addRoutes(to: router)
+    EventStreamController(sources: view).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }
     fieldOps.addRoutes(to: router)
     return router
+}
+
+/// Who made a request, as the audit trail records it.
+@Sendable func auditActor<Context: RequestContext>(_ request: Request, _ context: Context) -> String {
+    request.headers.first { $0.name.canonicalName == "x-actor" }?.value ?? "operator"
 }

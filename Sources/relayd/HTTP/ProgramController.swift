@@ -8,9 +8,8 @@ struct ProgramController<Context: RequestContext> {
     let relay: Relay
     /// Where every operator action is recorded (nil only in tests that do not need it).
     var auditTrail: AuditTrail? = nil
-
-    /// Largest request body accepted (a caption is short).
-    static var maximumBodyBytes: Int { 16 * 1024 }
+    /// Keeps the captions panel's history (nil only in tests that do not need it).
+    var controlRoom: ControlRoomState? = nil
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/program") { _, _ in try JSONBody.response(program.status) }
@@ -27,6 +26,7 @@ struct ProgramController<Context: RequestContext> {
             let name = try context.parameters.require("name")
             let caption = try show { () throws(CaptionError) in try program.showPreset(name) }
             try record(request, "program.caption.preset", ["preset": name, "text": caption.text])
+            controlRoom?.noteCaption(caption, preset: name, by: actorName(request))
             return try JSONBody.response(CaptionResponse(caption: caption))
         }
     }
@@ -35,8 +35,13 @@ struct ProgramController<Context: RequestContext> {
     /// control-room accounts exist.
     private func record(_ request: Request, _ action: String, _ details: [String: String], actor: String? = nil) throws {
         guard let auditTrail else { return }
-        let who = actor ?? request.headers.first { $0.name.canonicalName == "x-actor" }?.value ?? "operator"
+        let who = actor ?? actorName(request)
         try auditTrail.append(actor: who, action: action, details: details)
+    }
+
+    /// Who made the request.
+    private func actorName(_ request: Request) -> String {
+        request.headers.first { $0.name.canonicalName == "x-actor" }?.value ?? "operator"
     }
 
     struct CutRequest: Decodable {
@@ -66,7 +71,7 @@ struct ProgramController<Context: RequestContext> {
     }
 
     private func cut(_ request: Request) async throws -> Response {
-        let body = try await Self.decode(CutRequest.self, from: request)
+        let body = try await APIRequestBody.decode(CutRequest.self, from: request)
         let from = program.status.onAir
         let outcome = await program.cut(to: body.source, by: body.by ?? "operator")
         let result: String
@@ -90,12 +95,13 @@ struct ProgramController<Context: RequestContext> {
     }
 
     private func putCaption(_ request: Request) async throws -> Response {
-        let body = try await Self.decode(CaptionRequest.self, from: request)
+        let body = try await APIRequestBody.decode(CaptionRequest.self, from: request)
         let caption: Caption
         let wasOnAir = program.status.caption != nil
         if let preset = body.preset {
             caption = try show { () throws(CaptionError) in try program.showPreset(preset) }
             try record(request, "program.caption.preset", ["preset": preset, "text": caption.text])
+            controlRoom?.noteCaption(caption, preset: preset, by: actorName(request))
         } else {
             guard let text = body.text else { throw APIError(.badRequest, "invalid request body", detail: "give \"text\" or \"preset\"") }
             caption = try show { () throws(CaptionError) in
@@ -106,6 +112,7 @@ struct ProgramController<Context: RequestContext> {
             try record(request, wasOnAir ? "program.caption.edit" : "program.caption.on", [
                 "text": caption.text, "position": caption.position.rawValue, "style": caption.style.rawValue,
             ])
+            controlRoom?.noteCaption(caption, preset: nil, by: actorName(request))
         }
         return try JSONBody.response(CaptionResponse(caption: caption))
     }
@@ -119,17 +126,6 @@ struct ProgramController<Context: RequestContext> {
             throw APIError(.unprocessableContent, "caption text too long", detail: "\(count) characters, at most 200")
         } catch .unknownPreset(let name) {
             throw APIError(.notFound, "unknown preset", detail: name)
-        }
-    }
-
-    private static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let buffer = try await request.body.collect(upTo: maximumBodyBytes)
-        do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            throw APIError(.badRequest, "invalid request body", detail: "\(error)")
         }
     }
 }

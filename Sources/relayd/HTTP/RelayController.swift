@@ -6,6 +6,10 @@ struct RelayController<Context: RequestContext> {
     let relay: Relay
     /// The program pipeline, when it makes the program (it then knows what is on air).
     var program: ProgramPipeline? = nil
+    /// Where kicks are recorded (nil only in tests that do not need it).
+    var auditTrail: AuditTrail? = nil
+    /// Who made a request, for the audit trail.
+    var actor: @Sendable (Request, Context) -> String = { _, _ in "operator" }
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources) }
@@ -18,6 +22,27 @@ struct RelayController<Context: RequestContext> {
         }
         router.get("/api/sinks") { _, _ in try JSONBody.response(relay.snapshot.sinks) }
         router.get("/api/readers") { _, _ in try JSONBody.response(relay.snapshot.readers) }
+        router.delete("/api/readers/{id}") { request, context in
+            let id = try context.parameters.require("id", as: Int32.self)
+            guard let reader = relay.snapshot.readers.first(where: { $0.id == id }), await relay.kickReader(id) else {
+                throw APIError(.notFound, "no such reader", detail: "reader \(id) is not connected")
+            }
+            try auditTrail?.append(actor: actor(request, context), action: "relay.kick_reader", details: [
+                "reader": "\(id)", "resource": reader.resource, "user": reader.user ?? "", "sink": reader.sink ?? "",
+            ])
+            return Response(status: .noContent)
+        }
+        router.delete("/api/sources/{id}/publisher") { request, context in
+            let id = try context.parameters.require("id")
+            guard let source = relay.snapshot.source(id) else { throw APIError(.notFound, "unknown source", detail: id) }
+            guard await relay.kickPublisher(of: id) else {
+                throw APIError(.conflict, "source has no publisher", detail: "\(id) is \(source.state.rawValue)")
+            }
+            try auditTrail?.append(actor: actor(request, context), action: "relay.kick_publisher", details: [
+                "source": id, "user": source.publisherUser ?? "",
+            ])
+            return Response(status: .noContent)
+        }
         router.get("/healthz") { _, _ in
             let snapshot = relay.snapshot
             return try JSONBody.response(Health(

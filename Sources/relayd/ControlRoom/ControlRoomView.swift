@@ -1,0 +1,34 @@
+import Foundation
+import VideoRelay
+
+/// Everything the control-room page shows, in one value: sent whole on every change over the
+/// event stream, and at `GET /api/control-room`.
+struct ControlRoomView: Encodable, Equatable {
+    var sources: [SourceStatus]
+    var sinks: [SinkStatus]
+    /// Nil when relayd runs without the program pipeline.
+    var program: ProgramStatus?
+    var preview: String?
+    var captionHistory: [ControlRoomState.CaptionUse]
+    var presets: [CaptionPreset]
+    /// Resource ("program" or a source id) → the sequence number of its latest thumbnail, so
+    /// the page reloads an image only when a new one exists.
+    var thumbnails: [String: Int]
+}
+
+/// Reads the parts a `ControlRoomView` is made of.
+struct ControlRoomSources: Sendable {
+    let relay: Relay
+    let program: ProgramPipeline?
+    let state: ControlRoomState
+    /// The latest thumbnail sequence number per resource (empty without thumbnails).
+    var thumbnailSequences: @Sendable () -> [String: Int] = { [:] }
+
+    var view: ControlRoomView {
+        let snapshot = relay.snapshot
+        return ControlRoomView(
+            sources: snapshot.sources, sinks: snapshot.sinks, program: program?.status, preview: state.preview,
+            captionHistory: state.captionHistory, presets: program?.configuration.presets ?? [],
+            thumbnails: thumbnailSequences())
+    }
+}
