@@ -23,7 +23,9 @@ struct ProgramController<Context: RequestContext> {
         }
         router.get("/api/program/presets") { _, _ in try JSONBody.response(program.configuration.presets) }
         router.put("/api/program/presets/{name}/on-air") { request, context in
-            let name = try context.parameters.require("name")
+            // Preset names are often Japanese, so they arrive percent-encoded.
+            let encoded = try context.parameters.require("name")
+            let name = encoded.removingPercentEncoding ?? encoded
             let caption = try show { () throws(CaptionError) in try program.showPreset(name) }
             try record(request, "program.caption.preset", ["preset": name, "text": caption.text])
             controlRoom?.noteCaption(caption, preset: name, by: actorName(request))
