@@ -212,4 +212,77 @@ import VideoRelay
         }
         reader.signal(SIGCONT)
     }
+
+    @Test func anAdminHoldsDeliveryToASinkAndReleasesIt() async throws {
+        let relayd = try RelaydProcess(configYAML: Self.config)
+        try await relayd.waitReady()
+        let publisher = try relayd.publishSampleClip("heli-1")
+        defer { publisher.signal(SIGKILL) }
+        func pullAsHQ() throws -> ChildProcess {
+            try ChildProcess(
+                ["srt-live-transmit", "-q", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=program,m=request,u=hq", "file://con"],
+                standardOutput: "/dev/null")
+        }
+        func hq(_ value: Any) -> [String: Any]? { (value as? [[String: Any]])?.first { $0["id"] as? String == "hq" } }
+        let first = try pullAsHQ()
+        defer { first.signal(SIGKILL) }
+        try await waitFor(relayd, "/api/sinks", "hq connected") { hq($0)?["connected"] as? Bool == true }
+
+        let (held, heldBody) = try await send(relayd, "PUT", "/api/sinks/hq/enabled", #"{"enabled": false}"#, actor: "admin-ito")
+        #expect(held == 200)
+        #expect(try json(heldBody)["enabled"] as? Bool == false)
+        try await waitFor(relayd, "/api/sinks", "hq held and disconnected") {
+            hq($0)?["enabled"] as? Bool == false && hq($0)?["connected"] as? Bool == false
+        }
+        // While held, the HQ calling in again is refused with 1403 (forbidden).
+        let refused = try pullAsHQ()
+        defer { refused.signal(SIGKILL) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var metrics = ""
+        while !metrics.contains("relay_srt_refusals_total{code=\"1403\"}"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            metrics = String(decoding: try await RelaydHTTP.get(port: relayd.httpPort, path: "/metrics").1, as: UTF8.self)
+        }
+        #expect(metrics.contains("relay_srt_refusals_total{code=\"1403\"}"))
+        let (_, sinks) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/sinks")
+        #expect(hq(try JSONSerialization.jsonObject(with: sinks))?["connected"] as? Bool == false)
+        refused.signal(SIGKILL)
+
+        let (released, _) = try await send(relayd, "PUT", "/api/sinks/hq/enabled", #"{"enabled": true}"#, actor: "admin-ito")
+        #expect(released == 200)
+        let again = try pullAsHQ()
+        defer { again.signal(SIGKILL) }
+        try await waitFor(relayd, "/api/sinks", "hq receiving again") { hq($0)?["receiving"] as? Bool == true }
+
+        let (unknown, _) = try await send(relayd, "PUT", "/api/sinks/nope/enabled", #"{"enabled": false}"#)
+        #expect(unknown == 404)
+        let (bad, _) = try await send(relayd, "PUT", "/api/sinks/hq/enabled", #"{"enabled": "no"}"#)
+        #expect(bad == 400)
+        let actions = try await auditActions(relayd).compactMap { $0["action"] as? String }.filter { $0.hasPrefix("relay.sink") }
+        #expect(actions == ["relay.sink_held", "relay.sink_enabled"])
+    }
+
+    @Test func anAdminHoldsASourceOffAndItsPublisherIsRefusedUntilReleased() async throws {
+        let relayd = try RelaydProcess(configYAML: Self.config)
+        try await relayd.waitReady()
+        let publisher = try relayd.publishSampleClip("heli-1")
+        defer { publisher.signal(SIGKILL) }
+        try await waitFor(relayd, "/api/sources/heli-1", "heli-1 live") { ($0 as? [String: Any])?["state"] as? String == "live" }
+        let (held, _) = try await send(relayd, "PUT", "/api/sources/heli-1/enabled", #"{"enabled": false}"#, actor: "admin-ito")
+        #expect(held == 200)
+        try await waitFor(relayd, "/api/sources/heli-1", "heli-1 held and offline") {
+            ($0 as? [String: Any])?["enabled"] as? Bool == false && ($0 as? [String: Any])?["state"] as? String == "offline"
+        }
+        // The field encoder trying again is refused while the source is held.
+        let retry = try relayd.publishSampleClip("heli-1")
+        defer { retry.signal(SIGKILL) }
+        #expect(try await retry.waitForExit(timeout: .seconds(20)) != 0)
+        let (released, _) = try await send(relayd, "PUT", "/api/sources/heli-1/enabled", #"{"enabled": true}"#, actor: "admin-ito")
+        #expect(released == 200)
+        let back = try relayd.publishSampleClip("heli-1")
+        defer { back.signal(SIGKILL) }
+        try await waitFor(relayd, "/api/sources/heli-1", "heli-1 live again") { ($0 as? [String: Any])?["state"] as? String == "live" }
+        let actions = try await auditActions(relayd).compactMap { $0["action"] as? String }.filter { $0.hasPrefix("relay.source") }
+        #expect(actions == ["relay.source_held", "relay.source_enabled"])
+    }
 }

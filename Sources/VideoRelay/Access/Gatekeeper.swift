@@ -22,6 +22,10 @@ final class Gatekeeper: Sendable {
         var pendingGrants: [SRTSOCKET: AccessPolicy.Grant] = [:]
         /// Refusals by code since start.
         var refusals: [Int32: Int] = [:]
+        /// Sources an admin holds off: publishers refused with 1403.
+        var heldSources: Set<String> = []
+        /// Deliveries an admin holds, as "resource|user": that user's requests refused with 1403.
+        var heldRequests: Set<String> = []
     }
 
     private struct Claim {
@@ -53,6 +57,9 @@ final class Gatekeeper: Sendable {
         case .failure(let code):
             return refuse(socket, code, streamID: streamID, peer: peer)
         case .success(let grant):
+            if isHeld(grant.request) {
+                return refuse(socket, .forbidden, streamID: streamID, peer: peer)
+            }
             if grant.request.mode == .publish, !claim(grant.request.resource, by: socket, takeover: grant.allowTakeover) {
                 return refuse(socket, .conflict, streamID: streamID, peer: peer)
             }
@@ -66,6 +73,30 @@ final class Gatekeeper: Sendable {
             }
             state.withLock { $0.pendingGrants[socket] = grant }
             return 0
+        }
+    }
+
+    /// Holds a source off (true) or releases it.
+    func hold(source: String, _ held: Bool) {
+        state.withLock { state in
+            if held { state.heldSources.insert(source) } else { state.heldSources.remove(source) }
+        }
+    }
+
+    /// Holds delivery of `resource` to `user` (true) or releases it.
+    func hold(resource: String, user: String, _ held: Bool) {
+        let key = resource + "|" + user
+        state.withLock { state in
+            if held { state.heldRequests.insert(key) } else { state.heldRequests.remove(key) }
+        }
+    }
+
+    private func isHeld(_ request: StreamID) -> Bool {
+        state.withLock { state in
+            switch request.mode {
+            case .publish: state.heldSources.contains(request.resource)
+            case .request: request.user.map { state.heldRequests.contains(request.resource + "|" + $0) } ?? false
+            }
         }
     }
 

@@ -76,6 +76,18 @@ public final class Relay: Service, Sendable {
         await perform { .kickPublisher(sourceID, reply: $0) }
     }
 
+    /// Holds a source off (its publisher is disconnected and refused) or lets it publish again.
+    /// Returns false for an unknown source.
+    public func setSource(_ sourceID: String, enabled: Bool) async -> Bool {
+        await perform { .setSourceEnabled(sourceID, enabled, reply: $0) }
+    }
+
+    /// Holds delivery to a sink (its HQ is disconnected and refused, pushes stop) or resumes it.
+    /// Returns false for an unknown sink.
+    public func setSink(_ sinkID: String, enabled: Bool) async -> Bool {
+        await perform { .setSinkEnabled(sinkID, enabled, reply: $0) }
+    }
+
     private func perform(_ command: (@escaping @Sendable (Bool) -> Void) -> RelayCommand) async -> Bool {
         guard srtPort != nil else { return false }
         return await withCheckedContinuation { continuation in

@@ -3,13 +3,19 @@
 enum RelayCommand: Sendable {
     case kickReader(Int32, reply: @Sendable (Bool) -> Void)
     case kickPublisher(String, reply: @Sendable (Bool) -> Void)
+    /// Holds a source off (refusing and disconnecting its publisher) or lets it publish again.
+    case setSourceEnabled(String, Bool, reply: @Sendable (Bool) -> Void)
+    /// Holds delivery to a sink (refusing and disconnecting its HQ) or resumes it.
+    case setSinkEnabled(String, Bool, reply: @Sendable (Bool) -> Void)
 }
 
 extension RelayCommand {
     /// Answers "not found" without acting (the relay has stopped).
     func refuse() {
         switch self {
-        case .kickReader(_, let reply), .kickPublisher(_, let reply): reply(false)
+        case .kickReader(_, let reply), .kickPublisher(_, let reply), .setSourceEnabled(_, _, let reply),
+             .setSinkEnabled(_, _, let reply):
+            reply(false)
         }
     }
 }

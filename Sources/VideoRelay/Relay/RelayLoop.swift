@@ -146,7 +146,9 @@ final class RelayLoop {
             }
             switch request.mode {
             case .publish:
-                guard let source = sourcesByID[request.resource] else {
+                guard let source = sourcesByID[request.resource], source.enabled else {
+                    logger.info("publisher refused: source held off", metadata: ["source.id": "\(request.resource)"])
+                    gatekeeper.release(request.resource, socket: socket.handle)
                     socket.close()
                     continue
                 }
@@ -166,6 +168,11 @@ final class RelayLoop {
                     if case .pull(let user) = sink.configuration.delivery { return user == request.user && sink.configuration.feed == request.resource }
                     return false
                 }?.id
+                if let sinkID, sinks.first(where: { $0.id == sinkID })?.enabled == false {
+                    logger.info("reader refused: delivery held", metadata: ["sink.id": "\(sinkID)"])
+                    socket.close()
+                    continue
+                }
                 addReader(Reader(
                     socket: socket, resource: request.resource, user: request.user, sinkID: sinkID,
                     queueBytes: configuration.fanout.queueBytes, now: now))
@@ -383,6 +390,31 @@ final class RelayLoop {
             guard let source = sourcesByID[sourceID], let handle = source.publisher?.handle else { return reply(false) }
             disconnectPublisher(source, socketHandle: handle, reason: "kicked by an operator")
             reply(true)
+        case .setSourceEnabled(let sourceID, let enabled, let reply):
+            guard let source = sourcesByID[sourceID] else { return reply(false) }
+            source.enabled = enabled
+            gatekeeper.hold(source: sourceID, !enabled)
+            if !enabled, let handle = source.publisher?.handle {
+                disconnectPublisher(source, socketHandle: handle, reason: "source held off by an admin")
+            }
+            logger.info(enabled ? "source enabled" : "source held off", metadata: ["source.id": "\(sourceID)"])
+            reply(true)
+        case .setSinkEnabled(let sinkID, let enabled, let reply):
+            guard let sink = sinks.first(where: { $0.id == sinkID }) else { return reply(false) }
+            sink.enabled = enabled
+            if case .pull(let user) = sink.configuration.delivery {
+                gatekeeper.hold(resource: sink.configuration.feed, user: user, !enabled)
+            }
+            if !enabled {
+                for reader in readers.values where sink.owns(reader) { remove(reader, reason: "delivery held by an admin") }
+                if let connecting = sink.connecting {
+                    epoll.remove(connecting)
+                    connecting.close()
+                    sink.connecting = nil
+                }
+            }
+            logger.info(enabled ? "sink enabled" : "sink held", metadata: ["sink.id": "\(sinkID)"])
+            reply(true)
         }
     }
 
@@ -390,7 +422,7 @@ final class RelayLoop {
 
     private func housekeeping(now: ContinuousClock.Instant) {
         for sink in sinks {
-            guard case .push = sink.configuration.delivery, sink.connecting == nil, now >= sink.nextAttemptAt else { continue }
+            guard case .push = sink.configuration.delivery, sink.enabled, sink.connecting == nil, now >= sink.nextAttemptAt else { continue }
             if !readers.values.contains(where: { sink.owns($0) }) { startConnecting(sink, now: now) }
         }
         // Twice a second, so a receiver that stops acknowledging shows within a second.

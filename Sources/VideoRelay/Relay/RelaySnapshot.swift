@@ -29,6 +29,8 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     public var id: String
     public var kind: String
     public var label: String
+    /// False while an admin holds the source off (publishers refused).
+    public var enabled: Bool
     public var state: State
     public var publisherUser: String?
     public var connectedAt: Date?
@@ -70,6 +72,8 @@ public struct SinkStatus: Sendable, Codable, Equatable {
     public var name: String
     public var feed: String
     public var mode: Mode
+    /// False while an admin holds delivery (the HQ's calls refused, pushes not made).
+    public var enabled: Bool
     public var connected: Bool
     /// Connected and every connection acknowledging: the HQ is actually receiving. Goes false
     /// about a second after its receiver stops, before the connection times out.

@@ -10,6 +10,8 @@ final class SinkRuntime {
     var nextAttemptAt: ContinuousClock.Instant
     var backoff: Backoff
     var connections = 0
+    /// False while an admin holds delivery to this HQ: its connections are refused or not made.
+    var enabled = true
     var failedAttempts = 0
     var lastError: String?
     /// Totals of readers that have left.
@@ -60,7 +62,7 @@ final class SinkRuntime {
         case .push(let address, _, _): mode = .push; target = address.description
         }
         return SinkStatus(
-            id: id, name: configuration.name, feed: configuration.feed, mode: mode, connected: !readers.isEmpty,
+            id: id, name: configuration.name, feed: configuration.feed, mode: mode, enabled: enabled, connected: !readers.isEmpty,
             receiving: !readers.isEmpty && readers.allSatisfy(\.acknowledging),
             target: target, readers: readers.map(\.status), bytesSent: bytes,
             droppedPayloads: retiredDroppedPayloads + readers.reduce(0) { $0 + $1.queue.droppedPayloads },

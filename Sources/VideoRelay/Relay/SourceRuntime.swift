@@ -8,6 +8,8 @@ final class SourceRuntime {
     private(set) var publisherUser: String?
     private(set) var connectedAt: Date?
     var inspector = TransportStreamInspector()
+    /// False while an admin holds the source off: its publishers are refused.
+    var enabled = true
     var gop: GOPCache
     var lastPayloadAt: ContinuousClock.Instant?
     var bytesReceived: UInt64 = 0
@@ -73,7 +75,7 @@ final class SourceRuntime {
 
     func status(now: ContinuousClock.Instant, stallAfter: Duration, readers: Int) -> SourceStatus {
         SourceStatus(
-            id: id, kind: configuration.kind.rawValue, label: configuration.label,
+            id: id, kind: configuration.kind.rawValue, label: configuration.label, enabled: enabled,
             state: state(now: now, stallAfter: stallAfter), publisherUser: publisherUser, connectedAt: connectedAt,
             bitrateBitsPerSecond: publisher == nil ? 0 : bitrateBitsPerSecond, bytesReceived: bytesReceived,
             payloadsReceived: payloadsReceived, payloadFormat: payloadFormat, invalidPayloads: invalidPayloads,

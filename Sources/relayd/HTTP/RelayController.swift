@@ -43,6 +43,12 @@ struct RelayController<Context: RequestContext> {
             ])
             return Response(status: .noContent)
         }
+        router.put("/api/sources/{id}/enabled") { request, context in
+            try await hold(request, context, kind: "source") { id, enabled in await relay.setSource(id, enabled: enabled) }
+        }
+        router.put("/api/sinks/{id}/enabled") { request, context in
+            try await hold(request, context, kind: "sink") { id, enabled in await relay.setSink(id, enabled: enabled) }
+        }
         router.get("/healthz") { _, _ in
             let snapshot = relay.snapshot
             return try JSONBody.response(Health(
@@ -55,6 +61,23 @@ struct RelayController<Context: RequestContext> {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: PrometheusText.render(relay.snapshot))))
         }
+    }
+
+    /// Holds or releases a source or sink, and records who did.
+    private func hold(
+        _ request: Request, _ context: Context, kind: String, apply: (String, Bool) async -> Bool
+    ) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let body = try await APIRequestBody.decode(EnabledRequest.self, from: request)
+        guard await apply(id, body.enabled) else { throw APIError(.notFound, "unknown \(kind)", detail: id) }
+        try auditTrail?.append(
+            actor: actor(request, context), action: "relay.\(kind)_\(body.enabled ? "enabled" : "held")", details: [kind: id])
+        return try JSONBody.response(body)
+    }
+
+    /// Holds a source or sink (`false`) or releases it (`true`).
+    struct EnabledRequest: Codable {
+        var enabled: Bool
     }
 
     struct Health: Encodable {

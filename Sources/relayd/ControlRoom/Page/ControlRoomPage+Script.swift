@@ -22,6 +22,7 @@ extension ControlRoomPage {
             drops: "ドロップ", reconnects: "再接続", readers: "接続数", rtt: "RTT", loss: "損失",
             kick: "切断", tookEffect: "カット完了", waited: "待ち", cutRefused: "カット不可",
             noPermission: "この操作の権限がありません", none: "なし", by: "操作者",
+            hold: "停止", release: "再開", held: "停止中（管理者）",
           },
           en: {
             title: "Video relay control room", connecting: "Connecting…", connected: "Live", reconnecting: "Reconnecting…",
@@ -40,6 +41,7 @@ extension ControlRoomPage {
             drops: "Drops", reconnects: "Reconnects", readers: "Readers", rtt: "RTT", loss: "Loss",
             kick: "Kick", tookEffect: "Cut took effect", waited: "waited", cutRefused: "Cut refused",
             noPermission: "Your role does not allow this", none: "none", by: "by",
+            hold: "Hold", release: "Release", held: "held by an admin",
           },
         };
         const ROLE_RIGHTS = { viewer: [], operator: ["operate"], coordinator: ["coordinate"], admin: ["operate", "coordinate", "admin"] };
@@ -210,7 +212,7 @@ extension ControlRoomPage {
                 element("div", { class: "meta" },
                   element("span", { class: "label" }), element("span", { class: "tally" }),
                   element("span", { class: "kind" }), element("span", { class: "state" }),
-                  element("span", { class: "numbers" })));
+                  element("span", { class: "numbers" }), element("span", { class: "admin" })));
               tile.addEventListener("click", () => choosePreview(source.id));
               tiles.append(tile);
             }
@@ -226,6 +228,8 @@ extension ControlRoomPage {
             tile.querySelector(".numbers").textContent = bitrate(source.bitrate_bits_per_second) + " · " + t("rtt") + " " +
               (srt.rtt_milliseconds !== undefined ? srt.rtt_milliseconds.toFixed(1) + " ms" : "—") + " · " + t("loss") + " " + (srt.packets_lost ?? 0);
             tile.querySelector(".thumb").classList.toggle("stale", source.state !== "live");
+            if (!source.enabled) state.textContent += " · " + t("held");
+            tile.querySelector(".admin").replaceChildren(...(can("admin") ? [holdButton("sources", source.id, source.enabled)] : []));
             thumbnail(tile.querySelector("img"), source.id, `/api/sources/${encodeURIComponent(source.id)}/thumbnail.jpg`);
           }
         }
@@ -281,7 +285,8 @@ extension ControlRoomPage {
             }
             card.classList.toggle("down", !sink.receiving);
             card.querySelector(".name").textContent = sink.name + " (" + sink.id + ")";
-            card.querySelector(".status").textContent = !sink.connected ? t("disconnected") : sink.receiving ? t("receiving") : t("notReceiving");
+            card.querySelector(".status").textContent = (!sink.enabled ? t("held") + " · " : "") +
+              (!sink.connected ? t("disconnected") : sink.receiving ? t("receiving") : t("notReceiving"));
             const facts = [[t("bitrate"), bitrate(sink.bitrate_bits_per_second)], [t("drops"), sink.dropped_payloads + sink.packets_dropped],
                            [t("reconnects"), sink.reconnects], [t("readers"), sink.readers.length],
                            [t("rtt"), sink.rtt_milliseconds != null ? sink.rtt_milliseconds.toFixed(1) + " ms" : "—"]];
@@ -290,8 +295,18 @@ extension ControlRoomPage {
               const button = element("button", { type: "button", "data-reader": String(reader.id) }, t("kick") + " #" + reader.id);
               button.addEventListener("click", () => kick(reader.id));
               return button;
-            }) : []));
+            }).concat([holdButton("sinks", sink.id, sink.enabled)]) : []));
           }
+        }
+
+        function holdButton(kind, id, enabled) {
+          const button = element("button", { type: "button", class: "hold", "data-hold": kind + "/" + id }, enabled ? t("hold") : t("release"));
+          button.addEventListener("click", async (event) => {
+            event.stopPropagation();
+            try { await api("PUT", `/api/${kind}/${encodeURIComponent(id)}/enabled`, { enabled: !enabled }); report("delivery-result", null); }
+            catch (error) { report("delivery-result", error); }
+          });
+          return button;
         }
 
         // MARK: Actions

@@ -38,6 +38,8 @@ extension ControlRoomPage {
         .tile .label { font-weight: bold; font-size: 15px; }
         .state { font-weight: bold; }
         .state.live { color: #4ade80; } .state.stalled { color: var(--warn); } .state.offline { color: var(--muted); }
+        .tile .admin { grid-column: 1 / -1; }
+        button.hold { font-size: 12px; padding: 2px 8px; }
         .numbers { grid-column: 1 / -1; color: var(--muted); font-variant-numeric: tabular-nums; }
         .monitors { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
         .monitor { margin: 0; border: 4px solid var(--line); border-radius: 6px; background: #000; }
