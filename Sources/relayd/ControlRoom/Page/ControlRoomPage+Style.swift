@@ -22,7 +22,7 @@ extension ControlRoomPage {
         section { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
         h2 { font-size: 16px; margin: 0 0 8px; color: var(--muted); }
         h3 { font-size: 14px; margin: 10px 0 4px; color: var(--muted); }
-        .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 10px; }
+        .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 10px; }
         .tile { border: 4px solid var(--line); border-radius: 6px; background: #0b0e11; cursor: pointer; }
         .tile.preview { border-color: var(--preview); }
         .tile.on-air { border-color: var(--program); }
@@ -32,7 +32,8 @@ extension ControlRoomPage {
         .tile.preview:not(.on-air) .tally { background: var(--preview); }
         .thumb { position: relative; aspect-ratio: 16 / 9; background: #000; display: flex; align-items: center;
                  justify-content: center; color: var(--muted); overflow: hidden; }
-        .thumb img, .monitor img { width: 100%; height: 100%; object-fit: contain; display: block; }
+        .thumb img { width: 100%; height: 100%; object-fit: contain; display: block; }
+        img:not([src]) { visibility: hidden; }
         .thumb.stale img { opacity: .35; filter: grayscale(1); }
         .tile .meta { padding: 6px 8px; display: grid; grid-template-columns: 1fr auto; gap: 2px 8px; font-size: 13px; }
         .tile .label { font-weight: bold; font-size: 15px; }
@@ -45,7 +46,7 @@ extension ControlRoomPage {
         .monitor { margin: 0; border: 4px solid var(--line); border-radius: 6px; background: #000; }
         .monitor.preview { border-color: var(--preview); } .monitor.program { border-color: var(--program); }
         .monitor figcaption { padding: 4px 8px; background: #0b0e11; font-size: 13px; }
-        .monitor img { aspect-ratio: 16 / 9; }
+        .monitor img { width: 100%; height: auto; aspect-ratio: 16 / 9; object-fit: contain; display: block; }
         .take-row { display: flex; align-items: center; gap: 12px; margin: 10px 0; }
         .take { font-size: 18px; padding: 10px 28px; }
         .facts { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; margin: 0; font-size: 14px; }
