@@ -5,7 +5,9 @@ final class Decoder {
     let context: UnsafeMutablePointer<AVCodecContext>
 
     /// Opens the decoder for a stream; packets sent to it carry timestamps in `timeBase`.
-    init(parameters: CodecParameters, timeBase: AVRational) throws(FFmpegError) {
+    /// - Parameter keyframesOnly: discard every picture but keyframes (skip_frame NONKEY), for
+    ///   thumbnails, where decoding the rest would only cost CPU.
+    init(parameters: CodecParameters, timeBase: AVRational, keyframesOnly: Bool = false) throws(FFmpegError) {
         guard let codec = avcodec_find_decoder(parameters.codecID) else {
             throw .null("avcodec_find_decoder", "no decoder for codec id \(parameters.codecID.rawValue)")
         }
@@ -15,6 +17,7 @@ final class Decoder {
         context.pointee.pkt_timebase = timeBase
         // One thread: decoding here is a side job next to x264, and frame threads add delay.
         context.pointee.thread_count = 1
+        if keyframesOnly { context.pointee.skip_frame = AVDISCARD_NONKEY }
         try check(avcodec_open2(context, codec, nil), "avcodec_open2(decoder)")
     }
 
@@ -40,4 +43,8 @@ final class Decoder {
         try check(result, "avcodec_receive_frame")
         return true
     }
+
+    /// Forgets every buffered packet and frame and leaves draining mode, so the decoder takes
+    /// packets again after a drain.
+    func flush() { avcodec_flush_buffers(context) }
 }

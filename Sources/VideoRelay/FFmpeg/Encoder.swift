@@ -54,6 +54,21 @@ final class Encoder {
         }, options: [:])
     }
 
+    /// Baseline JPEG (mjpeg) of one size, full-range 4:2:0, at a fixed quantiser: a thumbnail
+    /// is one picture, so there is no rate to control. `quality` is the JPEG qscale (2 best,
+    /// 31 worst); frames sent must carry it too (`Frame.quality`).
+    static func jpeg(width: Int32, height: Int32, quality: Int32) throws(FFmpegError) -> Encoder {
+        try Encoder(codecName: "mjpeg", configure: { context in
+            context.pointee.width = width
+            context.pointee.height = height
+            context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
+            context.pointee.color_range = AVCOL_RANGE_JPEG
+            context.pointee.time_base = AVRational(num: 1, den: 90_000)
+            context.pointee.flags |= Int32(AV_CODEC_FLAG_QSCALE)
+            context.pointee.global_quality = quality * Int32(FF_QP2LAMBDA)
+        }, options: [:])
+    }
+
     /// Samples per AAC frame.
     var frameSize: Int32 { context.pointee.frame_size }
 

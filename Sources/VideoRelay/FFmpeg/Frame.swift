@@ -20,4 +20,14 @@ final class Frame {
     }
 
     func unref() { av_frame_unref(pointer) }
+
+    var width: Int32 { pointer.pointee.width }
+    var height: Int32 { pointer.pointee.height }
+    /// The AVPixelFormat (video) as libav stores it.
+    var format: Int32 { pointer.pointee.format }
+    /// The quantiser a fixed-quality encoder uses for this picture (qscale × FF_QP2LAMBDA).
+    var quality: Int32 {
+        get { pointer.pointee.quality }
+        set { pointer.pointee.quality = newValue }
+    }
 }

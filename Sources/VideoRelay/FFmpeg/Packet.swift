@@ -44,4 +44,10 @@ public final class Packet: @unchecked Sendable {
     var size: Int { Int(pointer.pointee.size) }
 
     func unref() { av_packet_unref(pointer) }
+
+    /// A copy of the payload (an encoded JPEG, for instance).
+    var bytes: [UInt8] {
+        guard let data = pointer.pointee.data, size > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: size))
+    }
 }

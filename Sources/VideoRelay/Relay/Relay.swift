@@ -18,12 +18,16 @@ public final class Relay: Service, Sendable {
     private let commands = Mutex<[RelayCommand]?>([])
 
     private let programFeed: ProgramFeed?
+    private let tap: PayloadTap?
 
-    /// - Parameter programFeed: produces the `program` resource from the sources' payloads. Without
-    ///   one, `program` passes the first live source through.
-    public init(configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, logger: Logger) {
+    /// - Parameters:
+    ///   - programFeed: produces the `program` resource from the sources' payloads. Without
+    ///     one, `program` passes the first live source through.
+    ///   - tap: also sees every source's and the program's payloads (thumbnails).
+    public init(configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, tap: PayloadTap? = nil, logger: Logger) {
         self.configuration = configuration
         self.programFeed = programFeed
+        self.tap = tap
         self.logger = logger
     }
 
@@ -32,7 +36,7 @@ public final class Relay: Service, Sendable {
     @discardableResult
     public func start() throws -> UInt16 {
         let loop = try RelayLoop(
-            configuration: configuration, programFeed: programFeed, logger: logger,
+            configuration: configuration, programFeed: programFeed, tap: tap, logger: logger,
             takeCommands: { [self] in self.commands.withLock { pending in defer { pending = pending.map { _ in [] } }; return pending ?? [] } }
         ) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }
@@ -120,4 +124,15 @@ public final class Relay: Service, Sendable {
 /// and never touches it again; from then on only the relay thread uses it.
 private struct LoopHandOver: @unchecked Sendable {
     let loop: RelayLoop
+}
+
+/// Sees every payload the relay fans out, besides the readers: the thumbnails use it.
+///
+/// Called on the relay thread for every valid MPEG-TS payload of a source (`resource` is the
+/// source id) and of the program (`resource` is `program`). It must only enqueue, never block
+/// or decode.
+public protocol PayloadTap: Sendable {
+    /// - Parameter keyframeOffset: where a video keyframe starts in `payload`, as the relay's
+    ///   own inspection found it, so a tap can skip to keyframes without inspecting again.
+    func observe(resource: String, payload: ArraySlice<UInt8>, keyframeOffset: Int?)
 }

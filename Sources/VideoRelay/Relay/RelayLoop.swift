@@ -24,6 +24,8 @@ final class RelayLoop {
     /// With a program feed: its output, inspected and cached like a source's.
     private let programFeed: ProgramFeed?
     private let programOutput: SourceRuntime
+    /// Sees every source and program payload too (thumbnails); it only enqueues.
+    private let tap: PayloadTap?
     private var stalledReaderDisconnects = 0
     /// Encrypted callers closed because their AES key was shorter than configured.
     private var weakKeyRefusals = 0
@@ -40,13 +42,14 @@ final class RelayLoop {
     let boundPort: UInt16
 
     init(
-        configuration: RelayConfiguration, programFeed: ProgramFeed?, logger: Logger,
+        configuration: RelayConfiguration, programFeed: ProgramFeed?, tap: PayloadTap? = nil, logger: Logger,
         takeCommands: @escaping @Sendable () -> [RelayCommand] = { [] },
         publish: @escaping @Sendable (RelaySnapshot) -> Void
     ) throws(SRTError) {
         self.configuration = configuration
         self.takeCommands = takeCommands
         self.programFeed = programFeed
+        self.tap = tap
         self.logger = logger
         self.publish = publish
         programOutput = SourceRuntime(
@@ -241,10 +244,12 @@ final class RelayLoop {
         source.payloadFormat = .mpegts
         source.lastPayloadAt = now
         distribute(payload, inspection: inspection, of: source, to: source.id, now: now)
+        tap?.observe(resource: source.id, payload: payload, keyframeOffset: inspection.keyframeOffset)
         if let programFeed {
             programFeed.receive(sourceID: source.id, payload: payload)
         } else if programSource === source {
             distribute(payload, inspection: inspection, of: source, to: RelayConfiguration.programResource, now: now, cache: false)
+            tap?.observe(resource: RelayConfiguration.programResource, payload: payload, keyframeOffset: inspection.keyframeOffset)
         } else if programSource == nil {
             updateProgramSource()
         }
@@ -263,6 +268,7 @@ final class RelayLoop {
         programOutput.payloadFormat = .mpegts
         programOutput.lastPayloadAt = now
         distribute(payload, inspection: inspection, of: programOutput, to: RelayConfiguration.programResource, now: now)
+        tap?.observe(resource: RelayConfiguration.programResource, payload: payload, keyframeOffset: inspection.keyframeOffset)
     }
 
     /// Updates the GOP cache (unless the payload is already cached under its source) and queues

@@ -28,7 +28,11 @@ struct RelaydServices {
         let program = ProgramPipeline(
             configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
         let enabled = configuration.program.enabled
-        let relay = Relay(configuration: configuration.relay, programFeed: enabled ? program : nil, logger: Logger(label: "relayd.relay"))
+        // Thumbnails of every source and of the program, from keyframes only, for the control room.
+        let thumbnails = ThumbnailMaker(
+            resources: configuration.relay.sources.map(\.id) + [RelayConfiguration.programResource], logger: Logger(label: "relayd.thumbnails"))
+        let relay = Relay(
+            configuration: configuration.relay, programFeed: enabled ? program : nil, tap: thumbnails, logger: Logger(label: "relayd.relay"))
         let fieldOps = try FieldOpsHTTP(dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"))
         let auditTrail = try AuditTrail(dataDirectory: dataURL, key: try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath))
         try auditTrail.append(actor: "relayd", action: "relayd.started", details: [
@@ -37,9 +41,9 @@ struct RelaydServices {
         let head = try auditTrail.head
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
-            relay: relay, program: enabled ? program : nil, fieldOps: fieldOps, auditTrail: auditTrail,
+            relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail,
             listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
-        var services: [any Service] = enabled ? [program, relay, application] : [relay, application]
+        var services: [any Service] = enabled ? [program, thumbnails, relay, application] : [thumbnails, relay, application]
         if enabled {
             services.append(ProgramMovesRecorder(program: program, auditTrail: auditTrail, logger: Logger(label: "relayd.audit")))
         }

@@ -5,10 +5,10 @@ import VideoRelay
 
 /// Builds relayd's HTTP application: the relay API, metrics, health, and FieldOps.
 func buildApplication(
-    relay: Relay, program: ProgramPipeline? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
+    relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
     controlRoom: ControlRoomState = ControlRoomState(), listen: HostPort, logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(relay: relay, program: program, fieldOps: fieldOps, auditTrail: auditTrail, controlRoom: controlRoom)
+    let router = buildRouter(relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, controlRoom: controlRoom)
     return Application(
         router: router,
         configuration: .init(address: .hostname(listen.host, port: Int(listen.port)), serverName: "relayd"),
@@ -16,17 +16,19 @@ func buildApplication(
 }
 
 func buildRouter(
-    relay: Relay, program: ProgramPipeline? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
+    relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
     controlRoom: ControlRoomState = ControlRoomState()
 ) -> Router<BasicRequestContext> {
     let router = Router()
     router.middlewares.add(APIErrorMiddleware())
     RelayController(relay: relay, program: program, auditTrail: auditTrail, actor: auditActor).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
-    let view = ControlRoomSources(relay: relay, program: program, state: controlRoom)
+    let view = ControlRoomSources(
+        relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] })
     ControlRoomController(sources: view, auditTrail: auditTrail, actor: auditActor).addRoutes(to: router)
     EventStreamController(sources: view).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }
+    if let thumbnails { ThumbnailController(thumbnails: thumbnails).addRoutes(to: router) }
     fieldOps.addRoutes(to: router)
     return router
 }

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The thumbnail endpoints through the real relayd (heli-1 and drone-1), with ffmpeg publishing
+/// a sample clip.
+@Suite(.serialized) struct ThumbnailEndpointTests {
+    /// A GET as a browser makes it, keeping the response headers.
+    private func get(_ relayd: RelaydProcess, _ path: String) async throws -> (HTTPURLResponse, Data) {
+        let url = try #require(URL(string: "http://127.0.0.1:\(relayd.httpPort)\(path)"))
+        let (data, response) = try await URLSession.shared.data(from: url)
+        return (try #require(response as? HTTPURLResponse), data)
+    }
+
+    private func errorText(_ data: Data) throws -> String? {
+        try (JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? String
+    }
+
+    private func isJPEG(_ data: Data) -> Bool {
+        data.count > 1000 && data.prefix(3) == Data([0xff, 0xd8, 0xff]) && data.suffix(2) == Data([0xff, 0xd9])
+    }
+
+    @Test func sourceAndProgramThumbnailsAreServedAsJPEGOnceTheyExist() async throws {
+        let relayd = try RelaydProcess(configYAML: RelaydProcessTests.config)
+        try await relayd.waitReady()
+
+        // Nothing published yet: a known source has no thumbnail; an unknown one is an error.
+        let (early, earlyBody) = try await get(relayd, "/api/sources/heli-1/thumbnail.jpg")
+        #expect(early.statusCode == 404)
+        #expect(early.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("application/json") == true)
+        #expect(try errorText(earlyBody) == "no thumbnail yet")
+        let (unknown, unknownBody) = try await get(relayd, "/api/sources/nope-9/thumbnail.jpg")
+        #expect(unknown.statusCode == 404)
+        #expect(try errorText(unknownBody) == "unknown source")
+
+        let encoder = try relayd.publishSampleClip("heli-1")
+        defer { encoder.signal(SIGKILL) }
+        var first: (HTTPURLResponse, Data)?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while first == nil && ContinuousClock.now < deadline {
+            let answer = try await get(relayd, "/api/sources/heli-1/thumbnail.jpg")
+            if answer.0.statusCode == 200 { first = answer } else { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let (response, body) = try #require(first, "no heli-1 thumbnail within 20 s:\n\(relayd.log)")
+        #expect(response.value(forHTTPHeaderField: "Content-Type") == "image/jpeg")
+        #expect(response.value(forHTTPHeaderField: "Cache-Control") == "no-store")
+        #expect(isJPEG(body))
+        let sequence = try #require(Int(response.value(forHTTPHeaderField: "X-Thumbnail-Seq") ?? ""))
+        #expect(sequence >= 1)
+        let capturedAt = try #require(response.value(forHTTPHeaderField: "X-Thumbnail-Captured-At"))
+        let captured = try #require(try? Date(capturedAt, strategy: .iso8601), "ISO 8601: \(capturedAt)")
+        #expect(abs(captured.timeIntervalSinceNow) < 60)
+        #expect(response.value(forHTTPHeaderField: "X-Thumbnail-Stale") == "false")
+
+        // The program (heli-1 goes on air as the first live source) has its own.
+        let (program, programBody) = try await get(relayd, "/api/program/thumbnail.jpg")
+        #expect(program.statusCode == 200)
+        #expect(program.value(forHTTPHeaderField: "Content-Type") == "image/jpeg")
+        #expect(isJPEG(programBody))
+
+        // The control room's view carries the sequence numbers the page reloads images by.
+        let (_, viewBody) = try await get(relayd, "/api/control-room")
+        let view = try #require(try JSONSerialization.jsonObject(with: viewBody) as? [String: Any])
+        let sequences = try #require(view["thumbnails"] as? [String: Int])
+        #expect((sequences["heli-1"] ?? 0) >= sequence)
+        #expect(sequences["program"] != nil)
+
+        #expect(try await relayd.stop() == 0)
+    }
+}
