@@ -38,10 +38,18 @@ struct RelaydServices {
         try auditTrail.append(actor: "relayd", action: "relayd.started", details: [
             "srt.listen": configuration.relay.srtListen.description, "http.listen": configuration.httpListen.description,
         ])
+        if configuration.accounts.isEmpty {
+            // The configuration refuses this beyond loopback; on loopback it is the embedded
+            // default's way of working, but it must never be a surprise.
+            logger.warning("no accounts configured: the control room and API are open to anyone on this machine", metadata: ["http.listen": "\(configuration.httpListen)"])
+        } else {
+            logger.info("accounts configured", metadata: ["auth.accounts": "\(configuration.accounts.count)"])
+        }
+        let access = AccessControl(accounts: configuration.accounts, auditTrail: auditTrail)
         let head = try auditTrail.head
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
-            relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail,
+            relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, access: access,
             listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
         var services: [any Service] = enabled ? [program, thumbnails, relay, application] : [thumbnails, relay, application]
         if enabled {

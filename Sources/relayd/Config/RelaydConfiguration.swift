@@ -9,6 +9,8 @@ struct RelaydConfiguration: Sendable {
     /// The program feed: profile, caption presets, failover (the `program:` section and each
     /// source's `backup` / `failover_ms`).
     var program = ProgramConfiguration()
+    /// Control-room and API accounts (`accounts:`); none means open, allowed on loopback only.
+    var accounts: [Account] = []
 
     /// Reads and validates YAML. Every error is reported with its key path.
     static func parse(yaml: String) throws -> RelaydConfiguration {
@@ -128,8 +130,10 @@ struct RelaydConfiguration: Sendable {
         relay.sinks = root.list("sinks").map(readSink)
         relay.fanout = readFanout(root.child("fanout"))
 
-        let configuration = RelaydConfiguration(relay: relay, httpListen: httpListen, program: programConfiguration)
+        var configuration = RelaydConfiguration(relay: relay, httpListen: httpListen, program: programConfiguration)
+        configuration.accounts = readAccounts(root)
         crossCheck(configuration, root: root)
+        crossCheckAccounts(configuration, root: root)
         crossCheckProgram(configuration, root: root)
         return configuration
     }
@@ -265,9 +269,6 @@ struct RelaydConfiguration: Sendable {
             if !relay.program.isProtected {
                 root.child("program").error("needs a passphrase or users because srt.listen \(relay.srtListen) is reachable beyond loopback")
             }
-        }
-        if !configuration.httpListen.isLoopback {
-            root.child("http").error("listen \(configuration.httpListen) is beyond loopback, but the HTTP API has no user accounts yet; bind it to 127.0.0.1")
         }
     }
 }

@@ -6,9 +6,9 @@ import VideoRelay
 /// Builds relayd's HTTP application: the relay API, metrics, health, and FieldOps.
 func buildApplication(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
-    controlRoom: ControlRoomState = ControlRoomState(), listen: HostPort, logger: Logger
+    controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []), listen: HostPort, logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, controlRoom: controlRoom)
+    let router = buildRouter(relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, controlRoom: controlRoom, access: access)
     return Application(
         router: router,
         configuration: .init(address: .hostname(listen.host, port: Int(listen.port)), serverName: "relayd"),
@@ -17,10 +17,13 @@ func buildApplication(
 
 func buildRouter(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
-    controlRoom: ControlRoomState = ControlRoomState()
-) -> Router<BasicRequestContext> {
-    let router = Router()
+    controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: [])
+) -> Router<RelaydRequestContext> {
+    let router = Router(context: RelaydRequestContext.self)
     router.middlewares.add(APIErrorMiddleware())
+    // Every route below is subject to AccessRules; the error middleware above shapes refusals.
+    router.middlewares.add(AuthMiddleware(access: access))
+    SessionController(access: access).addRoutes(to: router)
     RelayController(relay: relay, program: program, auditTrail: auditTrail, actor: auditActor).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
     let view = ControlRoomSources(
@@ -33,7 +36,8 @@ func buildRouter(
     return router
 }
 
-/// Who made a request, as the audit trail records it.
-@Sendable func auditActor<Context: RequestContext>(_ request: Request, _ context: Context) -> String {
-    request.headers.first { $0.name.canonicalName == "x-actor" }?.value ?? "operator"
+/// Who made a request, as the audit trail records it: the authenticated account (see
+/// `AuthenticatedContext.actorName(for:)`).
+@Sendable func auditActor<Context: AuthenticatedContext>(_ request: Request, _ context: Context) -> String {
+    context.actorName(for: request)
 }

@@ -3,7 +3,7 @@ import Hummingbird
 import VideoRelay
 
 /// The program feed: cut, caption, presets, and its state.
-struct ProgramController<Context: RequestContext> {
+struct ProgramController<Context: AuthenticatedContext> {
     let program: ProgramPipeline
     let relay: Relay
     /// Where every operator action is recorded (nil only in tests that do not need it).
@@ -13,12 +13,14 @@ struct ProgramController<Context: RequestContext> {
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/program") { _, _ in try JSONBody.response(program.status) }
-        router.post("/api/program/cut") { request, _ in try await cut(request) }
-        router.put("/api/program/caption") { request, _ in try await putCaption(request) }
-        router.delete("/api/program/caption") { request, _ in
+        router.post("/api/program/cut") { request, context in
+            try await cut(request, by: context.actorName(for: request), open: context.account == .local)
+        }
+        router.put("/api/program/caption") { request, context in try await putCaption(request, by: context.actorName(for: request)) }
+        router.delete("/api/program/caption") { request, context in
             let previous = program.status.caption
             program.clearCaption()
-            try record(request, "program.caption.off", ["text": previous?.text ?? ""])
+            try record("program.caption.off", ["text": previous?.text ?? ""], by: context.actorName(for: request))
             return try JSONBody.response(CaptionResponse(caption: nil))
         }
         router.get("/api/program/presets") { _, _ in try JSONBody.response(program.configuration.presets) }
@@ -27,28 +29,22 @@ struct ProgramController<Context: RequestContext> {
             let encoded = try context.parameters.require("name")
             let name = encoded.removingPercentEncoding ?? encoded
             let caption = try show { () throws(CaptionError) in try program.showPreset(name) }
-            try record(request, "program.caption.preset", ["preset": name, "text": caption.text])
-            controlRoom?.noteCaption(caption, preset: name, by: actorName(request))
+            let actor = context.actorName(for: request)
+            try record("program.caption.preset", ["preset": name, "text": caption.text], by: actor)
+            controlRoom?.noteCaption(caption, preset: name, by: actor)
             return try JSONBody.response(CaptionResponse(caption: caption))
         }
     }
 
-    /// Appends an operator action to the audit trail. The actor is the `X-Actor` header until
-    /// control-room accounts exist.
-    private func record(_ request: Request, _ action: String, _ details: [String: String], actor: String? = nil) throws {
-        guard let auditTrail else { return }
-        let who = actor ?? actorName(request)
-        try auditTrail.append(actor: who, action: action, details: details)
-    }
-
-    /// Who made the request.
-    private func actorName(_ request: Request) -> String {
-        request.headers.first { $0.name.canonicalName == "x-actor" }?.value ?? "operator"
+    /// Appends an operator action to the audit trail, with the account that made it.
+    private func record(_ action: String, _ details: [String: String], by actor: String) throws {
+        try auditTrail?.append(actor: actor, action: action, details: details)
     }
 
     struct CutRequest: Decodable {
         var source: String
-        /// Who cut, for the record (default: "operator").
+        /// Who cut, as `relayd program cut --by` names it; heeded only when relayd runs open
+        /// (no accounts), where nobody is authenticated anyway.
         var by: String?
     }
 
@@ -72,10 +68,11 @@ struct ProgramController<Context: RequestContext> {
         var caption: Caption?
     }
 
-    private func cut(_ request: Request) async throws -> Response {
+    private func cut(_ request: Request, by authenticated: String, open: Bool) async throws -> Response {
         let body = try await APIRequestBody.decode(CutRequest.self, from: request)
+        let actor = open ? body.by ?? authenticated : authenticated
         let from = program.status.onAir
-        let outcome = await program.cut(to: body.source, by: body.by ?? "operator")
+        let outcome = await program.cut(to: body.source, by: actor)
         let result: String
         switch outcome {
         case .tookEffect: result = "took effect"
@@ -83,7 +80,7 @@ struct ProgramController<Context: RequestContext> {
         case .refused(.offline): result = "refused: source offline"
         case .abandoned(let why): result = "abandoned: \(why)"
         }
-        try record(request, "program.cut", ["from": from, "to": body.source, "result": result], actor: body.by)
+        try record("program.cut", ["from": from, "to": body.source, "result": result], by: actor)
         switch outcome {
         case .tookEffect(let at, let waited):
             return try JSONBody.response(CutResponse(source: body.source, tookEffectAt: at, waitedMilliseconds: waited, mode: program.status.mode))
@@ -96,14 +93,14 @@ struct ProgramController<Context: RequestContext> {
         }
     }
 
-    private func putCaption(_ request: Request) async throws -> Response {
+    private func putCaption(_ request: Request, by actor: String) async throws -> Response {
         let body = try await APIRequestBody.decode(CaptionRequest.self, from: request)
         let caption: Caption
         let wasOnAir = program.status.caption != nil
         if let preset = body.preset {
             caption = try show { () throws(CaptionError) in try program.showPreset(preset) }
-            try record(request, "program.caption.preset", ["preset": preset, "text": caption.text])
-            controlRoom?.noteCaption(caption, preset: preset, by: actorName(request))
+            try record("program.caption.preset", ["preset": preset, "text": caption.text], by: actor)
+            controlRoom?.noteCaption(caption, preset: preset, by: actor)
         } else {
             guard let text = body.text else { throw APIError(.badRequest, "invalid request body", detail: "give \"text\" or \"preset\"") }
             caption = try show { () throws(CaptionError) in
@@ -111,10 +108,10 @@ struct ProgramController<Context: RequestContext> {
                 try program.showCaption(caption)
                 return caption
             }
-            try record(request, wasOnAir ? "program.caption.edit" : "program.caption.on", [
+            try record(wasOnAir ? "program.caption.edit" : "program.caption.on", [
                 "text": caption.text, "position": caption.position.rawValue, "style": caption.style.rawValue,
-            ])
-            controlRoom?.noteCaption(caption, preset: nil, by: actorName(request))
+            ], by: actor)
+            controlRoom?.noteCaption(caption, preset: nil, by: actor)
         }
         return try JSONBody.response(CaptionResponse(caption: caption))
     }
