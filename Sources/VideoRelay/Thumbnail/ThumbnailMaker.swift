@@ -20,6 +20,7 @@ public final class ThumbnailMaker: PayloadTap, Service, Sendable {
     ///   - resources: source ids, plus `program` when its thumbnail is wanted.
     ///   - refreshInterval: the least time between two thumbnails of one resource. With the
     ///     usual 1 s GOP, 500 ms takes every keyframe.
+    ///   - maxWidth: pictures wider than this are scaled down to it, keeping their shape.
     ///   - queueBytes: how much of a resource's stream may wait for its thread before the
     ///     queue skips to the newest keyframe.
     public init(

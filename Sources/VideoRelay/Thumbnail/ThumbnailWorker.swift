@@ -34,10 +34,12 @@ final class ThumbnailWorker: Sendable {
     func start() {
         guard !started.withLock({ started in defer { started = true }; return started }) else { return }
         let thread = Thread { [self] in
+            // Named from inside: only then does Linux see it (/proc/<pid>/task/*/comm, top -H),
+            // which is how the thumbnails' CPU is told apart; 15 bytes at most.
+            Thread.current.name = String("thumb-\(resource)".utf8.prefix(15)) ?? "thumb"
             run()
             completion.finish()
         }
-        thread.name = "thumbnail-\(resource)"
         thread.start()
     }
 
