@@ -31,14 +31,17 @@ final class ProgramEngine {
     private var videoEncoder: Encoder?
     private var rebaser: TimestampRebaser
     private var switcher: ProgramSwitcher
-    private let slate: SlateLoop?
+    private let slate: SlateRenderer
+    /// When the next slate picture is due (while the slate is on air).
+    private var slateDue = ContinuousClock.now
     private let clockStart = ContinuousClock.now
 
     private final class SourceState {
         let id: String
         var demuxer: SourceDemuxer?
         var streams: SourceStreams?
-        /// Packets since the latest video keyframe (for readiness; the instant cut's GOP).
+        /// Packets since the latest video keyframe, with the source's own timestamps: what an
+        /// instant cut decodes to reach the source's newest picture.
         var gop: [DemuxedPacket] = []
         init(id: String) { self.id = id }
     }
@@ -57,6 +60,13 @@ final class ProgramEngine {
     private var audioSamplesEncoded: Int64 = 0
     private let audioStart: Int64
     private var pendingReply: (source: String, requestedAt: Date, at: ContinuousClock.Instant, reply: @Sendable (CutOutcome) -> Void)?
+    /// The last picture given to the encoder (profile size, 4:2:0): repeated while the on-air
+    /// source sends nothing, so the program keeps its frame rate.
+    private var lastPicture: Frame?
+    /// When the last video frame went out (nil before the first).
+    private var lastVideoAt: ContinuousClock.Instant?
+    private var lastVideoPTS: Int64?
+    private let frameDuration: Duration
     private var status = ProgramStatus()
     private var lastTick = ContinuousClock.now
     private var lastPublish = ContinuousClock.now
@@ -81,15 +91,11 @@ final class ProgramEngine {
         audioStart = Self.startTicks
         for id in sourceIDs { sources[id] = SourceState(id: id) }
 
-        var slate: SlateLoop?
-        if let path = configuration.slatePath {
-            do {
-                slate = try SlateLoop(path: path, frameTicks: configuration.profile.frameTicks)
-            } catch {
-                logger.warning("slate clip unusable; the program shows nothing while no source is live", metadata: ["program.slate": "\(path)", "error": "\(error)"])
-            }
+        frameDuration = .nanoseconds(1_000_000_000 / Int64(max(configuration.profile.framesPerSecond, 1)))
+        slate = try SlateRenderer(clipPath: configuration.slatePath, profile: configuration.profile, font: configuration.font)
+        if let path = configuration.slatePath, !slate.fromClip {
+            logger.warning("slate clip unusable; the slate is a generated picture", metadata: ["program.slate": "\(path)"])
         }
-        self.slate = slate
 
         audioEncoder = try Encoder.aac(profile: configuration.profile)
         audioFIFO = try AudioFIFO(capacity: Int32(configuration.profile.audioSampleRate))
@@ -108,8 +114,7 @@ final class ProgramEngine {
         withExtendedLifetime(audioParameters) {}
         try muxer.writeHeader()
         status.profile = profile
-        status.slateAvailable = slate != nil
-        if let slate { slate.restart() }
+        status.slateAvailable = true
     }
 
     private var nowMilliseconds: Int64 {
@@ -132,12 +137,10 @@ final class ProgramEngine {
             guard let state = sources[id], let demuxer = state.demuxer else { continue }
             for item in demuxer.take() { route(item, from: state) }
         }
-        if switcher.onAir == .slate, let slate {
-            do {
-                for item in try slate.due(now: now) { onAir(item, streams: slate.streams, input: .slate) }
-            } catch {
-                note(error, "slate")
-            }
+        if switcher.onAir == .slate {
+            showSlate(now: ContinuousClock.now)
+        } else {
+            holdLastPicture(now: ContinuousClock.now)
         }
         if let pending = pendingReply, now - pending.at > .seconds(5) {
             pendingReply = nil
@@ -236,15 +239,24 @@ final class ProgramEngine {
         for action in actions {
             switch action {
             case .switched(let to, let from, let reason):
+                // The new input's first picture is the next program frame, instant or not.
+                let firstPTS = nextFramePTS
                 splice()
-                if to == .slate { slate?.restart() }
+                if to == .slate {
+                    slateDue = .now
+                    mode = .transcode
+                } else if configuration.instantCut, !keyframeArriving, let id = to.sourceID, let state = sources[id] {
+                    takeInstantly(state)
+                }
                 log(to: to, from: from, reason: reason)
                 defer { publish() }
                 if case .operatorCut(let by) = reason, let pending = pendingReply, pending.source == to.sourceID {
                     pendingReply = nil
                     let waited = ContinuousClock.now - pending.at
                     let effect = Date()
-                    status.lastCut = CutRecord(source: pending.source, by: by, requestedAt: pending.requestedAt, tookEffectAt: effect)
+                    status.lastCut = CutRecord(
+                        source: pending.source, by: by, requestedAt: pending.requestedAt, tookEffectAt: effect,
+                        programTimeSeconds: Double(firstPTS) / 90_000)
                     // Published before the reply, so whoever cut sees their cut in the status.
                     publish()
                     pending.reply(.tookEffect(
@@ -256,9 +268,11 @@ final class ProgramEngine {
                     pending.reply(.abandoned("\(source) fell silent before its next keyframe"))
                 }
             case .awaitKeyframe(let source):
-                // A cut may land on the keyframe already cached if it is the only one seen so
-                // far and nothing of it went out yet; otherwise the next one.
-                _ = source
+                // Instant: the keyframe already cached starts the splice now (its GOP is decoded
+                // up to the newest picture); otherwise the source's next keyframe does.
+                if configuration.instantCut, let state = sources[source], canTakeInstantly(state) {
+                    apply(switcher.handle(.keyframe(source: source, at: nowMilliseconds)))
+                }
             case .refuse:
                 break
             }
@@ -288,9 +302,16 @@ final class ProgramEngine {
         graph = nil
         forceKeyframe = true
         segmentNeedsKeyframe = true
+        holding = false
     }
 
     private var segmentNeedsKeyframe = true
+    /// The on-air source can be encoded without scaling or rate conversion.
+    private var segmentMatchesProfile = false
+    /// Set while a keyframe that just arrived is switching the program to its source.
+    private var keyframeArriving = false
+    /// The last picture is being repeated (the on-air source sent nothing in time).
+    private var holding = false
 
     // MARK: - Packets
 
@@ -301,7 +322,10 @@ final class ProgramEngine {
         if !state.gop.isEmpty || item.isKeyframe { state.gop.append(item) }
         if state.gop.count > 600 { state.gop.removeAll() }
         if item.isKeyframe, switcher.pending?.source == state.id {
+            // This keyframe itself starts the splice: nothing cached to decode first.
+            keyframeArriving = true
             apply(switcher.handle(.keyframe(source: state.id, at: nowMilliseconds)))
+            keyframeArriving = false
         }
         guard switcher.onAir == .source(state.id), let streams = state.streams else { return }
         onAir(item, streams: streams, input: .source(state.id))
@@ -314,13 +338,15 @@ final class ProgramEngine {
             guard !segmentNeedsKeyframe else { return }
             decodeAudio(item.packet, streams: streams, input: input)
         case .video:
+            holding = false
             if segmentNeedsKeyframe {
                 guard item.isKeyframe else { return }
                 segmentNeedsKeyframe = false
             }
             if item.isKeyframe { chooseMode(streams: streams) }
             guard let stream = streams.video else { return }
-            let packet = item.packet
+            // A new reference: the GOP cache keeps the source's own timestamps.
+            guard let packet = try? item.packet.clone() else { return }
             let (pts, dts) = rebaser.rebase(pts: packet.pts == noTimestamp ? nil : packet.pts, dts: packet.dts)
             // Source time bases are 90 kHz in MPEG-TS; anything else is rescaled first.
             let tb = stream.timeBase
@@ -341,6 +367,7 @@ final class ProgramEngine {
     /// is on, transcode otherwise. A change starts a new segment at this keyframe.
     private func chooseMode(streams: SourceStreams) {
         let matches = streams.videoFormat.map { profile.matches($0) } ?? false
+        segmentMatchesProfile = matches
         let wanted: ProgramStatus.Mode = caption == nil && matches ? .passthrough : .transcode
         guard wanted != mode else { return }
         mode = wanted
@@ -357,6 +384,8 @@ final class ProgramEngine {
             return
         }
         lastVideoDTS = packet.dts
+        lastVideoPTS = max(lastVideoPTS ?? packet.pts, packet.pts)
+        lastVideoAt = .now
         rebaser.noteOutput(packet.dts)
         do {
             try muxer.write(packet)
@@ -372,31 +401,188 @@ final class ProgramEngine {
         do {
             if videoDecoder == nil { videoDecoder = try Decoder(parameters: stream.parameters, timeBase: AVRational(num: 1, den: 90_000)) }
             guard let decoder = videoDecoder else { return }
-            if videoEncoder == nil { videoEncoder = try Encoder.h264(profile: profile) }
             try decoder.send(packet)
             let frame = try Frame()
             while try decoder.receive(into: frame) {
                 frame.pts = frame.pointer.pointee.best_effort_timestamp
-                if graph == nil || graph?.accepts(frame) == false {
-                    graph = try FilterGraph(
-                        input: frame, timeBase: AVRational(num: 1, den: 90_000), profile: profile, font: configuration.font, caption: caption)
-                }
-                guard let graph else { return }
-                try graph.push(frame)
+                try emitSourcePicture(frame)
                 frame.unref()
-                let filtered = try Frame()
-                while try graph.pull(into: filtered) {
-                    filtered.pts = av_rescale_q(filtered.pts, graph.outputTimeBase, AVRational(num: 1, den: 90_000))
-                    filtered.pointer.pointee.pict_type = forceKeyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
-                    forceKeyframe = false
-                    try encodeVideo(filtered)
-                    filtered.unref()
-                }
             }
         } catch {
             note(error, "transcode")
         }
     }
+
+    /// A decoded picture of the on-air source (pts on the program timeline) to the encoder:
+    /// straight when it already has the profile's size and rate and no caption is on (a bridge
+    /// back to passthrough, no filter delay), else through scale/fps/caption.
+    private func emitSourcePicture(_ frame: Frame) throws(FFmpegError) {
+        let direct = caption == nil && segmentMatchesProfile && frame.width == Int32(profile.width)
+            && frame.height == Int32(profile.height) && frame.format == AV_PIX_FMT_YUV420P.rawValue
+        if direct {
+            // A later caption starts a fresh graph: a stale fps filter would fill the gap.
+            graph = nil
+            try encodePicture(frame)
+            return
+        }
+        if graph == nil || graph?.accepts(frame) == false {
+            graph = try FilterGraph(
+                input: frame, timeBase: AVRational(num: 1, den: 90_000), profile: profile, font: configuration.font, caption: caption)
+        }
+        guard let graph else { return }
+        try graph.push(frame)
+        let filtered = try Frame()
+        while try graph.pull(into: filtered) {
+            filtered.pts = av_rescale_q(filtered.pts, graph.outputTimeBase, AVRational(num: 1, den: 90_000))
+            try encodePicture(filtered)
+            filtered.unref()
+        }
+    }
+
+    /// Encodes one program picture (kept for repeats). Pictures not after the last frame out
+    /// are dropped: the timeline never goes back.
+    private func encodePicture(_ frame: Frame) throws(FFmpegError) {
+        if let last = lastVideoDTS, frame.pts <= last { return }
+        if videoEncoder == nil { videoEncoder = try Encoder.h264(profile: profile) }
+        frame.pointer.pointee.pict_type = forceKeyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+        forceKeyframe = false
+        let kept = try Frame()
+        try check(av_frame_ref(kept.pointer, frame.pointer), "av_frame_ref")
+        lastPicture = kept
+        try encodeVideo(frame)
+    }
+
+    /// The next program frame's PTS: one frame after the last one out.
+    private var nextFramePTS: Int64 { lastVideoDTS.map { $0 + profile.frameTicks } ?? Self.startTicks }
+
+    // MARK: - Instant cut, repeats, slate
+
+    /// Whether `state` has a cached GOP that starts on an IDR, so it can go on air now.
+    private func canTakeInstantly(_ state: SourceState) -> Bool {
+        state.streams?.video != nil && state.gop.first?.isKeyframe == true
+    }
+
+    /// Puts a source on air from its newest cached picture: its GOP is decoded from the IDR (no
+    /// output), the newest picture is encoded as the next program frame, and the source's
+    /// following packets are decoded and encoded (a bridge) until its next IDR, where
+    /// `chooseMode` returns to passthrough if the source matches the profile.
+    private func takeInstantly(_ state: SourceState) {
+        guard let picture = decodeCachedGOP(state) else { return }
+        do {
+            try emitSourcePicture(picture)
+        } catch {
+            note(error, "instant cut")
+        }
+    }
+
+    /// Decodes `state`'s cached GOP into a fresh decoder whose timestamps are on the program
+    /// timeline, the newest picture landing on the next program frame. Leaves the program in
+    /// transcode mode with that decoder, and returns the newest picture.
+    private func decodeCachedGOP(_ state: SourceState) -> Frame? {
+        guard canTakeInstantly(state), let stream = state.streams?.video,
+            let newest = state.gop.last(where: { $0.kind == .video })?.packet
+        else { return nil }
+        rebaser.splice()
+        let newestDTS = newest.dts
+        let anchor = rebaser.rebase(pts: newest.pts == noTimestamp ? nil : newest.pts, dts: newestDTS).dts
+        do {
+            let decoder = try Decoder(parameters: stream.parameters, timeBase: AVRational(num: 1, den: 90_000))
+            var latest: Frame?
+            for item in state.gop where item.kind == .video {
+                let packet = try item.packet.clone()
+                let pts = packet.pts == noTimestamp ? packet.dts : packet.pts
+                packet.dts = anchor + TimestampRebaser.signedDifference(packet.dts, newestDTS)
+                packet.pts = anchor + TimestampRebaser.signedDifference(pts, newestDTS)
+                try decoder.send(packet)
+                let frame = try Frame()
+                while try decoder.receive(into: frame) {
+                    frame.pts = frame.pointer.pointee.best_effort_timestamp
+                    if latest == nil || frame.pts >= latest?.pts ?? .min {
+                        latest = try Frame()
+                        try check(av_frame_ref(latest!.pointer, frame.pointer), "av_frame_ref")
+                    }
+                    frame.unref()
+                }
+            }
+            videoDecoder = decoder
+            graph = nil
+            mode = .transcode
+            segmentMatchesProfile = state.streams?.videoFormat.map { profile.matches($0) } ?? false
+            segmentNeedsKeyframe = false
+            forceKeyframe = true
+            return latest
+        } catch {
+            note(error, "GOP decode")
+            return nil
+        }
+    }
+
+    /// While the on-air source sends no picture for `holdAfter`, the last picture is repeated
+    /// at the profile rate (from the last one out on), so delivery keeps pace with the wall
+    /// clock; the source's next packets start a new segment after the repeats. In passthrough
+    /// there is no decoded picture: the source's GOP is decoded first, and its packets are then
+    /// bridged (encoded) until its next IDR.
+    private func holdLastPicture(now: ContinuousClock.Instant) {
+        // Once holding, every frame as it falls due.
+        guard let last = lastVideoAt, now - last >= (holding ? frameDuration : Self.holdAfter) else { return }
+        holding = true
+        if mode == .passthrough || lastPicture == nil {
+            if let id = switcher.onAir.sourceID, let state = sources[id], let picture = decodeCachedGOP(state) {
+                // The newest picture already went out in passthrough: it is the one to repeat.
+                lastPicture = picture
+            } else {
+                // Nothing of the source left to decode (its demuxer ended): the slate's picture
+                // holds the place, and the source restarts on its next IDR.
+                do {
+                    lastPicture = try slate.picture(pts: nextFramePTS)
+                } catch {
+                    note(error, "slate")
+                    return
+                }
+                mode = .transcode
+                forceKeyframe = true
+                segmentNeedsKeyframe = true
+                videoDecoder = nil
+            }
+        }
+        guard let picture = lastPicture else { return }
+        var due = last + frameDuration
+        // After a stall of the whole thread, catch up at most a second.
+        if now - due > .seconds(1) { due = now - .seconds(1) }
+        do {
+            while due <= now {
+                picture.pts = nextFramePTS
+                try encodePicture(picture)
+                due += frameDuration
+                status.repeatedFrames += 1
+            }
+        } catch {
+            note(error, "repeat")
+        }
+        lastVideoAt = due - frameDuration
+        // The source's next packet follows the repeats; a fresh graph so its fps filter does
+        // not fill the gap again.
+        rebaser.splice()
+        graph = nil
+    }
+
+    /// The slate pictures due by `now`, at the profile rate.
+    private func showSlate(now: ContinuousClock.Instant) {
+        if now - slateDue > .seconds(1) { slateDue = now }
+        do {
+            while slateDue <= now {
+                try encodePicture(try slate.picture(pts: nextFramePTS))
+                slateDue += frameDuration
+            }
+        } catch {
+            note(error, "slate")
+        }
+    }
+
+    /// A source silent this long gets its last picture repeated (6 frames at 30 fps: longer
+    /// than a packet's normal jitter through SRT, short enough that a receiver's buffer rides
+    /// it out).
+    static let holdAfter: Duration = .milliseconds(200)
 
     private func encodeVideo(_ frame: Frame?) throws(FFmpegError) {
         guard let encoder = videoEncoder else { return }
@@ -482,6 +668,7 @@ final class ProgramEngine {
         status.mode = mode
         status.caption = caption
         status.outputBytes = output.totalBytes
+        status.programTimeSeconds = lastVideoPTS.map { Double($0) / 90_000 }
         let nowMs = nowMilliseconds
         status.sources = sourceIDs.map { id in
             let state = sources[id]

@@ -133,14 +133,18 @@ public struct ProgramConfiguration: Sendable, Equatable {
     public var presets: [CaptionPreset]
     /// Per source id; sources without a rule fail over to the slate after 1 s.
     public var failover: [String: FailoverRule]
-    /// The pre-encoded slate clip (in the profile). Without one, the slate is encoded from a
-    /// plain picture.
+    /// The slate clip: its first picture is the slate's background, with the wall-clock time
+    /// drawn on it. Without one (or unreadable), a dark picture with 映像途絶 / NO SIGNAL.
     public var slatePath: String?
     /// The CJK-capable font drawtext uses, by fontconfig name.
     public var font: String
     /// Whether relayd runs the pipeline at all; without it `program` passes the first live
     /// source through (the plain relay, used as the benchmark's baseline).
     public var enabled = true
+    /// Cuts and automatic moves show the new source on the next program frame (its cached GOP
+    /// decoded, a bridge encoded until its next IDR). Off, they wait for the source's next IDR
+    /// and cost no encoding: for a host too short of CPU to run x264 beside its sources.
+    public var instantCut = true
 
     public init(
         profile: ProgramProfile = ProgramProfile(), presets: [CaptionPreset] = [], failover: [String: FailoverRule] = [:],

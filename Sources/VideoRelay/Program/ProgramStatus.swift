@@ -23,6 +23,12 @@ public struct ProgramStatus: Sendable, Codable, Equatable {
     public var packetsDropped: UInt64 = 0
     public var lastError: String?
     public var slateAvailable = false
+    /// The program clock: the PTS of the last video frame written, in seconds on the program
+    /// timeline (what a recording of the program shows as pts_time). Nil before the first frame.
+    public var programTimeSeconds: Double?
+    /// Pictures repeated (or slate pictures standing in) because the on-air source sent none
+    /// in time; each keeps the program at its frame rate.
+    public var repeatedFrames: UInt64 = 0
 
     public init() {}
 }
@@ -33,6 +39,9 @@ public struct CutRecord: Sendable, Codable, Equatable {
     public var by: String?
     public var requestedAt: Date
     public var tookEffectAt: Date
+    /// The PTS (seconds on the program timeline) of the first program frame showing the new
+    /// source.
+    public var programTimeSeconds: Double?
 }
 
 /// Whether a source can be cut to.

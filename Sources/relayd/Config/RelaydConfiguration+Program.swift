@@ -10,6 +10,7 @@ import VideoRelay
 ///   slate: Media/slate.ts
 ///   font: Noto Sans CJK JP
 ///   pipeline: true          # false: program passes the first live source through (no switching)
+///   instant_cut: true       # false: cuts wait for the source's next IDR (no bridge encoding)
 ///   presets:
 ///     - {name: breaking, text: 速報, position: top, style: banner}
 /// sources:
@@ -47,6 +48,7 @@ extension RelaydConfiguration {
         if let slate = node.string("slate") { program.slatePath = slate }
         if let font = node.string("font") { program.font = font }
         program.enabled = node.bool("pipeline", default: true)
+        program.instantCut = node.bool("instant_cut", default: true)
         return program
     }
 

@@ -69,6 +69,32 @@ final class ProgramHarness: @unchecked Sendable {
     }
 }
 
+/// A recording's pictures in order: each one's PTS and which sample clip it shows (by the
+/// corner colour; nil for the slate or anything else).
+enum RecordedFrames {
+    struct Picture: Equatable {
+        var pts: Int64
+        var source: String?
+        var colour: [Int]
+    }
+
+    static func pictures(_ path: String) async throws -> [Picture] {
+        let probe = try await ExternalProcess.output([
+            "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts", "-of", "csv=p=0", path,
+        ])
+        let pts = String(decoding: probe.stdout, as: UTF8.self).split(separator: "\n").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let colours = try await ExternalProcess.output([
+            "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough",
+            "-vf", "crop=100:40:1160:20,scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+        ])
+        let bytes = [UInt8](colours.stdout)
+        return zip(pts, stride(from: 0, to: bytes.count - 2, by: 3)).map { pts, at in
+            let rgb = (Int(bytes[at]), Int(bytes[at + 1]), Int(bytes[at + 2]))
+            return Picture(pts: pts, source: MediaFiles.identify(rgb), colour: [rgb.0, rgb.1, rgb.2])
+        }
+    }
+}
+
 extension ProgramConfiguration {
     /// The default profile with the committed slate and short failover for tests.
     static func forTests(failover: [String: FailoverRule] = [:], presets: [CaptionPreset] = []) -> ProgramConfiguration {

@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+@testable import VideoRelay
+
+/// Instant cuts, pictures held while a source is silent, the slate's wall clock, sources that
+/// need scaling, and a publisher coming back: the program inside a real relay, ffmpeg
+/// publishers, recordings checked by ffmpeg/ffprobe and the TS checker. Serialized (two cores).
+@Suite(.serialized) struct ProgramInstantCutTests {
+    /// The largest PTS step between consecutive pictures of a recording.
+    static func largestStep(_ pictures: [RecordedFrames.Picture]) -> Int64 {
+        zip(pictures, pictures.dropFirst()).map { $1.pts - $0.pts }.max() ?? 0
+    }
+
+    /// Stops the reader and checks its recording as a receiver would: it decodes with no error,
+    /// continuity counters and timestamps never break, and there is a picture every frame.
+    /// Returns the pictures.
+    static func checkUnbroken(_ reader: ExternalProcess, _ recording: String) async throws -> [RecordedFrames.Picture] {
+        reader.terminate()
+        try await reader.waitForExit()
+        let decoded = try await RecordedStream.decode(recording)
+        #expect(decoded.errors.isEmpty, "\(decoded.errors)")
+        let report = try TransportStreamChecker.check(recording)
+        #expect(report.isClean, "\(report)")
+        let pictures = try await RecordedFrames.pictures(recording)
+        // One missing picture is the source's own loss (SRT drops the late packets of a
+        // publisher that bursts after a freeze, a publisher's loop point); silence or a cut
+        // waiting for a keyframe would leave many.
+        let gaps = zip(pictures.indices, zip(pictures, pictures.dropFirst())).filter { $1.1.pts - $1.0.pts > 6000 }
+            .map { "#\($0.0) \($0.1.0) -> \($0.1.1)" }
+        #expect(gaps.isEmpty, "a picture every 1/30 s, no gap, in \(pictures.count) pictures: \(gaps.prefix(5))")
+        return pictures
+    }
+
+    @Test func anInstantCutShowsTheNewSourceOnTheNextFrameThenReturnsToPassthrough() async throws {
+        let harness = try ProgramHarness()
+        let heli = try harness.publish("heli-1")
+        let drone = try harness.publish("drone-1")
+        try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
+        try await harness.waitReady("drone-1")
+        try await eventually("passthrough") { harness.pipeline.status.mode == .passthrough }
+        let (reader, recording) = try harness.readProgram(name: "instant.ts")
+        try await eventually("program flowing to the reader") { RelayHarness.fileSize(recording) > 300_000 }
+
+        // When an operator cuts, it takes effect at once (no wait for drone-1's next IDR)...
+        let outcome = await harness.pipeline.cut(to: "drone-1", by: "test")
+        guard case .tookEffect(_, let waited) = outcome else {
+            Issue.record("cut did not take effect: \(outcome)")
+            return
+        }
+        #expect(waited < 400, "instant: decoding the cached GOP, not waiting up to a 1 s GOP (waited \(waited) ms)")
+        let cutAt = try #require(harness.pipeline.status.lastCut?.programTimeSeconds)
+        // ...and the program goes back to passthrough at drone-1's next IDR.
+        try await eventually("passthrough again", timeout: .seconds(5)) { harness.pipeline.status.mode == .passthrough }
+        try await eventually("passthrough recorded") { RelayHarness.fileSize(recording) > 900_000 }
+
+        // Then the recording decodes cleanly across passthrough → bridge → passthrough on one
+        // timeline, and shows heli-1 up to the frame before the cut's program time and drone-1
+        // from exactly that frame.
+        let pictures = try await Self.checkUnbroken(reader, recording)
+        let cutPTS = Int64((cutAt * 90_000).rounded())
+        let index = try #require(pictures.firstIndex { $0.pts == cutPTS }, "a picture at the cut's program time \(cutPTS)")
+        #expect(index > 0)
+        #expect(pictures[index].source == "drone-1", "\(pictures[index])")
+        #expect(pictures[index - 1].source == "heli-1", "\(pictures[index - 1])")
+        #expect(pictures[index].pts - pictures[index - 1].pts == 3000, "the next frame, no gap")
+        #expect(pictures[(index + 1)...].allSatisfy { $0.source == "drone-1" })
+
+        heli.terminate()
+        drone.terminate()
+        await harness.stop()
+    }
+
+    @Test func aSilentSourceKeepsTheProgramAtItsFrameRateUntilFailoverAndAfter() async throws {
+        let harness = try ProgramHarness(program: .forTests(failover: ["heli-1": FailoverRule(thresholdMilliseconds: 1500)]))
+        let heli = try harness.publish("heli-1")
+        try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
+        try await eventually("passthrough") { harness.pipeline.status.mode == .passthrough }
+        let (reader, recording) = try harness.readProgram(name: "silent.ts")
+        try await eventually("program flowing to the reader") { RelayHarness.fileSize(recording) > 300_000 }
+
+        // When heli-1's publisher freezes (sends nothing, still connected)...
+        heli.signal(SIGSTOP)
+        let before = harness.pipeline.status.programTimeSeconds ?? 0
+        let frozenAt = ContinuousClock.now
+        try await eventually("slate on air after the failover threshold") { harness.pipeline.status.onAir == "slate" }
+        // ...the program clock kept pace with the wall clock through the silence: pictures
+        // were repeated, not skipped.
+        try await eventually("program clock at the wall clock") {
+            let elapsed = Double((ContinuousClock.now - frozenAt).components.seconds)
+            return (harness.pipeline.status.programTimeSeconds ?? 0) - before >= elapsed
+        }
+        let afterFailover = harness.pipeline.status
+        let wall = ContinuousClock.now - frozenAt
+        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        #expect(afterFailover.repeatedFrames >= 30, "about 1.5 s of held pictures, got \(afterFailover.repeatedFrames)")
+        #expect(abs((afterFailover.programTimeSeconds ?? 0) - before - wallSeconds) < 0.5, "program time follows the wall clock")
+        heli.signal(SIGCONT)
+        try await eventually("heli-1 back from the slate", timeout: .seconds(15)) { harness.pipeline.status.onAir == "heli-1" }
+        try await eventually("more recorded") { RelayHarness.fileSize(recording) > 1_200_000 }
+
+        // Then there is a picture every frame across the silence, slate and return.
+        let pictures = try await Self.checkUnbroken(reader, recording)
+        #expect(pictures.contains { $0.source == nil }, "the slate was recorded")
+        heli.terminate()
+        await harness.stop()
+    }
+
+    /// The slate's clock area (grey levels) in picture number `index`.
+    static func clockArea(_ path: String, picture index: Int) async throws -> [UInt8] {
+        let result = try await ExternalProcess.output([
+            "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-frames:v", "1",
+            "-vf", "select=gte(n\\,\(index)),crop=600:70:340:400,format=gray", "-f", "rawvideo", "-",
+        ])
+        return [UInt8](result.stdout)
+    }
+
+    @Test(arguments: [true, false])
+    func theSlateShowsTheWallClockWithOrWithoutASlateClip(withClip: Bool) async throws {
+        var program = ProgramConfiguration.forTests()
+        if !withClip { program.slatePath = nil }
+        let harness = try ProgramHarness(program: program)
+        try await eventually("program output flowing") { harness.pipeline.status.videoPacketsWritten > 30 }
+        #expect(harness.pipeline.status.onAir == "slate")
+        let recording = try await harness.recordProgram(seconds: 2.6, name: "slate.ts")
+
+        // The clock area changes from one second to the next (wall time, not a frozen picture)...
+        let first = try await Self.clockArea(recording, picture: 2)
+        let later = try await Self.clockArea(recording, picture: 65)
+        #expect(first.count == 600 * 70 && later.count == first.count)
+        let changed = zip(first, later).filter { abs(Int($0) - Int($1)) > 60 }.count
+        #expect(changed > 200, "the time drawn changed (\(changed) pixels)")
+        // ...on a dark grey slate, in the profile.
+        let corner = try #require(try await RecordedStream.cornerColour(recording))
+        #expect(abs(corner.0 - 0x21) + abs(corner.1 - 0x21) + abs(corner.2 - 0x21) < 40, "dark grey slate, got \(corner)")
+        let decoded = try await RecordedStream.decode(recording)
+        #expect(decoded.errors.isEmpty, "\(decoded.errors)")
+        #expect(decoded.videoFrames >= 70, "30 fps: \(decoded.videoFrames) frames in 2.6 s")
+        await harness.stop()
+    }
+
+    @Test func aSourceOfAnotherSizeAndRateIsScaledToTheProfileAndCutToAtOnce() async throws {
+        let harness = try ProgramHarness()
+        // A 640x360 25 fps field encoder, red like mobile-1.
+        let clip = harness.file("small.ts").path
+        let made = try await ExternalProcess.output([
+            "ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0xa02828:s=640x360:r=25:d=4",
+            "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=48000:duration=4",
+            "-c:v", "libx264", "-preset", "veryfast", "-g", "25", "-bf", "0", "-c:a", "aac", "-f", "mpegts", clip,
+        ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let heli = try harness.publish("heli-1")
+        try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
+        let small = try harness.publish("mobile-1", clip: clip)
+        try await harness.waitReady("mobile-1")
+        #expect(harness.pipeline.status.sources.first { $0.id == "mobile-1" }?.matchesProfile == false)
+
+        let outcome = await harness.pipeline.cut(to: "mobile-1", by: "test")
+        guard case .tookEffect(_, let waited) = outcome else {
+            Issue.record("cut did not take effect: \(outcome)")
+            return
+        }
+        #expect(waited < 400, "a transcode cut does not wait for a keyframe either (waited \(waited) ms)")
+        #expect(harness.pipeline.status.mode == .transcode)
+        let recording = try await harness.recordProgram(seconds: 2, name: "scaled.ts")
+        #expect(try await RecordedStream.sourceShown(recording) == "mobile-1")
+        let probe = try await ExternalProcess.output([
+            "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,r_frame_rate", "-of", "csv=p=0", recording,
+        ])
+        let line = String(decoding: probe.stdout, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(line == "1280,720,30/1", "program profile, got \(line)")
+        let pictures = try await RecordedFrames.pictures(recording)
+        #expect(pictures.count >= 50 && Self.largestStep(pictures) <= 3000, "30 fps from a 25 fps source")
+        let decoded = try await RecordedStream.decode(recording)
+        #expect(decoded.errors.isEmpty, "\(decoded.errors)")
+
+        heli.terminate()
+        small.terminate()
+        await harness.stop()
+    }
+
+    @Test func aPublisherThatReconnectsComesBackOnAirWithOneTimeline() async throws {
+        let harness = try ProgramHarness(program: .forTests(failover: ["heli-1": FailoverRule(backup: "drone-1", thresholdMilliseconds: 1000)]))
+        var heli = try harness.publish("heli-1")
+        try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
+        let drone = try harness.publish("drone-1")
+        try await harness.waitReady("drone-1")
+        let (reader, recording) = try harness.readProgram(name: "reconnect.ts")
+        try await eventually("program flowing to the reader") { RelayHarness.fileSize(recording) > 200_000 }
+
+        // When heli-1's publisher disconnects, its backup takes over...
+        heli.terminate()
+        _ = try await heli.waitForExit()
+        try await eventually("drone-1 on air") { harness.pipeline.status.onAir == "drone-1" }
+        // ...and when it reconnects, the program returns to it by itself.
+        heli = try harness.publish("heli-1")
+        try await eventually("heli-1 back on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
+        #expect(harness.pipeline.status.automaticMoves.contains { $0.to == "heli-1" && $0.reason == "restore" })
+        let back = try await harness.recordProgram(seconds: 1.2, name: "back.ts")
+        let backPictures = try await RecordedFrames.pictures(back)
+        #expect(backPictures.suffix(10).allSatisfy { $0.source == "heli-1" }, "\(backPictures.suffix(10))")
+
+        // Timestamps, continuity and a picture every frame across the disconnect and return.
+        let pictures = try await Self.checkUnbroken(reader, recording)
+        #expect(Set(pictures.compactMap(\.source)) == ["heli-1", "drone-1"])
+
+        heli.terminate()
+        drone.terminate()
+        await harness.stop()
+    }
+}
