@@ -142,3 +142,46 @@ enum LoopbackPort {
         return UInt16(bigEndian: address.sin_port)
     }
 }
+
+/// Requests as a script or a browser with accounts makes them: credentials in headers only,
+/// never a cookie jar (a shared jar would log every later request in), and the response
+/// headers returned so tests can read Set-Cookie and Retry-After.
+enum RelaydAuthHTTP {
+    struct Answer: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
+        func header(_ name: String) -> String? { headers.first { $0.key.lowercased() == name.lowercased() }?.value }
+    }
+
+    private static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        return URLSession(configuration: configuration)
+    }()
+
+    static func request(port: UInt16, _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> Answer {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw RelaydTestFailure("bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        for (key, value) in headers { request.setValue(value, forHTTPHeaderField: key) }
+        let (data, response) = try await session.data(for: request)
+        let http = response as? HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (key, value) in http?.allHeaderFields ?? [:] { fields["\(key)"] = "\(value)" }
+        return Answer(status: http?.statusCode ?? 0, headers: fields, body: data)
+    }
+
+    /// Logs in with a name and password; returns the answer and the session cookie
+    /// (`relayd_session=...`) to send back.
+    static func logIn(port: UInt16, name: String, password: String) async throws -> (answer: Answer, cookie: String?) {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["name": name, "password": password]), as: UTF8.self)
+        let answer = try await request(port: port, "POST", "/api/session", body: body)
+        let cookie = answer.header("Set-Cookie")?.split(separator: ";").first.map(String.init)
+        return (answer, cookie)
+    }
+}

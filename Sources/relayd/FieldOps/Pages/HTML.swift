@@ -98,14 +98,22 @@ enum HTML {
         @media print{nav,button,form{display:none}}
         """
 
-    /// Sends the action buttons' and forms' requests with the coordinator's name in X-Actor,
-    /// shows refusals (409/422) as the API words them, reloads on success.
+    /// Sends the action buttons' and forms' requests with the coordinator's name in X-Actor
+    /// (relayd replaces it with the logged-in account) and the session's CSRF token, shows
+    /// refusals (409/422) as the API words them, reloads on success.
     static let script = """
         const actor=document.getElementById('actor');
         actor.value=localStorage.getItem('fieldops.actor')||'';
         actor.addEventListener('change',()=>localStorage.setItem('fieldops.actor',actor.value));
+        let csrf=null;
+        async function csrfToken(){
+          if(csrf===null){const r=await fetch('/api/session',{credentials:'same-origin'});
+            csrf=r.ok?((await r.json()).csrf_token||''):''}
+          return csrf;
+        }
         async function send(url,body){
-          const r=await fetch(url,{method:'POST',headers:{'Content-Type':'application/json','X-Actor':actor.value||'anonymous'},body:JSON.stringify(body)});
+          const r=await fetch(url,{method:'POST',credentials:'same-origin',headers:{'Content-Type':'application/json',
+            'X-Actor':actor.value||'anonymous','X-CSRF-Token':await csrfToken()},body:JSON.stringify(body)});
           if(r.ok){location.reload();return}
           const e=await r.json().catch(()=>({error:r.statusText}));alert(e.error);
         }
