@@ -216,6 +216,11 @@ import VideoRelay
         #expect(session.json["open"] as? Bool == true)
         let caption = try await RelaydAuthHTTP.request(port: relayd.httpPort, "PUT", "/api/program/caption", body: #"{"text": "速報"}"#)
         #expect(caption.status == 200)
+        // Open is not open to other web sites the operator's browser has loaded.
+        let crossSite = try await RelaydAuthHTTP.request(
+            port: relayd.httpPort, "POST", "/api/program/cut", body: #"{"source": "heli-1"}"#, headers: ["Origin": "http://evil.example"])
+        #expect(crossSite.status == 403)
+        #expect(crossSite.json["error"] as? String == "cross-site request refused")
         let audit = try await RelaydAuthHTTP.request(port: relayd.httpPort, "GET", "/api/audit?action=program.caption")
         #expect(((audit.json["entries"] as? [[String: Any]]) ?? []).first?["actor"] as? String == "local")
         #expect(relayd.log.contains("no accounts configured: the control room and API are open to anyone on this machine"))

@@ -12,6 +12,12 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        let isWrite = !AccessRules.reads.contains(request.method)
+        // Checked even when relayd runs open: a web page in the operator's own browser could
+        // otherwise post to the loopback API.
+        if isWrite, !Self.originMatchesHost(request) {
+            throw APIError(.forbidden, "cross-site request refused", detail: "Origin does not match Host")
+        }
         if access.isOpen {
             context.account = .local
             // Loopback-only and without accounts, a name the client gives is as good as
@@ -26,10 +32,6 @@ struct AuthMiddleware: RouterMiddleware {
         // a name the client chose.
         let request = Self.replacingActor(request, with: credential?.account.name)
         let path = request.uri.path
-        let isWrite = !AccessRules.reads.contains(request.method)
-        if isWrite, !Self.originMatchesHost(request) {
-            throw APIError(.forbidden, "cross-site request refused", detail: "Origin does not match Host")
-        }
         guard case .role(let required) = AccessRules.requirement(request.method, path) else {
             return try await next(request, context)
         }

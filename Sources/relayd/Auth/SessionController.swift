@@ -41,7 +41,14 @@ struct SessionController {
     private func logIn(_ request: Request, _ context: RelaydRequestContext) async throws -> Response {
         let body = try await APIRequestBody.decode(LoginRequest.self, from: request)
         if access.isOpen { return try JSONBody.response(SessionResponse(name: Account.local.name, role: .admin, open: true)) }
-        switch try access.logIn(name: body.name, password: body.password, from: context.remoteAddress) {
+        // PBKDF2 takes a good part of a second by design: run it off the Swift concurrency pool
+        // so a burst of logins cannot stall every other request.
+        let outcome = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try access.logIn(name: body.name, password: body.password, from: context.remoteAddress) })
+            }
+        }
+        switch outcome {
         case .loggedIn(let account, let id, let csrf):
             var response = try JSONBody.response(SessionResponse(name: account.name, role: account.role, csrfToken: csrf))
             // No Secure flag: relayd serves plain HTTP today; add it once TLS is terminated here.
