@@ -22,12 +22,13 @@ import Testing
         let report = try TransportStreamChecker.check(recording)
         #expect(report.isClean, "\(report)")
         let pictures = try await RecordedFrames.pictures(recording)
-        // One missing picture is the source's own loss (SRT drops the late packets of a
-        // publisher that bursts after a freeze, a publisher's loop point); silence or a cut
-        // waiting for a keyframe would leave many.
-        let gaps = zip(pictures.indices, zip(pictures, pictures.dropFirst())).filter { $1.1.pts - $1.0.pts > 6000 }
+        // Up to three frames' step is the source's own timing, passed through: a publisher's
+        // loop point (1.5 frames in the sample clips) or a picture it lost (SRT drops the late
+        // packets of a publisher that bursts after a freeze). Silence or a cut waiting for a
+        // keyframe would leave at least 15 (the 500 ms hold) or a GOP.
+        let gaps = zip(pictures.indices, zip(pictures, pictures.dropFirst())).filter { $1.1.pts - $1.0.pts > 9000 }
             .map { "#\($0.0) \($0.1.0) -> \($0.1.1)" }
-        #expect(gaps.isEmpty, "a picture every 1/30 s, no gap, in \(pictures.count) pictures: \(gaps.prefix(5))")
+        #expect(gaps.isEmpty, "no gap, in \(pictures.count) pictures: \(gaps.prefix(5))")
         return pictures
     }
 
@@ -92,7 +93,7 @@ import Testing
         let afterFailover = harness.pipeline.status
         let wall = ContinuousClock.now - frozenAt
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        #expect(afterFailover.repeatedFrames >= 30, "about 1.5 s of held pictures, got \(afterFailover.repeatedFrames)")
+        #expect(afterFailover.repeatedFrames >= 20, "about 1 s of held pictures, got \(afterFailover.repeatedFrames)")
         #expect(abs((afterFailover.programTimeSeconds ?? 0) - before - wallSeconds) < 0.5, "program time follows the wall clock")
         heli.signal(SIGCONT)
         try await eventually("heli-1 back from the slate", timeout: .seconds(15)) { harness.pipeline.status.onAir == "heli-1" }

@@ -63,9 +63,11 @@ final class ProgramEngine {
     /// The last picture given to the encoder (profile size, 4:2:0): repeated while the on-air
     /// source sends nothing, so the program keeps its frame rate.
     private var lastPicture: Frame?
-    /// When the last video frame went out (nil before the first).
-    private var lastVideoAt: ContinuousClock.Instant?
     private var lastVideoPTS: Int64?
+    /// The program clock's lead: the largest (PTS written - 90 kHz ticks since start) seen. The
+    /// program is "due" at lead + elapsed: frames that arrived on time set it, so a late burst
+    /// from a source does not count as the program falling behind.
+    private var lead: Int64?
     private let frameDuration: Duration
     private var status = ProgramStatus()
     private var lastTick = ContinuousClock.now
@@ -385,7 +387,8 @@ final class ProgramEngine {
         }
         lastVideoDTS = packet.dts
         lastVideoPTS = max(lastVideoPTS ?? packet.pts, packet.pts)
-        lastVideoAt = .now
+        let sinceStart = elapsedTicks(.now)
+        lead = max(lead ?? packet.pts - sinceStart, packet.pts - sinceStart)
         rebaser.noteOutput(packet.dts)
         do {
             try muxer.write(packet)
@@ -523,8 +526,12 @@ final class ProgramEngine {
     /// there is no decoded picture: the source's GOP is decoded first, and its packets are then
     /// bridged (encoded) until its next IDR.
     private func holdLastPicture(now: ContinuousClock.Instant) {
-        // Once holding, every frame as it falls due.
-        guard let last = lastVideoAt, now - last >= (holding ? frameDuration : Self.holdAfter) else { return }
+        // Behind the program clock by more than holdAfter; once holding, every frame as it
+        // falls due.
+        guard let lead, let lastPTS = lastVideoPTS else { return }
+        let due = lead + elapsedTicks(now)
+        let holdTicks = Int64(Self.holdAfter.components.attoseconds / 1_000_000_000_000_000) * 90 + Self.holdAfter.components.seconds * 90_000
+        guard due - lastPTS >= (holding ? profile.frameTicks : holdTicks) else { return }
         holding = true
         if mode == .passthrough || lastPicture == nil {
             if let id = switcher.onAir.sourceID, let state = sources[id], let picture = decodeCachedGOP(state) {
@@ -546,20 +553,16 @@ final class ProgramEngine {
             }
         }
         guard let picture = lastPicture else { return }
-        var due = last + frameDuration
-        // After a stall of the whole thread, catch up at most a second.
-        if now - due > .seconds(1) { due = now - .seconds(1) }
         do {
-            while due <= now {
+            // Up to the program clock: the program never runs ahead of the wall clock.
+            for _ in 0..<Int(profile.framesPerSecond) where nextFramePTS <= due {
                 picture.pts = nextFramePTS
                 try encodePicture(picture)
-                due += frameDuration
                 status.repeatedFrames += 1
             }
         } catch {
             note(error, "repeat")
         }
-        lastVideoAt = due - frameDuration
         // The source's next packet follows the repeats; a fresh graph so its fps filter does
         // not fill the gap again.
         rebaser.splice()
@@ -579,10 +582,15 @@ final class ProgramEngine {
         }
     }
 
-    /// A source silent this long gets its last picture repeated (6 frames at 30 fps: longer
-    /// than a packet's normal jitter through SRT, short enough that a receiver's buffer rides
-    /// it out).
-    static let holdAfter: Duration = .milliseconds(200)
+    /// A program this far behind its clock gets the last picture repeated: longer than the
+    /// bursts a source's packets arrive in through SRT and the demuxer (a few hundred ms), half
+    /// the default failover threshold.
+    static let holdAfter: Duration = .milliseconds(500)
+
+    private func elapsedTicks(_ now: ContinuousClock.Instant) -> Int64 {
+        let elapsed = now - clockStart
+        return elapsed.components.seconds * 90_000 + elapsed.components.attoseconds / 11_111_111_111_111
+    }
 
     private func encodeVideo(_ frame: Frame?) throws(FFmpegError) {
         guard let encoder = videoEncoder else { return }
