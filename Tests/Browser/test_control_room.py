@@ -28,6 +28,10 @@ RELAYD = os.environ.get("RELAYD_BINARY", os.path.join(ROOT, ".build", "debug", "
 # do not measure time.
 WAIT = 30
 
+# Where a bottom caption's box sits in the picture (fractions: top, bottom, left, right): the
+# middle of the box, which is centred and as wide as its text.
+CAPTION_BOX = (0.88, 0.93, 0.42, 0.58)
+
 ACCOUNTS = {"sato": ("operator", "kanri-sato-2026"), "suzuki": ("viewer", "miru-suzuki-2026")}
 
 
@@ -39,7 +43,8 @@ def free_port(kind):
 
 def hash_password(password):
     result = subprocess.run([RELAYD, "hash-password"], input=password, capture_output=True, text=True, check=True)
-    return result.stdout.strip()
+    # It prints the config line: "password_hash: <hash>".
+    return result.stdout.strip().split(": ", 1)[-1]
 
 
 class Relayd:
@@ -195,8 +200,8 @@ class ControlRoomTests(unittest.TestCase):
     def seq(self, selector):
         return self.find(selector).get_attribute("data-seq")
 
-    def region_colour(self, selector, top, bottom):
-        """Average RGB of a horizontal band (fractions of the height) of a loaded image."""
+    def region_colour(self, selector, top, bottom, left=0.0, right=1.0):
+        """Average RGB of a box (fractions of the height and width) of a loaded image."""
         return self.browser.execute_script("""
             const image = document.querySelector(arguments[0]);
             if (!image || !image.complete || !image.naturalWidth) return null;
@@ -205,15 +210,16 @@ class ControlRoomTests(unittest.TestCase):
             const context = canvas.getContext("2d");
             context.drawImage(image, 0, 0);
             const y0 = Math.floor(canvas.height * arguments[1]), y1 = Math.ceil(canvas.height * arguments[2]);
-            const data = context.getImageData(0, y0, canvas.width, y1 - y0).data;
+            const x0 = Math.floor(canvas.width * arguments[3]), x1 = Math.ceil(canvas.width * arguments[4]);
+            const data = context.getImageData(x0, y0, x1 - x0, y1 - y0).data;
             const sum = [0, 0, 0];
             for (let i = 0; i < data.length; i += 4) { sum[0] += data[i]; sum[1] += data[i + 1]; sum[2] += data[i + 2]; }
             const n = data.length / 4;
             return sum.map((v) => Math.round(v / n));
-        """, selector, top, bottom)
+        """, selector, top, bottom, left, right)
 
-    def dominant(self, selector, top=0.0, bottom=0.25):
-        colour = self.region_colour(selector, top, bottom)
+    def dominant(self, selector, top=0.0, bottom=0.25, left=0.0, right=1.0):
+        colour = self.region_colour(selector, top, bottom, left, right)
         if colour is None:
             return None
         return ("red", "green", "blue")[colour.index(max(colour))]
@@ -266,17 +272,17 @@ class ControlRoomTests(unittest.TestCase):
         if on_air == "mobile-1":
             self.api("POST", "/api/program/cut", {"source": "heli-1"})
             self.wait(lambda: self.dominant("#program-img") == "blue", "heli-1 on air")
-        self.wait(lambda: self.dominant("#program-img", 0.88, 1.0) != "red", "no red band before the caption")
+        self.wait(lambda: self.dominant("#program-img", *CAPTION_BOX) != "red", "no red band before the caption")
         text = "現場上空から中継 LIVE"
         self.find("#caption-text").clear()
         self.find("#caption-text").send_keys(text)
         Select(self.find("#caption-style")).select_by_value("banner")
         self.find("#caption-on").click()
         self.wait(lambda: self.find("#caption-on-air").text == text, "the caption is reported on air")
-        self.wait(lambda: self.dominant("#program-img", 0.88, 1.0) == "red", "the banner shows in the program thumbnail")
+        self.wait(lambda: self.dominant("#program-img", *CAPTION_BOX) == "red", "the banner shows in the program thumbnail")
         self.wait(lambda: text in self.find("#caption-history").text, "the caption is in the history")
         self.find("#caption-clear").click()
-        self.wait(lambda: self.dominant("#program-img", 0.88, 1.0) != "red", "the banner leaves the program thumbnail")
+        self.wait(lambda: self.dominant("#program-img", *CAPTION_BOX) != "red", "the banner leaves the program thumbnail")
 
     def test_4_a_sink_whose_receiver_stops_turns_red(self):
         self.login("sato")
