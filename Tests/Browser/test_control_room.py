@@ -314,7 +314,25 @@ class ControlRoomTests(unittest.TestCase):
         self.find("#lang-toggle").click()
         self.assertEqual(self.find("#multiview-title").text, "マルチビュー")
 
-    def test_7_screenshot_with_three_live_sources(self):
+    def test_7_the_page_recovers_by_itself_when_relayd_restarts(self):
+        self.login("sato")
+        self.wait(lambda: self.find("#connection").get_attribute("class") == "connection", "the page is live")
+        self.browser.execute_script("window.notReloaded = true;")
+        self.relayd.stop()
+        self.wait(lambda: "down" in self.find("#connection").get_attribute("class").split(), "the page shows it lost relayd")
+        self.relayd.start()
+        for user in list(self.receivers):
+            self.receivers[user].kill()
+            self.receivers[user].wait()
+            self.receivers[user] = self.relayd.receiver(user)
+        self.wait(lambda: self.find("#connection").get_attribute("class") == "connection", "the page is live again")
+        self.assertTrue(self.browser.execute_script("return window.notReloaded === true;"), "the page was not reloaded")
+        self.assertFalse(self.find("#login").is_displayed(), "the session survived the restart")
+        self.wait(lambda: all(
+            "live" in tile.find_element(By.CSS_SELECTOR, ".state").get_attribute("class")
+            for tile in self.browser.find_elements(By.CSS_SELECTOR, ".tile")), "the sources are live again on the page")
+
+    def test_8_screenshot_with_three_live_sources(self):
         path = os.environ.get("RELAYD_SCREENSHOT")
         if not path:
             self.skipTest("RELAYD_SCREENSHOT not set")

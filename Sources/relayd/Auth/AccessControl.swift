@@ -13,12 +13,21 @@ final class AccessControl: Sendable {
     /// Checked when the name is unknown, so a wrong name costs as long as a wrong password and
     /// timing does not reveal which names exist.
     private let decoy: PasswordHash
+    /// Where sessions are kept across restarts (nil: memory only), so an open control-room page
+    /// carries on by itself when relayd restarts.
+    private let sessionsFile: URL?
 
     init(accounts: [Account], auditTrail: AuditTrail? = nil, limiter: LoginRateLimiter = LoginRateLimiter(),
-         sessions: SessionStore = SessionStore(), now: @escaping @Sendable () -> Date = { Date() }) {
+         sessions: SessionStore = SessionStore(), sessionsFile: URL? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.accounts = accounts
         self.auditTrail = auditTrail
         self.now = now
+        self.sessionsFile = sessionsFile
+        var sessions = sessions
+        if let sessionsFile, let data = try? Data(contentsOf: sessionsFile),
+           let saved = try? JSONDecoder().decode([String: SessionStore.Session].self, from: data) {
+            sessions = SessionStore(idleTimeout: sessions.idleTimeout, sessions: saved)
+        }
         state = Mutex((sessions, limiter))
         let iterations = accounts.compactMap(\.passwordHash?.iterations).max() ?? PasswordHash.iterationRange.lowerBound
         decoy = PasswordHash(password: SessionStore.randomToken(), iterations: iterations)
@@ -39,8 +48,27 @@ final class AccessControl: Sendable {
 
     /// The account and CSRF token of a live session.
     func session(_ id: String) -> (account: Account, csrfToken: String)? {
-        guard let session = state.withLock({ $0.sessions.use(id, now: now()) }), let account = account(named: session.account) else { return nil }
+        let time = now()
+        let (session, previousUse) = state.withLock { state in
+            let previous = state.sessions.sessions[SessionStore.key(id)]?.lastUsed
+            return (state.sessions.use(id, now: time), previous)
+        }
+        guard let session, let account = account(named: session.account) else { return nil }
+        // Saving on every request would cost a write per request; once a minute keeps the idle
+        // timeout right to within that.
+        if let previousUse, time.timeIntervalSince(previousUse) > 60 { saveSessions() }
         return (account, session.csrfToken)
+    }
+
+    /// Writes the sessions (hashed ids, accounts, CSRF tokens) to `sessionsFile`, owner-only.
+    private func saveSessions() {
+        guard let sessionsFile else { return }
+        let sessions = state.withLock { $0.sessions.sessions }
+        guard let data = try? JSONEncoder().encode(sessions) else { return }
+        let temporary = sessionsFile.appendingPathExtension("tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+        // rename(2) replaces the old file in one step: a crash never leaves half a file.
+        _ = rename(temporary.path, sessionsFile.path)
     }
 
     /// The outcome of `POST /api/session`.
@@ -70,12 +98,14 @@ final class AccessControl: Sendable {
             state.limiter.reset(LoginRateLimiter.accountKey(name))
             return state.sessions.open(account: name, now: now())
         }
+        saveSessions()
         try auditTrail?.append(actor: name, action: "auth.login", details: ["name": name, "role": account.role.rawValue, "address": address])
         return .loggedIn(account: account, sessionID: id, csrfToken: session.csrfToken)
     }
 
     func logOut(_ id: String, from address: String) throws {
         guard let session = state.withLock({ $0.sessions.close(id) }) else { return }
+        saveSessions()
         try auditTrail?.append(actor: session.account, action: "auth.logout", details: ["name": session.account, "address": address])
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Counts failed logins per key (a remote address, an account name) in a sliding window and
@@ -51,7 +52,7 @@ struct LoginRateLimiter: Sendable {
 /// Logged-in browser sessions, keyed by the random id in the `relayd_session` cookie. Pure
 /// state like the rate limiter: the caller passes the time.
 struct SessionStore: Sendable {
-    struct Session: Sendable, Equatable {
+    struct Session: Sendable, Equatable, Codable {
         var account: String
         /// Sent back in `X-CSRF-Token` with every state-changing request; a cross-site page
         /// cannot read it, so it cannot forge one.
@@ -61,10 +62,17 @@ struct SessionStore: Sendable {
 
     /// A session unused this long is gone: a control-room shift is at most 12 hours.
     var idleTimeout: TimeInterval = 12 * 3600
-    private var sessions: [String: Session] = [:]
+    /// Keyed by the SHA-256 of the session id, so the store (and its file) never holds an id a
+    /// reader could replay as a cookie.
+    private(set) var sessions: [String: Session] = [:]
 
-    init(idleTimeout: TimeInterval = 12 * 3600) {
+    init(idleTimeout: TimeInterval = 12 * 3600, sessions: [String: Session] = [:]) {
         self.idleTimeout = idleTimeout
+        self.sessions = sessions
+    }
+
+    static func key(_ id: String) -> String {
+        SHA256.hash(data: Data(id.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Starts a session; returns its id and CSRF token.
@@ -72,24 +80,25 @@ struct SessionStore: Sendable {
         forgetIdle(now: now)
         let id = Self.randomToken()
         let session = Session(account: account, csrfToken: Self.randomToken(), lastUsed: now)
-        sessions[id] = session
+        sessions[Self.key(id)] = session
         return (id, session)
     }
 
     /// The live session with this id, marked as used now.
     mutating func use(_ id: String, now: Date) -> Session? {
-        guard var session = sessions[id] else { return nil }
+        let key = Self.key(id)
+        guard var session = sessions[key] else { return nil }
         guard now.timeIntervalSince(session.lastUsed) < idleTimeout else {
-            sessions[id] = nil
+            sessions[key] = nil
             return nil
         }
         session.lastUsed = now
-        sessions[id] = session
+        sessions[key] = session
         return session
     }
 
     mutating func close(_ id: String) -> Session? {
-        sessions.removeValue(forKey: id)
+        sessions.removeValue(forKey: Self.key(id))
     }
 
     private mutating func forgetIdle(now: Date) {

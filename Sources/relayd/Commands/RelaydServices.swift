@@ -45,7 +45,8 @@ struct RelaydServices {
         } else {
             logger.info("accounts configured", metadata: ["auth.accounts": "\(configuration.accounts.count)"])
         }
-        let access = AccessControl(accounts: configuration.accounts, auditTrail: auditTrail)
+        let access = AccessControl(
+            accounts: configuration.accounts, auditTrail: auditTrail, sessionsFile: dataURL.appendingPathComponent("sessions.json"))
         let head = try auditTrail.head
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
