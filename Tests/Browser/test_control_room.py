@@ -337,7 +337,10 @@ class ControlRoomTests(unittest.TestCase):
         if not path:
             self.skipTest("RELAYD_SCREENSHOT not set")
         self.login("sato")
-        self.find('.tile[data-source="mobile-1"]').click()
+        on_air = self.wait(lambda: self.find("#on-air-source").text not in ("", "—") and self.find("#on-air-source").text, "a source on air")
+        preview = "drone-1" if on_air != "drone-1" else "heli-1"
+        self.find(f'.tile[data-source="{preview}"]').click()
+        self.wait(lambda: self.seq("#preview-img") is not None, "the preview monitor shows its source")
         self.api("PUT", "/api/program/caption", {"text": "現場上空から中継", "position": "bottom", "style": "label"})
         for source in ("heli-1", "drone-1", "mobile-1"):
             self.wait(lambda: self.seq(f'.tile[data-source="{source}"] img') is not None, f"{source} thumbnail")

@@ -50,7 +50,6 @@ extension ControlRoomPage {
         let session = null;
         let view = null;
         let events = null;
-        const shownThumbnails = {};
 
         const $ = (id) => document.getElementById(id);
         const t = (key) => LABELS[language][key] ?? LABELS.en[key] ?? key;
@@ -193,11 +192,13 @@ extension ControlRoomPage {
           renderSinks();
         }
 
+        // An image reloads only when its resource has a newer thumbnail (or it shows another
+        // resource now, as the preview monitor does after a new preview).
         function thumbnail(image, resource, path) {
           const sequence = view.thumbnails[resource];
-          if (sequence === undefined || shownThumbnails[resource] === sequence) return;
-          shownThumbnails[resource] = sequence;
+          if (sequence === undefined || (image.dataset.resource === resource && image.dataset.seq === String(sequence))) return;
           image.src = path + "?seq=" + sequence;
+          image.dataset.resource = resource;
           image.dataset.seq = sequence;
         }
 
