@@ -233,6 +233,23 @@ import VideoRelay
         #expect(relayd.log.contains("http.listen: 0.0.0.0:\(relayd.httpPort) is beyond loopback, but no accounts are configured"))
     }
 
+    @Test func theProgramCLIAuthenticatesWithRELAYD_TOKEN() async throws {
+        let relayd = try RelaydProcess(configYAML: Self.config)
+        try await relayd.waitReady()
+        defer { relayd.child.signal(SIGKILL) }
+        func status(token: String?) async throws -> Int32 {
+            let output = relayd.directory.appendingPathComponent("cli-\(UUID().uuidString)")
+            let environment = token.map { ["RELAYD_TOKEN=\($0)"] } ?? []
+            let child = try ChildProcess(
+                ["/usr/bin/env", "-u", "RELAYD_TOKEN"] + environment
+                    + [RelaydProcess.binary.path, "program", "status", "--api", "127.0.0.1:\(relayd.httpPort)"],
+                standardOutput: output.path, standardError: output.path + ".err")
+            return try await child.waitForExit(timeout: .seconds(30))
+        }
+        #expect(try await status(token: nil) == 1, "401 without a token")
+        #expect(try await status(token: Self.token("op-sato")) == 0)
+    }
+
     @Test func hashPasswordPrintsLinesTheConfigAccepts() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -176,6 +176,8 @@ import VideoRelay
         let kicks = try await auditActions(relayd).filter { ($0["action"] as? String ?? "").hasPrefix("relay.kick") }
         #expect(kicks.map { $0["action"] as? String } == ["relay.kick_reader", "relay.kick_publisher"])
         #expect(kicks.allSatisfy { $0["actor"] as? String == "admin-ito" })
+        // The program was running, so each entry says where in the program it happened.
+        #expect(kicks.allSatisfy { ($0["program_time"] ?? $0["programTime"]) is Double })
         #expect((kicks.first?["details"] as? [String: String])?["sink"] == "hq")
         #expect((kicks.last?["details"] as? [String: String])?["source"] == "heli-1")
     }

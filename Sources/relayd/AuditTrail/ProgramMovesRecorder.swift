@@ -13,10 +13,11 @@ struct ProgramMovesRecorder: Service {
     func run() async throws {
         var recorded = Set<AutomaticMove>()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            for move in program.status.automaticMoves where !recorded.contains(move) {
+            let status = program.status
+            for move in status.automaticMoves where !recorded.contains(move) {
                 recorded.insert(move)
                 do {
-                    try auditTrail.append(actor: "relayd", action: "program.\(move.reason)", details: [
+                    try auditTrail.append(actor: "relayd", action: "program.\(move.reason)", programTime: status.programTimeSeconds, details: [
                         "from": move.from, "to": move.to, "at": ISO8601DateFormatter().string(from: move.at),
                     ])
                 } catch {

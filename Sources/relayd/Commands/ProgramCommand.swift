@@ -14,7 +14,7 @@ struct ProgramCommand: AsyncParsableCommand {
 
 /// Where the API is.
 struct ProgramAPIOptions: ParsableArguments {
-    @Option(help: "relayd's HTTP API (host:port or URL).")
+    @Option(help: "relayd's HTTP API (host:port or URL). With accounts configured, set RELAYD_TOKEN to an account's token.")
     var api: String = "127.0.0.1:8080"
 
     var baseURL: String { api.hasPrefix("http") ? api : "http://\(api)" }
@@ -25,6 +25,10 @@ struct ProgramAPIOptions: ParsableArguments {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.timeoutInterval = 15
+        // With accounts configured the API needs a token (an account's `token_hash` in the config).
+        if let token = ProcessInfo.processInfo.environment["RELAYD_TOKEN"], !token.isEmpty {
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        }
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = try JSONSerialization.data(withJSONObject: body)

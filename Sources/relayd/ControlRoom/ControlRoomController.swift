@@ -25,7 +25,8 @@ struct ControlRoomController<Context: RequestContext> {
             let previous = sources.state.preview
             sources.state.setPreview(body.source)
             try auditTrail?.append(
-                actor: actor(request, context), action: "control_room.preview", details: ["from": previous ?? "", "to": body.source ?? ""])
+                actor: actor(request, context), action: "control_room.preview",
+                programTime: sources.program?.status.programTimeSeconds, details: ["from": previous ?? "", "to": body.source ?? ""])
             return try JSONBody.response(PreviewResponse(preview: body.source))
         }
     }

@@ -37,8 +37,10 @@ struct ProgramController<Context: AuthenticatedContext> {
     }
 
     /// Appends an operator action to the audit trail, with the account that made it.
-    private func record(_ action: String, _ details: [String: String], by actor: String) throws {
-        try auditTrail?.append(actor: actor, action: action, details: details)
+    /// The program time is where the action shows in the program (a cut's first picture, else
+    /// the latest frame written), so an entry can be matched with a recording.
+    private func record(_ action: String, _ details: [String: String], by actor: String, programTime: Double? = nil) throws {
+        try auditTrail?.append(actor: actor, action: action, programTime: programTime ?? program.status.programTimeSeconds, details: details)
     }
 
     struct CutRequest: Decodable {
@@ -80,7 +82,8 @@ struct ProgramController<Context: AuthenticatedContext> {
         case .refused(.offline): result = "refused: source offline"
         case .abandoned(let why): result = "abandoned: \(why)"
         }
-        try record("program.cut", ["from": from, "to": body.source, "result": result], by: actor)
+        let cutProgramTime: Double? = if case .tookEffect = outcome { program.status.lastCut?.programTimeSeconds } else { nil }
+        try record("program.cut", ["from": from, "to": body.source, "result": result], by: actor, programTime: cutProgramTime)
         switch outcome {
         case .tookEffect(let at, let waited):
             return try JSONBody.response(CutResponse(source: body.source, tookEffectAt: at, waitedMilliseconds: waited, mode: program.status.mode))
