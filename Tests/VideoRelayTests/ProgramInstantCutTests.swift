@@ -35,8 +35,10 @@ import Testing
     @Test func anInstantCutShowsTheNewSourceOnTheNextFrameThenReturnsToPassthrough() async throws {
         let harness = try ProgramHarness()
         let heli = try harness.publish("heli-1")
-        let drone = try harness.publish("drone-1")
+        // drone-1 publishes only once heli-1 is on air: started together, whichever goes live
+        // first is taken, and the test needs heli-1.
         try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
+        let drone = try harness.publish("drone-1")
         try await harness.waitReady("drone-1")
         try await eventually("passthrough") { harness.pipeline.status.mode == .passthrough }
         let (reader, recording) = try harness.readProgram(name: "instant.ts")

@@ -15,8 +15,10 @@ import Testing
 
         // When heli-1 goes live it is taken (nothing was on air), then an operator cuts to drone-1.
         let heli = try harness.publish("heli-1")
-        let drone = try harness.publish("drone-1")
+        // drone-1 publishes only once heli-1 is on air: started together, whichever goes live
+        // first is taken, and the test needs heli-1.
         try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
+        let drone = try harness.publish("drone-1")
         try await harness.waitReady("drone-1")
         let heliClip = try await harness.recordProgram(seconds: 1.5, name: "heli.ts")
         #expect(try await RecordedStream.sourceShown(heliClip) == "heli-1")
