@@ -145,9 +145,7 @@ import VideoRelay
         try await relayd.waitReady()
         let publisher = try relayd.publishSampleClip("heli-1")
         defer { publisher.signal(SIGKILL) }
-        let reader = try ChildProcess(
-            ["srt-live-transmit", "-q", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=program,m=request,u=hq", "file://con"],
-            standardOutput: "/dev/null")
+        let reader = try relayd.pullProgram(as: "hq")
         defer { reader.signal(SIGKILL) }
         var readerID = 0
         try await waitFor(relayd, "/api/readers", "the HQ reader") { value in
@@ -201,9 +199,7 @@ import VideoRelay
         try await relayd.waitReady()
         let publisher = try relayd.publishSampleClip("heli-1")
         defer { publisher.signal(SIGKILL) }
-        let reader = try ChildProcess(
-            ["srt-live-transmit", "-q", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=program,m=request,u=hq", "file://con"],
-            standardOutput: "/dev/null")
+        let reader = try relayd.pullProgram(as: "hq")
         defer { reader.signal(SIGKILL) }
         func hq(_ value: Any) -> [String: Any]? { (value as? [[String: Any]])?.first { $0["id"] as? String == "hq" } }
         try await waitFor(relayd, "/api/sinks", "hq receiving") { hq($0)?["receiving"] as? Bool == true }
@@ -220,13 +216,8 @@ import VideoRelay
         try await relayd.waitReady()
         let publisher = try relayd.publishSampleClip("heli-1")
         defer { publisher.signal(SIGKILL) }
-        func pullAsHQ() throws -> ChildProcess {
-            try ChildProcess(
-                ["srt-live-transmit", "-q", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=program,m=request,u=hq", "file://con"],
-                standardOutput: "/dev/null")
-        }
         func hq(_ value: Any) -> [String: Any]? { (value as? [[String: Any]])?.first { $0["id"] as? String == "hq" } }
-        let first = try pullAsHQ()
+        let first = try relayd.pullProgram(as: "hq")
         defer { first.signal(SIGKILL) }
         try await waitFor(relayd, "/api/sinks", "hq connected") { hq($0)?["connected"] as? Bool == true }
 
@@ -237,7 +228,7 @@ import VideoRelay
             hq($0)?["enabled"] as? Bool == false && hq($0)?["connected"] as? Bool == false
         }
         // While held, the HQ calling in again is refused with 1403 (forbidden).
-        let refused = try pullAsHQ()
+        let refused = try relayd.pullProgram(as: "hq")
         defer { refused.signal(SIGKILL) }
         let deadline = ContinuousClock.now + .seconds(20)
         var metrics = ""
@@ -252,7 +243,7 @@ import VideoRelay
 
         let (released, _) = try await send(relayd, "PUT", "/api/sinks/hq/enabled", #"{"enabled": true}"#, actor: "admin-ito")
         #expect(released == 200)
-        let again = try pullAsHQ()
+        let again = try relayd.pullProgram(as: "hq")
         defer { again.signal(SIGKILL) }
         try await waitFor(relayd, "/api/sinks", "hq receiving again") { hq($0)?["receiving"] as? Bool == true }
 

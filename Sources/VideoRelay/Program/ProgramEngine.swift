@@ -501,8 +501,9 @@ final class ProgramEngine {
                 while try decoder.receive(into: frame) {
                     frame.pts = frame.pointer.pointee.best_effort_timestamp
                     if latest == nil || frame.pts >= latest?.pts ?? .min {
-                        latest = try Frame()
-                        try check(av_frame_ref(latest!.pointer, frame.pointer), "av_frame_ref")
+                        let kept = try Frame()
+                        try check(av_frame_ref(kept.pointer, frame.pointer), "av_frame_ref")
+                        latest = kept
                     }
                     frame.unref()
                 }

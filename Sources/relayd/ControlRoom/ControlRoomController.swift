@@ -4,12 +4,10 @@ import VideoRelay
 
 /// The operators' web page (served from the binary, no build step) and the control-room state
 /// the program does not hold: the preview source.
-struct ControlRoomController<Context: RequestContext> {
+struct ControlRoomController<Context: AuthenticatedContext> {
     let sources: ControlRoomSources
     /// Where operator actions are recorded (nil only in tests that do not need it).
     var auditTrail: AuditTrail? = nil
-    /// Who made a request, for the audit trail.
-    let actor: @Sendable (Request, Context) -> String
 
     func addRoutes(to router: Router<Context>) {
         router.get("/") { _, _ in Self.asset(ControlRoomPage.html, type: "text/html; charset=utf-8") }
@@ -25,7 +23,7 @@ struct ControlRoomController<Context: RequestContext> {
             let previous = sources.state.preview
             sources.state.setPreview(body.source)
             try auditTrail?.append(
-                actor: actor(request, context), action: "control_room.preview",
+                actor: context.actorName(for: request), action: "control_room.preview",
                 programTime: sources.program?.status.programTimeSeconds, details: ["from": previous ?? "", "to": body.source ?? ""])
             return try JSONBody.response(PreviewResponse(preview: body.source))
         }

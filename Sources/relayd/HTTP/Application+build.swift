@@ -24,20 +24,14 @@ func buildRouter(
     // Every route below is subject to AccessRules; the error middleware above shapes refusals.
     router.middlewares.add(AuthMiddleware(access: access))
     SessionController(access: access).addRoutes(to: router)
-    RelayController(relay: relay, program: program, auditTrail: auditTrail, actor: auditActor).addRoutes(to: router)
+    RelayController(relay: relay, program: program, auditTrail: auditTrail).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
     let view = ControlRoomSources(
         relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] })
-    ControlRoomController(sources: view, auditTrail: auditTrail, actor: auditActor).addRoutes(to: router)
+    ControlRoomController(sources: view, auditTrail: auditTrail).addRoutes(to: router)
     EventStreamController(sources: view).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }
     if let thumbnails { ThumbnailController(thumbnails: thumbnails).addRoutes(to: router) }
     fieldOps.addRoutes(to: router)
     return router
-}
-
-/// Who made a request, as the audit trail records it: the authenticated account (see
-/// `AuthenticatedContext.actorName(for:)`).
-@Sendable func auditActor<Context: AuthenticatedContext>(_ request: Request, _ context: Context) -> String {
-    context.actorName(for: request)
 }

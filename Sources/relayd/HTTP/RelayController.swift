@@ -2,14 +2,12 @@ import Hummingbird
 import VideoRelay
 
 /// Sources, sinks and readers of the relay, read from its latest snapshot.
-struct RelayController<Context: RequestContext> {
+struct RelayController<Context: AuthenticatedContext> {
     let relay: Relay
     /// The program pipeline, when it makes the program (it then knows what is on air).
     var program: ProgramPipeline? = nil
     /// Where kicks are recorded (nil only in tests that do not need it).
     var auditTrail: AuditTrail? = nil
-    /// Who made a request, for the audit trail.
-    var actor: @Sendable (Request, Context) -> String = { _, _ in "operator" }
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources) }
@@ -27,7 +25,7 @@ struct RelayController<Context: RequestContext> {
             guard let reader = relay.snapshot.readers.first(where: { $0.id == id }), await relay.kickReader(id) else {
                 throw APIError(.notFound, "no such reader", detail: "reader \(id) is not connected")
             }
-            try auditTrail?.append(actor: actor(request, context), action: "relay.kick_reader", programTime: program?.status.programTimeSeconds, details: [
+            try auditTrail?.append(actor: context.actorName(for: request), action: "relay.kick_reader", programTime: program?.status.programTimeSeconds, details: [
                 "reader": "\(id)", "resource": reader.resource, "user": reader.user ?? "", "sink": reader.sink ?? "",
             ])
             return Response(status: .noContent)
@@ -38,7 +36,7 @@ struct RelayController<Context: RequestContext> {
             guard await relay.kickPublisher(of: id) else {
                 throw APIError(.conflict, "source has no publisher", detail: "\(id) is \(source.state.rawValue)")
             }
-            try auditTrail?.append(actor: actor(request, context), action: "relay.kick_publisher", programTime: program?.status.programTimeSeconds, details: [
+            try auditTrail?.append(actor: context.actorName(for: request), action: "relay.kick_publisher", programTime: program?.status.programTimeSeconds, details: [
                 "source": id, "user": source.publisherUser ?? "",
             ])
             return Response(status: .noContent)
@@ -71,7 +69,7 @@ struct RelayController<Context: RequestContext> {
         let body = try await APIRequestBody.decode(EnabledRequest.self, from: request)
         guard await apply(id, body.enabled) else { throw APIError(.notFound, "unknown \(kind)", detail: id) }
         try auditTrail?.append(
-            actor: actor(request, context), action: "relay.\(kind)_\(body.enabled ? "enabled" : "held")",
+            actor: context.actorName(for: request), action: "relay.\(kind)_\(body.enabled ? "enabled" : "held")",
             programTime: program?.status.programTimeSeconds, details: [kind: id])
         return try JSONBody.response(body)
     }

@@ -45,6 +45,13 @@ final class RelaydProcess: Sendable {
             standardOutput: directory.appendingPathComponent("relayd.out").path, standardError: logFile.path)
     }
 
+    /// An HQ pulling the program as `user` with srt-live-transmit, discarding what it receives.
+    func pullProgram(as user: String) throws -> ChildProcess {
+        try ChildProcess(
+            ["srt-live-transmit", "-q", "srt://127.0.0.1:\(srtPort)?streamid=#!::r=program,m=request,u=\(user)", "file://con"],
+            standardOutput: "/dev/null")
+    }
+
     /// An ffmpeg field encoder pushing the sample clip of `source` to this relayd in a loop.
     func publishSampleClip(_ source: String) throws -> ChildProcess {
         let clip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
