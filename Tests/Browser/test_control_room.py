@@ -350,6 +350,33 @@ class ControlRoomTests(unittest.TestCase):
         self.browser.save_screenshot(path)
         self.api("DELETE", "/api/program/caption")
 
+    def test_9_the_controls_fit_a_control_room_screen_and_a_laptop(self):
+        self.login("sato")
+        controls = ["#take-button", "#caption-text", "#caption-on", "#caption-clear", "#program-img", "#preview-img",
+                    '.tile[data-source="heli-1"]', '.tile[data-source="drone-1"]', '.tile[data-source="mobile-1"]',
+                    '.sink[data-sink="hq"]', '.sink[data-sink="npa"]', '.sink[data-sink="kantei"]']
+        try:
+            for width, height in ((1920, 1080), (1366, 768)):
+                self.browser.set_window_size(width, height)
+                self.wait(lambda: self.browser.execute_script("return window.innerWidth") <= width, f"the window is {width} wide")
+                overflow = self.browser.execute_script(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                self.assertLessEqual(overflow, 0, f"no sideways scrolling at {width}x{height}")
+                for selector in controls:
+                    box = self.browser.execute_script("""
+                        const r = document.querySelector(arguments[0]).getBoundingClientRect();
+                        return [r.left, r.right, r.width, r.height, document.documentElement.clientWidth];""", selector)
+                    left, right, w, h, viewport = box
+                    self.assertTrue(w > 0 and h > 0, f"{selector} is shown at {width}x{height}")
+                    self.assertTrue(left >= 0 and right <= viewport + 0.5, f"{selector} lies within the width at {width}x{height}: {box}")
+                if (width, height) == (1920, 1080):
+                    # The control-room screen shows everything at once: no scrolling to reach a control.
+                    bottom = max(self.browser.execute_script(
+                        "return document.querySelector(arguments[0]).getBoundingClientRect().bottom", selector) for selector in controls)
+                    self.assertLessEqual(bottom, self.browser.execute_script("return window.innerHeight"), "every control is on the 1080p screen")
+        finally:
+            self.browser.set_window_size(1920, 1080)
+
 
 if __name__ == "__main__":
     unittest.main()
