@@ -24,6 +24,19 @@ import VideoRelay
         #expect(program.rule(for: "drone-1") == FailoverRule(backup: nil, thresholdMilliseconds: 1000))
         #expect(program.preset("breaking")?.caption == Caption(text: "速報", position: .top, style: .banner))
         #expect(program.preset("place")?.caption == Caption(text: "東京都千代田区"))
+        #expect(program.instantCut, "instant cuts are the default")
+    }
+
+    @Test func instantCutsCanBeTurnedOffAndOnlyWithABoolean() throws {
+        let sources = "sources:\n  - {id: heli-1, kind: helicopter}\n"
+        #expect(try RelaydConfiguration.parse(yaml: sources + "program: {instant_cut: false}").program.instantCut == false)
+        #expect(try RelaydConfiguration.parse(yaml: sources + "program: {instant_cut: true}").program.instantCut)
+        #expect(RelaydConfiguration.embeddedDefault.program.instantCut)
+        #expect {
+            _ = try RelaydConfiguration.parse(yaml: sources + "program: {instant_cut: soon}")
+        } throws: { error in
+            (error as? InvalidConfiguration)?.errors.contains { $0.path == "program.instant_cut" } == true
+        }
     }
 
     @Test func theEmbeddedDefaultHasTheIssuesProfile() {

@@ -4,10 +4,12 @@ import CFFmpeg
 /// set with av_opt_set, so values (drawtext text with `%{localtime}`, a font name with spaces)
 /// need no filtergraph escaping. Freed in deinit.
 final class FilterChain {
-    /// One filter of the chain: its name and options in the order they are set.
+    /// One filter of the chain: its name and options in the order they are set; `name` is the
+    /// instance name that commands address (`send`).
     struct Step {
         var filter: String
         var options: [(String, String)]
+        var name: String?
     }
 
     private var graph: UnsafeMutablePointer<AVFilterGraph>
@@ -28,7 +30,7 @@ final class FilterChain {
                 ("time_base", "\(timeBase.num)/\(timeBase.den)"), ("pixel_aspect", "\(sar.num)/\(sar.den)"),
             ]), name: "in")
             var chain = [source]
-            for (index, step) in steps.enumerated() { chain.append(try Self.make(graph, step, name: "f\(index)")) }
+            for (index, step) in steps.enumerated() { chain.append(try Self.make(graph, step, name: step.name ?? "f\(index)")) }
             sink = try Self.make(graph, Step(filter: "buffersink", options: []), name: "out")
             chain.append(sink)
             for (from, to) in zip(chain, chain.dropFirst()) {
@@ -69,4 +71,15 @@ final class FilterChain {
         try check(result, "av_buffersink_get_frame")
         return true
     }
+
+    /// Sends a command to the filter named `target`; it applies from the next frame.
+    func send(_ command: String, _ argument: String, to target: String) throws(FFmpegError) {
+        var response = [CChar](repeating: 0, count: 256)
+        try check(
+            avfilter_graph_send_command(graph, target, command, argument, &response, Int32(response.count), 0),
+            "avfilter_graph_send_command(\(command))")
+    }
+
+    /// The time base of frames coming out.
+    var outputTimeBase: AVRational { av_buffersink_get_time_base(sink) }
 }
