@@ -90,6 +90,49 @@ import Testing
         await harness.stop()
     }
 
+    /// Thirty seconds of heli-1's blue, 720p30 like the profile, with keyframes at 0 s and 1 s
+    /// only: the program takes it on the first (bridge) and passes it through from the second.
+    /// No audio, so the cached GOP holds all of its pictures.
+    static func singleKeyframeClip(in directory: URL) async throws -> String {
+        let path = directory.appendingPathComponent("one-keyframe.ts").path
+        let result = try await ExternalProcess.output([
+            "ffmpeg", "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1280x720:r=30:d=30",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "900", "-keyint_min", "900",
+            "-force_key_frames", "0,1", "-sc_threshold", "0", "-bf", "0", "-f", "mpegts", path,
+        ])
+        guard result.status == 0 else { throw TestFailure("clip failed: \(result.stderr)") }
+        return path
+    }
+
+    @Test func aCaptionPutOnAirInPassthroughDoesNotWaitForTheSourcesNextKeyframe() async throws {
+        let harness = try ProgramHarness()
+        let heli = try harness.publish("heli-1", clip: try await Self.singleKeyframeClip(in: harness.directory))
+        try await eventually("heli-1 on air in passthrough", timeout: .seconds(20)) {
+            harness.pipeline.status.onAir == "heli-1" && harness.pipeline.status.mode == .passthrough
+        }
+        let (reader, recording) = try harness.readProgram(name: "caption-now.ts")
+        try await eventually("program flowing to the reader") { RelayHarness.fileSize(recording) > 0 }
+
+        // heli-1 sends its next keyframe 29 s after the last: a caption on air within the next
+        // few seconds can only come from its cached GOP, decoded up to the newest picture.
+        try harness.pipeline.showCaption(Caption(text: "速報"))
+        try await eventually("transcode mode before the source's next keyframe", timeout: .seconds(8)) {
+            harness.pipeline.status.mode == .transcode
+        }
+        let captioned = try await harness.recordProgram(seconds: 1.5, name: "caption-now-clip.ts")
+        #expect(try await Self.captionBoxWidth(captioned) > 50, "the caption is in the pixels")
+        #expect(try await RecordedStream.sourceShown(captioned) == "heli-1")
+
+        reader.terminate()
+        try await reader.waitForExit()
+        let decoded = try await RecordedStream.decode(recording)
+        #expect(decoded.errors.isEmpty, "\(decoded.errors)")
+        let report = try TransportStreamChecker.check(recording)
+        #expect(report.isClean, "passthrough to captioned transcode mid-GOP keeps one timeline: \(report)")
+        heli.terminate()
+        await harness.stop()
+    }
+
     @Test func aSilentSourceFailsOverToItsBackupThenTheSlateWithoutBreakingTheProgram() async throws {
         let harness = try ProgramHarness(program: .forTests(failover: ["heli-1": FailoverRule(backup: "drone-1", thresholdMilliseconds: 1000)]))
         let heli = try harness.publish("heli-1")

@@ -223,6 +223,8 @@ final class ProgramEngine {
                 } catch {
                     note(error, "caption")
                 }
+            } else if mode == .passthrough {
+                transcodeFromNextFrame()
             }
         case .clearCaption:
             caption = nil
@@ -478,16 +480,32 @@ final class ProgramEngine {
         }
     }
 
+    /// A caption put on air in passthrough: the on-air source's cached GOP is decoded up to its
+    /// newest picture (already out), so its next picture is decoded, captioned and encoded. The
+    /// caption shows from the next frame, not from the source's next IDR.
+    private func transcodeFromNextFrame() {
+        guard let id = switcher.onAir.sourceID, let state = sources[id], let last = lastVideoDTS else { return }
+        _ = decodeCachedGOP(state, newestAt: last)
+    }
+
     /// Decodes `state`'s cached GOP into a fresh decoder whose timestamps are on the program
     /// timeline, the newest picture landing on the next program frame. Leaves the program in
     /// transcode mode with that decoder, and returns the newest picture.
     private func decodeCachedGOP(_ state: SourceState) -> Frame? {
+        guard canTakeInstantly(state), let newest = state.gop.last(where: { $0.kind == .video })?.packet else { return nil }
+        rebaser.splice()
+        let anchor = rebaser.rebase(pts: newest.pts == noTimestamp ? nil : newest.pts, dts: newest.dts).dts
+        return decodeCachedGOP(state, newestAt: anchor)
+    }
+
+    /// Decodes `state`'s cached GOP with its newest picture at program DTS `anchor`; the
+    /// rebaser is left as it is. Leaves the program in transcode mode with that decoder, and
+    /// returns the newest picture.
+    private func decodeCachedGOP(_ state: SourceState, newestAt anchor: Int64) -> Frame? {
         guard canTakeInstantly(state), let stream = state.streams?.video,
             let newest = state.gop.last(where: { $0.kind == .video })?.packet
         else { return nil }
-        rebaser.splice()
         let newestDTS = newest.dts
-        let anchor = rebaser.rebase(pts: newest.pts == noTimestamp ? nil : newest.pts, dts: newestDTS).dts
         do {
             let decoder = try Decoder(parameters: stream.parameters, timeBase: AVRational(num: 1, den: 90_000))
             var latest: Frame?

@@ -47,7 +47,7 @@ struct ProgramAPIOptions: ParsableArguments {
 
 /// `relayd program cut SOURCE`
 struct ProgramCutCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cut", abstract: "Cut the program to a source (lands on its next keyframe).")
+    static let configuration = CommandConfiguration(commandName: "cut", abstract: "Cut the program to a source (on air from the next frame; with program.instant_cut false, at its next keyframe).")
     @OptionGroup var options: ProgramAPIOptions
     @Argument(help: "The source id, e.g. drone-1.") var source: String
     @Option(help: "Who cuts, for the record (default: $USER).") var by: String?
