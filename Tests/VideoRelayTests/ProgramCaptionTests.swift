@@ -93,8 +93,8 @@ import Testing
     /// Thirty seconds of heli-1's blue, 720p30 like the profile, with keyframes at 0 s and 1 s
     /// only: the program takes it on the first (bridge) and passes it through from the second.
     /// No audio, so the cached GOP holds all of its pictures.
-    static func singleKeyframeClip(in directory: URL) async throws -> String {
-        let path = directory.appendingPathComponent("one-keyframe.ts").path
+    static func keyframesOnlyInTheFirstSecondClip(in directory: URL) async throws -> String {
+        let path = directory.appendingPathComponent("keyframes-0-1.ts").path
         let result = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1280x720:r=30:d=30",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "900", "-keyint_min", "900",
@@ -106,7 +106,7 @@ import Testing
 
     @Test func aCaptionPutOnAirInPassthroughDoesNotWaitForTheSourcesNextKeyframe() async throws {
         let harness = try ProgramHarness()
-        let heli = try harness.publish("heli-1", clip: try await Self.singleKeyframeClip(in: harness.directory))
+        let heli = try harness.publish("heli-1", clip: try await Self.keyframesOnlyInTheFirstSecondClip(in: harness.directory))
         try await eventually("heli-1 on air in passthrough", timeout: .seconds(20)) {
             harness.pipeline.status.onAir == "heli-1" && harness.pipeline.status.mode == .passthrough
         }

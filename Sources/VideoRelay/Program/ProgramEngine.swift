@@ -489,22 +489,20 @@ final class ProgramEngine {
     }
 
     /// Decodes `state`'s cached GOP into a fresh decoder whose timestamps are on the program
-    /// timeline, the newest picture landing on the next program frame. Leaves the program in
-    /// transcode mode with that decoder, and returns the newest picture.
-    private func decodeCachedGOP(_ state: SourceState) -> Frame? {
-        guard canTakeInstantly(state), let newest = state.gop.last(where: { $0.kind == .video })?.packet else { return nil }
-        rebaser.splice()
-        let anchor = rebaser.rebase(pts: newest.pts == noTimestamp ? nil : newest.pts, dts: newest.dts).dts
-        return decodeCachedGOP(state, newestAt: anchor)
-    }
-
-    /// Decodes `state`'s cached GOP with its newest picture at program DTS `anchor`; the
-    /// rebaser is left as it is. Leaves the program in transcode mode with that decoder, and
-    /// returns the newest picture.
-    private func decodeCachedGOP(_ state: SourceState, newestAt anchor: Int64) -> Frame? {
+    /// timeline: its newest picture at program DTS `anchor`, or, without one, on the next
+    /// program frame (a new segment). Leaves the program in transcode mode with that decoder,
+    /// and returns the newest picture.
+    private func decodeCachedGOP(_ state: SourceState, newestAt anchor: Int64? = nil) -> Frame? {
         guard canTakeInstantly(state), let stream = state.streams?.video,
             let newest = state.gop.last(where: { $0.kind == .video })?.packet
         else { return nil }
+        let newestProgramDTS: Int64
+        if let anchor {
+            newestProgramDTS = anchor
+        } else {
+            rebaser.splice()
+            newestProgramDTS = rebaser.rebase(pts: newest.pts == noTimestamp ? nil : newest.pts, dts: newest.dts).dts
+        }
         let newestDTS = newest.dts
         do {
             let decoder = try Decoder(parameters: stream.parameters, timeBase: AVRational(num: 1, den: 90_000))
@@ -512,8 +510,8 @@ final class ProgramEngine {
             for item in state.gop where item.kind == .video {
                 let packet = try item.packet.clone()
                 let pts = packet.pts == noTimestamp ? packet.dts : packet.pts
-                packet.dts = anchor + TimestampRebaser.signedDifference(packet.dts, newestDTS)
-                packet.pts = anchor + TimestampRebaser.signedDifference(pts, newestDTS)
+                packet.dts = newestProgramDTS + TimestampRebaser.signedDifference(packet.dts, newestDTS)
+                packet.pts = newestProgramDTS + TimestampRebaser.signedDifference(pts, newestDTS)
                 try decoder.send(packet)
                 let frame = try Frame()
                 while try decoder.receive(into: frame) {
