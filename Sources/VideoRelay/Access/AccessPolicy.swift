@@ -1,6 +1,17 @@
 /// Decides, from the configuration alone, whether a caller's stream id may connect and with which
 /// passphrase. Pure: the 1409 "already publishing" check needs live state and sits in
 /// `Gatekeeper`.
+///
+/// The rules, in order:
+/// - the resource exists (1404) and `program` is only requested (1405);
+/// - a caller without `u` is refused on a resource restricted to users (1401);
+/// - a named user exists (1401), holds a grant for the mode and resource, and is on the
+///   resource's user list when it has one (1403);
+/// - the secret is the user's passphrase when the caller names a user who has one, else the
+///   resource's own (a source never borrows the program's, nor the program a source's);
+/// - a protected resource (passphrase or user list) is reached only with a secret: a user
+///   without a passphrase on a resource without one is refused (1401), since a name alone
+///   authenticates nothing.
 public struct AccessPolicy: Sendable {
     public let configuration: RelayConfiguration
 
@@ -24,22 +35,44 @@ public struct AccessPolicy: Sendable {
 
     /// Accepts or refuses a parsed request.
     public func decide(_ request: StreamID) -> Result<Grant, RejectCode> {
-        let isProgram = request.resource == RelayConfiguration.programResource
-        let source = configuration.source(request.resource)
-        guard isProgram || source != nil else { return .failure(.notFound) }
-        if isProgram && request.mode == .publish { return .failure(.badMode) }
+        guard let resource = configuration.access(to: request.resource) else { return .failure(.notFound) }
+        if request.resource == RelayConfiguration.programResource && request.mode == .publish { return .failure(.badMode) }
 
-        let allowedUsers = source?.allowedUsers ?? configuration.program.allowedUsers
-        let resourcePassphrase = source?.passphrase ?? configuration.program.passphrase
-        guard let userName = request.user else {
-            // Without a user the caller may only use the resource's own passphrase, and only
-            // when the resource is not restricted to named users.
-            guard allowedUsers.isEmpty else { return .failure(.unauthorized) }
-            return .success(Grant(request: request, passphrase: resourcePassphrase, allowTakeover: source?.allowTakeover ?? false))
+        let secret: String?
+        if let userName = request.user {
+            guard let user = configuration.user(userName) else { return .failure(.unauthorized) }
+            guard user.may(request.mode, request.resource) else { return .failure(.forbidden) }
+            if !resource.allowedUsers.isEmpty && !resource.allowedUsers.contains(userName) { return .failure(.forbidden) }
+            secret = user.passphrase ?? resource.passphrase
+        } else {
+            guard resource.allowedUsers.isEmpty else { return .failure(.unauthorized) }
+            secret = resource.passphrase
         }
-        guard let user = configuration.user(userName) else { return .failure(.unauthorized) }
-        guard user.may(request.mode, request.resource) else { return .failure(.forbidden) }
-        if !allowedUsers.isEmpty && !allowedUsers.contains(userName) { return .failure(.forbidden) }
-        return .success(Grant(request: request, passphrase: user.passphrase, allowTakeover: source?.allowTakeover ?? false))
+        if resource.isProtected && secret == nil { return .failure(.unauthorized) }
+        return .success(Grant(request: request, passphrase: secret, allowTakeover: resource.allowTakeover))
+    }
+
+    /// A way in that needs no secret: anyone (`user` nil) or anyone naming `user` may use the
+    /// resource in this mode with an unencrypted connection.
+    public struct OpenAccess: Sendable, Equatable {
+        public var user: String?
+        public var mode: StreamID.Mode
+        public var resource: String
+    }
+
+    /// Every way in without a secret, as `decide` grants it: for callers without `u`, then for
+    /// each configured user, over every resource and mode. On loopback that is a choice; on a
+    /// listener others can reach, relayd refuses a configuration that has any.
+    public func openAccess() -> [OpenAccess] {
+        let callers: [String?] = [nil] + configuration.users.map(\.name)
+        return callers.flatMap { user in
+            configuration.resources.flatMap { resource in
+                [StreamID.Mode.publish, .request].compactMap { mode in
+                    let request = StreamID(resource: resource, mode: mode, user: user)
+                    guard case .success(let grant) = decide(request), grant.passphrase == nil else { return nil }
+                    return OpenAccess(user: user, mode: mode, resource: resource)
+                }
+            }
+        }
     }
 }

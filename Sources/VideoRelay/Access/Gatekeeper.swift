@@ -6,6 +6,12 @@ import Synchronization
 /// Decides on each caller inside libsrt's listen callback, before the handshake completes, so a
 /// refused caller gets the Access Control reject code and an accepted one gets its passphrase.
 ///
+/// Passing the callback proves nothing yet: the passphrase is only checked by the handshake that
+/// follows. So the callback takes no claim on a source. It refuses 1409 only while a publisher
+/// that completed its handshake holds the source, and leaves a grant for `srt_accept`; a
+/// handshake that fails never reaches `srt_accept`, so such grants are dropped once libsrt closed
+/// the socket, expire in any case, and their number is capped.
+///
 /// Called on libsrt's receiver thread while the relay loop runs on its own, so the mutable part
 /// (who is publishing, grants waiting for `srt_accept`) sits behind a mutex.
 final class Gatekeeper: Sendable {
@@ -15,27 +21,38 @@ final class Gatekeeper: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        /// Source id → the socket publishing it (or about to: accepted in the callback, not yet
-        /// returned by srt_accept).
-        var publishers: [String: Claim] = [:]
+        /// Source id → the socket publishing it: set by the relay loop once `srt_accept` returned
+        /// the socket and it became the source's publisher.
+        var publishers: [String: SRTSOCKET] = [:]
         /// Grants for sockets between the callback and srt_accept.
-        var pendingGrants: [SRTSOCKET: AccessPolicy.Grant] = [:]
+        var pendingGrants: [SRTSOCKET: PendingGrant] = [:]
+        /// Grants dropped because their handshake never completed.
+        var abandonedGrants = 0
         /// Refusals by code since start.
         var refusals: [Int32: Int] = [:]
         /// Sources an admin holds off: publishers refused with 1403.
         var heldSources: Set<String> = []
         /// Deliveries an admin holds, as "resource|user": that user's requests refused with 1403.
         var heldRequests: Set<String> = []
+
+        mutating func dropGrants(admittedBefore cutoff: ContinuousClock.Instant) {
+            let before = pendingGrants.count
+            pendingGrants = pendingGrants.filter { $0.value.admittedAt >= cutoff }
+            abandonedGrants += before - pendingGrants.count
+        }
     }
 
-    private struct Claim {
-        var socket: SRTSOCKET
-        var confirmed: Bool
-        var claimedAt: ContinuousClock.Instant
+    private struct PendingGrant {
+        var grant: AccessPolicy.Grant
+        var admittedAt: ContinuousClock.Instant
     }
 
-    /// A handshake that never completes must not hold a source forever.
-    private static let unconfirmedClaimLifetime = Duration.seconds(5)
+    /// libsrt queues a socket for srt_accept right after the callback accepts it, and the loop
+    /// accepts within one epoll wait, so a grant older than this belongs to a failed handshake.
+    static let pendingGrantLifetime = Duration.seconds(5)
+    /// At most this many grants wait at once; past it the oldest goes (its handshake has had the
+    /// most time to complete), so a flood costs bounded memory and never evicts a fresh grant.
+    static let pendingGrantLimit = 1024
 
     init(policy: AccessPolicy, keyLength: Int32, logger: Logger) {
         self.policy = policy
@@ -60,7 +77,7 @@ final class Gatekeeper: Sendable {
             if isHeld(grant.request) {
                 return refuse(socket, .forbidden, streamID: streamID, peer: peer)
             }
-            if grant.request.mode == .publish, !claim(grant.request.resource, by: socket, takeover: grant.allowTakeover) {
+            if grant.request.mode == .publish, !grant.allowTakeover, hasPublisher(grant.request.resource) {
                 return refuse(socket, .conflict, streamID: streamID, peer: peer)
             }
             if let passphrase = grant.passphrase {
@@ -71,8 +88,21 @@ final class Gatekeeper: Sendable {
                     return refuse(socket, .badRequest, streamID: streamID, peer: peer)
                 }
             }
-            state.withLock { $0.pendingGrants[socket] = grant }
+            remember(grant, for: socket)
             return 0
+        }
+    }
+
+    private func remember(_ grant: AccessPolicy.Grant, for socket: SRTSOCKET) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.dropGrants(admittedBefore: now - Self.pendingGrantLifetime)
+            if state.pendingGrants.count >= Self.pendingGrantLimit,
+               let oldest = state.pendingGrants.min(by: { $0.value.admittedAt < $1.value.admittedAt })?.key {
+                state.pendingGrants[oldest] = nil
+                state.abandonedGrants += 1
+            }
+            state.pendingGrants[socket] = PendingGrant(grant: grant, admittedAt: now)
         }
     }
 
@@ -100,6 +130,10 @@ final class Gatekeeper: Sendable {
         }
     }
 
+    private func hasPublisher(_ source: String) -> Bool {
+        state.withLock { $0.publishers[source] != nil }
+    }
+
     private func refuse(_ socket: SRTSOCKET, _ code: RejectCode, streamID: String, peer: String) -> Int32 {
         logger.info("caller refused", metadata: ["srt.reject": "\(code)", "srt.streamid": "\(streamID)", "srt.peer": "\(peer)"])
         srt_setrejectreason(socket, code.rawValue)
@@ -107,35 +141,46 @@ final class Gatekeeper: Sendable {
         return -1
     }
 
-    private func claim(_ source: String, by socket: SRTSOCKET, takeover: Bool) -> Bool {
-        let now = ContinuousClock.now
-        return state.withLock { state in
-            if let existing = state.publishers[source], !takeover {
-                let stale = !existing.confirmed && now - existing.claimedAt > Self.unconfirmedClaimLifetime
-                if !stale { return false }
-            }
-            state.publishers[source] = Claim(socket: socket, confirmed: false, claimedAt: now)
-            return true
-        }
+    /// Hands the loop the grant for a socket srt_accept returned: its handshake completed.
+    func takeGrant(for socket: SRTSOCKET) -> AccessPolicy.Grant? {
+        state.withLock { $0.pendingGrants.removeValue(forKey: socket)?.grant }
     }
 
-    /// Hands the loop the grant for a socket srt_accept returned, confirming a publisher's claim.
-    func takeGrant(for socket: SRTSOCKET) -> AccessPolicy.Grant? {
-        state.withLock { state in
-            guard let grant = state.pendingGrants.removeValue(forKey: socket) else { return nil }
-            if grant.request.mode == .publish, state.publishers[grant.request.resource]?.socket == socket {
-                state.publishers[grant.request.resource]?.confirmed = true
-            }
-            return grant
-        }
+    /// Records the source's publisher once the loop attached it; from now on other publishers
+    /// are refused with 1409 in the callback (unless the source allows takeover).
+    func publisherAttached(_ source: String, socket: SRTSOCKET) {
+        state.withLock { $0.publishers[source] = socket }
     }
 
     /// Frees a source when its publisher leaves.
     func release(_ source: String, socket: SRTSOCKET) {
         state.withLock { state in
-            if state.publishers[source]?.socket == socket { state.publishers[source] = nil }
+            if state.publishers[source] == socket { state.publishers[source] = nil }
         }
     }
+
+    /// Drops grants whose handshake failed (libsrt closed the socket) or never completed; the
+    /// relay loop calls it twice a second so they go even when no caller comes. Runs on the relay
+    /// thread: libsrt is not asked about sockets from inside its own callback. (libsrt maps a new
+    /// socket before it runs the callback, so a fresh grant's socket is never taken for dead.)
+    func dropAbandonedGrants() {
+        let now = ContinuousClock.now
+        let waiting = state.withLock { state in
+            state.dropGrants(admittedBefore: now - Self.pendingGrantLifetime)
+            return Array(state.pendingGrants.keys)
+        }
+        let dead = waiting.filter { srt_getsockstate($0).rawValue >= SRTS_BROKEN.rawValue }
+        guard !dead.isEmpty else { return }
+        state.withLock { state in
+            for socket in dead where state.pendingGrants.removeValue(forKey: socket) != nil { state.abandonedGrants += 1 }
+        }
+    }
+
+    /// Grants waiting for srt_accept right now.
+    var pendingGrantCount: Int { state.withLock { $0.pendingGrants.count } }
+
+    /// Grants dropped since start because their handshake never completed.
+    var abandonedGrantCount: Int { state.withLock { $0.abandonedGrants } }
 
     /// Refusals by reject code since start.
     var refusals: [Int32: Int] { state.withLock { $0.refusals } }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Everything the relay needs to run, already validated. relayd builds it from YAML; tests build
 /// it directly.
 public struct RelayConfiguration: Sendable, Equatable {
@@ -46,6 +48,35 @@ public struct RelayConfiguration: Sendable, Equatable {
 
     /// Looks a user up by name.
     public func user(_ name: String) -> UserConfiguration? { users.first { $0.name == name } }
+
+    /// The credentials of one resource (a source id or `program`), or nil for an unknown name.
+    /// Each resource has its own: an open source does not borrow the program's passphrase.
+    public func access(to resource: String) -> ResourceAccess? {
+        resource == Self.programResource ? program.access : source(resource)?.access
+    }
+
+    /// Every resource name a caller may use: the source ids, then `program`.
+    public var resources: [String] { sources.map(\.id) + [Self.programResource] }
+}
+
+/// One resource's own credentials.
+public struct ResourceAccess: Sendable, Equatable {
+    /// The secret of callers that have no passphrase of their own (no `u`, or a user without one).
+    public var passphrase: String?
+    /// Users allowed on the resource; empty means any caller.
+    public var allowedUsers: [String]
+    /// For sources: whether a new publisher replaces a live one.
+    public var allowTakeover: Bool
+
+    public init(passphrase: String? = nil, allowedUsers: [String] = [], allowTakeover: Bool = false) {
+        self.passphrase = passphrase
+        self.allowedUsers = allowedUsers
+        self.allowTakeover = allowTakeover
+    }
+
+    /// Whether the resource asks for credentials at all. A protected resource is reached only with
+    /// a secret: a user's name alone authenticates nothing.
+    public var isProtected: Bool { passphrase != nil || !allowedUsers.isEmpty }
 }
 
 /// A host and port to bind or call.
@@ -67,8 +98,25 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
         return host.isEmpty ? nil : HostPort(host: host, port: port)
     }
 
-    /// True for 127.0.0.0/8 and localhost: nobody else can reach it.
-    public var isLoopback: Bool { host == "localhost" || host.hasPrefix("127.") }
+    /// True only when nobody else can reach the address: an IPv4 literal in 127.0.0.0/8, the IPv6
+    /// loopback `::1` (also written `[::1]` or IPv4-mapped `::ffff:127.x.x.x`), or `localhost`.
+    /// Decided on the parsed address, so a name such as `127.example.net` is not loopback.
+    public var isLoopback: Bool { Self.isLoopback(host: host) }
+
+    /// See `isLoopback`.
+    public static func isLoopback(host: String) -> Bool {
+        var name = host
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name.lowercased() == "localhost" { return true }
+        var ipv4 = in_addr()
+        if inet_pton(AF_INET, name, &ipv4) == 1 { return UInt32(bigEndian: ipv4.s_addr) >> 24 == 127 }
+        var ipv6 = in6_addr()
+        guard inet_pton(AF_INET6, name, &ipv6) == 1 else { return false }
+        let bytes = withUnsafeBytes(of: ipv6) { Array($0) }
+        let loopback = bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1
+        let mappedIPv4Loopback = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
+        return loopback || mappedIPv4Loopback
+    }
 
     public var description: String { "\(host):\(port)" }
 }
@@ -83,7 +131,8 @@ public struct SourceConfiguration: Sendable, Equatable {
     public var id: String
     public var kind: Kind
     public var label: String
-    /// Passphrase for callers that do not name a user.
+    /// The source's own secret: for callers that do not name a user, and for users without a
+    /// passphrase of their own. Never taken from the program.
     public var passphrase: String?
     /// Users allowed on this source; empty means any caller may use it.
     public var allowedUsers: [String]
@@ -102,8 +151,13 @@ public struct SourceConfiguration: Sendable, Equatable {
         self.allowTakeover = allowTakeover
     }
 
+    /// The source's credentials, as the access policy reads them.
+    public var access: ResourceAccess {
+        ResourceAccess(passphrase: passphrase, allowedUsers: allowedUsers, allowTakeover: allowTakeover)
+    }
+
     /// Whether any credential protects this source.
-    public var isProtected: Bool { passphrase != nil || !allowedUsers.isEmpty }
+    public var isProtected: Bool { access.isProtected }
 }
 
 /// A user named by the `u` key: a field team, an HQ, an operator tool.
@@ -140,7 +194,10 @@ public struct ProgramAccess: Sendable, Equatable {
         self.allowedUsers = allowedUsers
     }
 
-    public var isProtected: Bool { passphrase != nil || !allowedUsers.isEmpty }
+    /// The program's credentials, as the access policy reads them.
+    public var access: ResourceAccess { ResourceAccess(passphrase: passphrase, allowedUsers: allowedUsers, allowTakeover: false) }
+
+    public var isProtected: Bool { access.isProtected }
 }
 
 /// A headquarters delivery.

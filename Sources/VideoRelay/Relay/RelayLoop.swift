@@ -29,6 +29,8 @@ final class RelayLoop {
     private var stalledReaderDisconnects = 0
     /// Encrypted callers closed because their AES key was shorter than configured.
     private var weakKeyRefusals = 0
+    /// Publishers closed after their handshake because another was accepted first.
+    private var lostPublishRaces = 0
     private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
     private let stallLimit: Duration
     private let sourceStallLimit: Duration
@@ -143,7 +145,6 @@ final class RelayLoop {
                 logger.info("caller refused: AES key too short", metadata: [
                     "srt.streamid": "\(request.text)", "srt.key_length": "\(used)", "srt.required": "\(configuration.keyLength)",
                 ])
-                if request.mode == .publish { gatekeeper.release(request.resource, socket: socket.handle) }
                 socket.close()
                 continue
             }
@@ -151,16 +152,27 @@ final class RelayLoop {
             case .publish:
                 guard let source = sourcesByID[request.resource], source.enabled else {
                     logger.info("publisher refused: source held off", metadata: ["source.id": "\(request.resource)"])
-                    gatekeeper.release(request.resource, socket: socket.handle)
                     socket.close()
                     continue
                 }
+                // Only a caller that completed its handshake holds a source. Two that both passed
+                // the callback: the first accepted publishes, the other is closed (or, with
+                // takeover, replaces it).
                 if let previous = source.publisher {
+                    guard grant.allowTakeover else {
+                        lostPublishRaces += 1
+                        logger.info("publisher refused: another publisher was accepted first", metadata: [
+                            "source.id": "\(source.id)", "srt.user": "\(request.user ?? "-")",
+                        ])
+                        socket.close()
+                        continue
+                    }
                     logger.info("publisher taken over", metadata: ["source.id": "\(source.id)"])
                     disconnectPublisher(source, socketHandle: previous.handle, reason: "taken over by a new publisher")
                 }
                 source.attach(socket, user: request.user)
                 publishers[socket.handle] = source
+                gatekeeper.publisherAttached(source.id, socket: socket.handle)
                 epoll.add(socket, [.input, .error])
                 logger.info("publisher connected", metadata: ["source.id": "\(source.id)", "srt.user": "\(request.user ?? "-")"])
                 // Readers of this source resume on the new publisher's first keyframe.
@@ -436,6 +448,7 @@ final class RelayLoop {
             lastStatisticsAt = now
             collectStatistics(now: now)
             updateProgramSource()
+            gatekeeper.dropAbandonedGrants()
         }
         if now - lastSnapshotAt >= .milliseconds(200) {
             lastSnapshotAt = now
@@ -468,6 +481,9 @@ final class RelayLoop {
         snapshot.programSource = programSource?.id
         snapshot.refusals = Dictionary(uniqueKeysWithValues: gatekeeper.refusals.map { (String($0.key), $0.value) })
         if weakKeyRefusals > 0 { snapshot.refusals["key_length"] = weakKeyRefusals }
+        if lostPublishRaces > 0 { snapshot.refusals["publish_race"] = lostPublishRaces }
+        snapshot.pendingHandshakes = gatekeeper.pendingGrantCount
+        snapshot.abandonedHandshakes = gatekeeper.abandonedGrantCount
         snapshot.stalledReaderDisconnects = stalledReaderDisconnects
         return snapshot
     }

@@ -12,6 +12,11 @@ public struct RelaySnapshot: Sendable, Codable, Equatable {
     public var refusals: [String: Int] = [:]
     /// Readers disconnected because they stalled.
     public var stalledReaderDisconnects = 0
+    /// Callers accepted by the listen callback whose handshake has not completed yet. Failed
+    /// handshakes (a wrong or missing passphrase) leave the count within seconds.
+    public var pendingHandshakes = 0
+    /// Callers accepted by the listen callback whose handshake never completed, since start.
+    public var abandonedHandshakes = 0
 
     public init() {}
 
