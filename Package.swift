@@ -12,6 +12,13 @@ let staticSRT: [LinkerSetting] = [
     ]),
 ]
 
+// `scripts/fuzz` builds relayd with RELAYD_FUZZ=1 into its own scratch path: the project's own
+// modules get libFuzzer's coverage and AddressSanitizer; the dependencies build as usual.
+let fuzzing = Context.environment["RELAYD_FUZZ"] == "1"
+let fuzzSwift: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+// relayd finds LLVMFuzzerRunDriver with dlsym, so it must be in the dynamic symbol table.
+let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-Xlinker", "--export-dynamic-symbol=LLVMFuzzerRunDriver"])] : []
+
 let package = Package(
     name: "video-relay",
     platforms: [.macOS(.v14)],
@@ -39,6 +46,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: fuzzSwift,
             linkerSettings: staticSRT
         ),
         .target(
@@ -46,7 +54,8 @@ let package = Package(
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: fuzzSwift
         ),
         .executableTarget(
             name: "relayd",
@@ -59,7 +68,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            linkerSettings: staticSRT
+            swiftSettings: fuzzSwift,
+            linkerSettings: staticSRT + fuzzLink
         ),
         .testTarget(
             name: "VideoRelayTests",

@@ -20,6 +20,7 @@ func buildRouter(
     controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: [])
 ) -> Router<RelaydRequestContext> {
     let router = Router(context: RelaydRequestContext.self)
+    router.middlewares.add(SecurityHeadersMiddleware())  // outermost: refusals get the headers too
     router.middlewares.add(APIErrorMiddleware())
     // Every route below is subject to AccessRules; the error middleware above shapes refusals.
     router.middlewares.add(AuthMiddleware(access: access))
