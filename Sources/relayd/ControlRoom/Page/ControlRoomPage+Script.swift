@@ -55,11 +55,11 @@ extension ControlRoomPage {
         const t = (key) => LABELS[language][key] ?? LABELS.en[key] ?? key;
         const can = (right) => !!session && (ROLE_RIGHTS[session.role] || []).includes(right);
 
+        // Every value from relayd (labels, names, caption text) reaches the page as text nodes
+        // and attribute values set through the DOM, never parsed as markup: no innerHTML.
         function element(tag, attributes = {}, ...children) {
           const node = document.createElement(tag);
-          for (const [key, value] of Object.entries(attributes)) {
-            if (key === "class") node.className = value; else if (key.startsWith("data-")) node.setAttribute(key, value); else node[key] = value;
-          }
+          for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
           for (const child of children) node.append(child);
           return node;
         }
@@ -206,7 +206,7 @@ extension ControlRoomPage {
           const tiles = $("tiles");
           const onAir = view.program ? view.program.on_air : null;
           for (const source of view.sources) {
-            let tile = tiles.querySelector(`[data-source="${source.id}"]`);
+            let tile = tiles.querySelector(`[data-source="${CSS.escape(source.id)}"]`);
             if (!tile) {
               tile = element("article", { class: "tile", "data-source": source.id, title: source.id },
                 element("div", { class: "thumb" }, element("img", { alt: source.label })),
@@ -278,7 +278,7 @@ extension ControlRoomPage {
         function renderSinks() {
           const sinks = $("sinks");
           for (const sink of view.sinks) {
-            let card = sinks.querySelector(`[data-sink="${sink.id}"]`);
+            let card = sinks.querySelector(`[data-sink="${CSS.escape(sink.id)}"]`);
             if (!card) {
               card = element("article", { class: "sink", "data-sink": sink.id },
                 element("div", { class: "name" }), element("div", { class: "status" }), element("dl"), element("div", { class: "connections" }));

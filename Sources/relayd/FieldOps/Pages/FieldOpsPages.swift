@@ -14,6 +14,7 @@ struct FieldOpsPages: Sendable {
         router.get("/fieldops/kits") { _, _ in await page { try await kitsPage() } }
         router.get("/fieldops/stations") { _, _ in await page { try await stationsPage() } }
         router.get("/fieldops/refuel") { _, _ in await page { try await refuelPage() } }
+        HTML.addAssetRoutes(to: router)
     }
 
     /// Renders a page, or the error as a short page with the API's wording.
@@ -39,7 +40,10 @@ struct FieldOpsPages: Sendable {
             (.planned, "計画", "Planned"), (.mobilizing, "出動準備", "Mobilizing"),
             (.active, "活動中", "Active"), (.demobilizing, "撤収中", "Demobilizing"),
         ]
-        let columns = open.map { state, japanese, english in
+        // Pieces of markup are typed String: GRDB's `[SQL].joined()` is visible here too, and a
+        // closure of string interpolations left untyped was inferred as SQL, whose description
+        // (escaped quotes and all) then went into the page.
+        let columns: String = open.map { state, japanese, english -> String in
             let cards = deployments.filter { $0.state == state }.map { card($0, leadCallsign: units[$0.leadUnitId]) }.joined()
             return "<div class=\"column\"><h2>\(HTML.label(japanese, english))</h2>\(cards)</div>"
         }.joined()
@@ -126,7 +130,7 @@ struct FieldOpsPages: Sendable {
                 """)
         }
         if kit.state.allowedTargets.contains(.returned) {
-            let boxes = detail.components.map {
+            let boxes: String = detail.components.map {
                 "<label><input type=\"checkbox\" name=\"present_serials[]\" value=\"\(HTML.escape($0.serial))\" checked>\(HTML.escape($0.serial))</label>"
             }.joined()
             parts.append("""
@@ -150,7 +154,7 @@ struct FieldOpsPages: Sendable {
         let stations = try await database.stations(page: try Page(limit: 500))
         let now = database.now
         let sections: [String] = stations.map { station in
-            let access = station.accessModes.map { mode in
+            let access: String = station.accessModes.map { mode -> String in
                 "\(HTML.escape(mode.mode.rawValue)) \(UnitConversion.hours(fromSeconds: mode.leadSeconds)) h" + (mode.available ? "" : " <span class=\"missing\">\(HTML.label("不可", "closed"))</span>")
             }.joined(separator: " · ")
             let generators = station.generators.map { generatorRow($0, now: now) }

@@ -3,23 +3,26 @@ import Hummingbird
 
 /// Builds the coordinators' pages from Swift strings: no templates, no build step. Every
 /// value from the database passes through `escape`, which is why pages are assembled with
-/// `HTML.text` and friends rather than raw interpolation.
+/// `HTML.escape` and the helpers built on it rather than raw interpolation.
 enum HTML {
-    /// Escapes text for element content and quoted attribute values.
+    /// Escapes text for element content and quoted attribute values: the one escaping function
+    /// of every page relayd renders. It works on Unicode scalars, not Characters: a `"` followed
+    /// by a combining mark (U+0301) is one Character that compares unequal to `"`, yet the HTML
+    /// parser still sees the quote and would end the attribute there.
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        escaped.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": escaped.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": escaped.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": escaped.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": escaped.append(contentsOf: "&#39;".unicodeScalars)
+            default: escaped.append(scalar)
             }
         }
-        return escaped
+        return String(escaped)
     }
 
     /// A bilingual label: Japanese first, English beneath, as on the units' printed forms.
@@ -39,22 +42,32 @@ enum HTML {
 
     /// A table: bilingual headings and pre-escaped cells.
     static func table(_ headings: [(String, String)], _ rows: [[String]], empty: String = "–") -> String {
-        let head = headings.map { "<th>\(label($0.0, $0.1))</th>" }.joined()
-        let body = rows.isEmpty
+        let head: String = headings.map { "<th>\(label($0.0, $0.1))</th>" }.joined()
+        let body: String = rows.isEmpty
             ? "<tr><td colspan=\"\(headings.count)\">\(escape(empty))</td></tr>"
             : rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
         return "<table><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table>"
     }
 
-    /// A complete page with the FieldOps navigation, styles and the small script the action
-    /// buttons use.
+    /// A complete page with the FieldOps navigation, linking the style sheet and the small script
+    /// the action buttons use. Both are served as files (`addAssetRoutes`), never inline, so the
+    /// Content-Security-Policy can forbid inline script and style outright.
     static func page(title: (String, String), body: String) -> Response {
-        let html = """
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: document(title: title, body: body))))
+    }
+
+    /// The markup `page` sends.
+    static func document(title: (String, String), body: String) -> String {
+        """
             <!doctype html>
             <html lang="ja"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title.0)) / \(escape(title.1)) – FieldOps</title>
-            <style>\(style)</style></head>
+            <link rel="icon" href="data:,">
+            <link rel="stylesheet" href="\(stylePath)">
+            <script src="\(scriptPath)" defer></script></head>
             <body>
             <nav><a href="/fieldops/deployments">\(label("展開", "Deployments"))</a>
             <a href="/fieldops/kits">\(label("資機材", "Kits"))</a>
@@ -63,18 +76,30 @@ enum HTML {
             <label class="actor">\(label("記録者", "Your name")) <input id="actor" size="12" autocomplete="name"></label></nav>
             <h1>\(label(title.0, title.1))</h1>
             \(body)
-            <script>\(script)</script>
             </body></html>
             """
-        return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// A button that POSTs `body` (JSON) to `url` and reloads; `prompt` asks for a field first.
     static func actionButton(_ japanese: String, _ english: String, url: String, body: String, prompt: String? = nil) -> String {
         let promptAttribute = prompt.map { " data-prompt=\"\(escape($0))\"" } ?? ""
         return "<button class=\"act\" data-url=\"\(escape(url))\" data-body=\"\(escape(body))\"\(promptAttribute)>\(label(japanese, english))</button>"
+    }
+
+    /// Where the pages' style sheet and script are served (AccessRules leaves /static open).
+    static let stylePath = "/static/fieldops.css"
+    static let scriptPath = "/static/fieldops.js"
+
+    /// Serves the style sheet and the script that `page` links to.
+    static func addAssetRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.get(RouterPath(stylePath)) { _, _ in asset(style, type: "text/css; charset=utf-8") }
+        router.get(RouterPath(scriptPath)) { _, _ in asset(script, type: "text/javascript; charset=utf-8") }
+    }
+
+    private static func asset(_ text: String, type: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     static let style = """
@@ -98,7 +123,9 @@ enum HTML {
         @media print{nav,button,form{display:none}}
         """
 
-    /// Sends the action buttons' and forms' requests with the coordinator's name in X-Actor
+    /// Runs from its own file, so it binds every control with `addEventListener` (the pages
+    /// carry no inline handlers, which the Content-Security-Policy would block). Sends the
+    /// action buttons' and forms' requests with the coordinator's name in X-Actor
     /// (relayd replaces it with the logged-in account) and the session's CSRF token, shows
     /// refusals (409/422) as the API words them, reloads on success.
     static let script = """
