@@ -33,7 +33,7 @@ import Testing
               - name: ito
                 role: admin
                 password_hash: \(Self.passwordHash)
-                token_hash: \(Self.tokenHash)
+                token_hash: \(TokenHash(token: "ito's own token"))
             """)
         #expect(configuration.accounts.map(\.name) == ["sato", "ingest.script", "ito"])
         #expect(configuration.accounts.map(\.role) == [.operator, .viewer, .admin])

@@ -5,7 +5,7 @@ import HummingbirdTesting
 import Testing
 @testable import relayd
 
-/// Kills the real relayd process with SIGKILL in the middle of a stream of writes, reopens the
+/// Kills the real relayd process (`relayd serve`) with SIGKILL in the middle of a stream of writes, reopens the
 /// database and checks that every write the server acknowledged is there, audited, intact.
 @Suite struct FieldOpsCrashTests {
     /// What a writer was told was committed.
@@ -103,8 +103,8 @@ import Testing
         // And a restarted server serves the same data from the same file
         let restarted = try await FieldOpsServerProcess(dataDirectory: directory)
         let client = restarted.connect()
-        let response = try await client.get("/api/fieldops/generators/1/readings?limit=1")
-        let latest = try JSONDecoder().decode(JSONValue.self, from: Data((response.body.map { String(buffer: $0) } ?? "").utf8))
+        let (_, text) = try await client.getText("/api/fieldops/generators/1/readings?limit=1")
+        let latest = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         #expect(latest["items"][0]["id"].int64 == stored.first?.id)
         try await client.shutdown()
         restarted.stop()

@@ -9,10 +9,14 @@ import Testing
 import Glibc
 #endif
 
-/// A real `relayd fieldops serve-http` process on loopback, for tests that must kill it.
+/// A real `relayd serve` process on loopback with only what FieldOps needs (no sources, no
+/// program pipeline), for tests that must kill it.
 final class FieldOpsServerProcess: @unchecked Sendable {  // `process` is only touched by the test that owns it
     let process = Process()
     let port: Int
+    /// Config and audit signing key, beside (not inside) the data directory.
+    let scratch: URL
+    private let output = ProcessOutput()
 
     /// The built `relayd` next to the test bundle (or $RELAYD_BINARY).
     static func relaydBinary() throws -> URL {
@@ -29,34 +33,56 @@ final class FieldOpsServerProcess: @unchecked Sendable {  // `process` is only t
         return found
     }
 
-    /// Starts the server on a free port and waits for it to announce the port it bound.
+    /// Starts `relayd serve` on free ports and waits for its HTTP server to announce the port
+    /// it bound.
     init(dataDirectory: URL) async throws {
+        scratch = URL(fileURLWithPath: dataDirectory.path + "-relayd")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let config = scratch.appendingPathComponent("relayd.yaml")
+        try """
+            srt:
+              listen: 127.0.0.1:0
+            http:
+              listen: 127.0.0.1:0
+            program:
+              pipeline: false
+            """.write(to: config, atomically: true, encoding: .utf8)
         process.executableURL = try Self.relaydBinary()
-        process.arguments = ["fieldops", "serve-http", "--data-dir", dataDirectory.path, "--port", "0"]
-        let output = Pipe()
-        process.standardOutput = output
+        process.arguments = [
+            "serve", "--config", config.path, "--data-dir", dataDirectory.path,
+            "--audit-key", scratch.appendingPathComponent("audit-signing.key").path,
+        ]
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
-        port = try await Self.announcedPort(output.fileHandleForReading)
+        port = try await Self.announcedPort(pipe.fileHandleForReading, into: output)
     }
 
-    /// Reads the server's stdout until "listening on 127.0.0.1:PORT". The read blocks, so it
-    /// runs on a Dispatch thread, not the Swift concurrency pool; EOF (the server died) fails.
-    private static func announcedPort(_ handle: FileHandle) async throws -> Int {
+    /// Everything relayd logged so far.
+    var log: String { output.text }
+
+    /// Reads relayd's log until Hummingbird's "listening on 127.0.0.1:PORT", then keeps
+    /// draining it so relayd never blocks on a full pipe. The read blocks, so it runs on a
+    /// Dispatch thread, not the Swift concurrency pool; EOF first (relayd died) fails.
+    private static func announcedPort(_ handle: FileHandle, into output: ProcessOutput) async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                var text = ""
+                var announced = false
                 while true {
                     let chunk = handle.availableData
                     guard !chunk.isEmpty else {
-                        continuation.resume(throwing: ProcessError(message: "relayd exited before listening; output: \(text)"))
+                        if !announced {
+                            continuation.resume(throwing: ProcessError(message: "relayd exited before listening; output: \(output.text)"))
+                        }
                         return
                     }
-                    text += String(decoding: chunk, as: UTF8.self)
-                    if let marker = text.range(of: "listening on 127.0.0.1:"),
-                       let end = text[marker.upperBound...].firstIndex(of: "\n"),
+                    let text = output.append(String(decoding: chunk, as: UTF8.self))
+                    if !announced, let marker = text.range(of: "listening on 127.0.0.1:"),
+                       let end = text[marker.upperBound...].firstIndex(where: { !$0.isNumber }),
                        let port = Int(text[marker.upperBound..<end]) {
+                        announced = true
                         continuation.resume(returning: port)
-                        return
                     }
                 }
             }
@@ -90,7 +116,26 @@ final class FieldOpsServerProcess: @unchecked Sendable {  // `process` is only t
         return client
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: scratch)
+    }
+}
+
+/// What a child process wrote, appended by the thread draining its pipe.
+final class ProcessOutput: @unchecked Sendable {  // `collected` is only touched under `lock`
+    private let lock = NSLock()
+    private var collected = ""
+
+    var text: String { lock.withLock { collected } }
+
+    /// Appends and returns everything so far.
+    func append(_ chunk: String) -> String {
+        lock.withLock {
+            collected += chunk
+            return collected
+        }
+    }
 }
 
 struct ProcessError: Error, CustomStringConvertible {
@@ -99,9 +144,17 @@ struct ProcessError: Error, CustomStringConvertible {
 }
 
 extension TestClient {
-    /// POSTs JSON and returns status and body text.
+    /// POSTs JSON and returns status and body text. Like every HTTP/1.1 client, names the host
+    /// (relayd answers only for the host names it serves).
     func postJSON(_ path: String, _ body: String) async throws -> (HTTPResponse.Status, String) {
-        let response = try await post(path, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+        let response = try await execute(.init(
+            path, method: .post, authority: "127.0.0.1", headers: [.contentType: "application/json"], body: ByteBuffer(string: body)))
+        return (response.status, response.body.map { String(buffer: $0) } ?? "")
+    }
+
+    /// GETs and returns status and body text.
+    func getText(_ path: String) async throws -> (HTTPResponse.Status, String) {
+        let response = try await execute(.init(path, method: .get, authority: "127.0.0.1"))
         return (response.status, response.body.map { String(buffer: $0) } ?? "")
     }
 }

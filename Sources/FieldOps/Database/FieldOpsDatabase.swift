@@ -45,6 +45,10 @@ public struct FieldOpsDatabase: Sendable {
     /// checkpoints in the background instead, so no commit waits for one.
     public static func open(at url: URL, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) throws -> FieldOpsDatabase {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Created for its owner only; SQLite gives the -wal and -shm files the database's mode.
+        if !FileManager.default.fileExists(atPath: url.path) {
+            FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in

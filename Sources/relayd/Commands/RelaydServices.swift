@@ -13,6 +13,9 @@ struct RelaydServices {
     let fieldUnits: SimulatedFieldUnits?
 
     func run() async throws {
+        // Whatever relayd or a library creates (databases, audit files, sessions, recordings)
+        // is readable by its own user only, even where a mode is not given explicitly.
+        umask(0o077)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info
@@ -24,7 +27,13 @@ struct RelaydServices {
             "srt.listen": "\(configuration.relay.srtListen)", "http.listen": "\(configuration.httpListen)",
         ])
         let dataURL = URL(fileURLWithPath: dataDirectory, isDirectory: true)
-        try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true)
+        try DataDirectory.prepare(dataURL, logger: logger)
+        logger.info("HTTP limits", metadata: [
+            "http.allowed_hosts": "\(AllowedHosts(listen: configuration.httpListen, configured: configuration.httpServer.allowedHosts).entries)",
+            "http.idle_timeout": "\(configuration.httpServer.idleTimeout)",
+            "http.max_connections": "\(configuration.httpServer.maximumConnections ?? HTTPConnectionLimit.defaultMaximum())",
+            "process.open_file_limit": "\(HTTPConnectionLimit.openFileLimit())",
+        ])
         let program = ProgramPipeline(
             configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
         let enabled = configuration.program.enabled
@@ -51,7 +60,7 @@ struct RelaydServices {
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
             relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, access: access,
-            listen: configuration.httpListen, logger: Logger(label: "relayd.http"))
+            listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
         var services: [any Service] = enabled ? [program, thumbnails, relay, application] : [thumbnails, relay, application]
         if enabled {
             services.append(ProgramMovesRecorder(program: program, auditTrail: auditTrail, logger: Logger(label: "relayd.audit")))

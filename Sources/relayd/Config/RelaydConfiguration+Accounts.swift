@@ -17,6 +17,13 @@ extension RelaydConfiguration {
         for (index, name) in names.enumerated() where !name.isEmpty && names.firstIndex(of: name) != index {
             root.child("accounts").error("[\(index)].name \"\(name)\" appears more than once")
         }
+        // A bearer token names one account; shared, it would log in as whichever came last.
+        // The hashes are compared: equal hashes are the same token.
+        for (index, account) in accounts.enumerated() {
+            guard let token = account.tokenHash, let first = accounts.firstIndex(where: { $0.tokenHash == token }), first != index else { continue }
+            root.child("accounts").error(
+                "[\(index)].token_hash is the same token as [\(first)].token_hash: accounts \"\(accounts[first].name)\" and \"\(account.name)\" share one bearer token; give each its own (relayd hash-password --token)")
+        }
         return accounts
     }
 

@@ -6,6 +6,8 @@ import Yams
 struct RelaydConfiguration: Sendable {
     var relay: RelayConfiguration
     var httpListen: HostPort
+    /// Allowed host names, timeouts and the connection cap (the rest of `http:`).
+    var httpServer = HTTPServerSettings()
     /// The program feed: profile, caption presets, failover (the `program:` section and each
     /// source's `backup` / `failover_ms`).
     var program = ProgramConfiguration()
@@ -112,6 +114,7 @@ struct RelaydConfiguration: Sendable {
 
         let http = root.child("http")
         let httpListen = address(http, "listen", default: HostPort(host: "127.0.0.1", port: 8080))
+        let httpServer = readHTTPServer(http)
         http.rejectUnknownKeys()
 
         relay.users = root.list("users").map(readUser)
@@ -130,7 +133,7 @@ struct RelaydConfiguration: Sendable {
         relay.sinks = root.list("sinks").map(readSink)
         relay.fanout = readFanout(root.child("fanout"))
 
-        var configuration = RelaydConfiguration(relay: relay, httpListen: httpListen, program: programConfiguration)
+        var configuration = RelaydConfiguration(relay: relay, httpListen: httpListen, httpServer: httpServer, program: programConfiguration)
         configuration.accounts = readAccounts(root)
         crossCheck(configuration, root: root)
         crossCheckAccounts(configuration, root: root)

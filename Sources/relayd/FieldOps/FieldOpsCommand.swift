@@ -11,7 +11,6 @@ struct FieldOpsCommand: AsyncParsableCommand {
             KitReturnCommand.self,
             MoveDeploymentCommand.self,
             AlertsCommand.self,
-            FieldOpsServeHTTPCommand.self,
         ]
     )
 }

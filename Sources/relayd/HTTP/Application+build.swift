@@ -1,27 +1,42 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import VideoRelay
 
 /// Builds relayd's HTTP application: the relay API, metrics, health, and FieldOps.
 func buildApplication(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
-    controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []), listen: HostPort, logger: Logger
+    controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []), listen: HostPort,
+    server: HTTPServerSettings = HTTPServerSettings(), logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, controlRoom: controlRoom, access: access)
+    let router = buildRouter(
+        relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, controlRoom: controlRoom, access: access,
+        allowedHosts: AllowedHosts(listen: listen, configured: server.allowedHosts))
+    let connections = HTTPConnectionLimit(maximum: server.maximumConnections ?? HTTPConnectionLimit.defaultMaximum(), logger: logger)
+    // The idle timeout covers a request head that never completes (it counts from the
+    // connection's start, whatever bytes trickle in), a body that stops, and keep-alive idling.
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [connections.makeHandler()], idleTimeout: TimeAmount(server.idleTimeout))
     return Application(
         router: router,
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(listen.host, port: Int(listen.port)), serverName: "relayd"),
         logger: logger)
 }
 
 func buildRouter(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
-    controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: [])
+    controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []),
+    allowedHosts: AllowedHosts = AllowedHosts(listen: HostPort(host: "127.0.0.1", port: 8080))
 ) -> Router<RelaydRequestContext> {
     let router = Router(context: RelaydRequestContext.self)
     router.middlewares.add(SecurityHeadersMiddleware())  // outermost: refusals get the headers too
     router.middlewares.add(APIErrorMiddleware())
+    // Before anything looks at the request: a foreign Host is a DNS-rebinding page.
+    router.middlewares.add(AllowedHostsMiddleware(hosts: allowedHosts))
+    router.middlewares.add(RequestBodyLimitMiddleware())
     // Every route below is subject to AccessRules; the error middleware above shapes refusals.
     router.middlewares.add(AuthMiddleware(access: access))
     SessionController(access: access).addRoutes(to: router)

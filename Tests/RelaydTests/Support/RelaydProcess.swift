@@ -25,8 +25,8 @@ final class RelaydProcess: Sendable {
     }
 
     /// Starts `relayd serve` with `configYAML`, in which `{SRT_PORT}` and `{HTTP_PORT}` are
-    /// replaced with free ports.
-    init(configYAML: String, arguments: [String] = ["serve"]) throws {
+    /// replaced with free ports. `launcher` runs before the binary (e.g. `prlimit --nofile=512`).
+    init(configYAML: String, arguments: [String] = ["serve"], launcher: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("relayd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         srtPort = try LoopbackPort.udp()
@@ -38,7 +38,7 @@ final class RelaydProcess: Sendable {
         try config.write(to: configFile, atomically: true, encoding: .utf8)
         logFile = directory.appendingPathComponent("relayd.log")
         child = try ChildProcess(
-            [Self.binary.path] + arguments + [
+            launcher + [Self.binary.path] + arguments + [
                 "--config", configFile.path, "--data-dir", directory.appendingPathComponent("data").path,
                 "--audit-key", directory.appendingPathComponent("keys/audit-signing.key").path,
             ],

@@ -96,8 +96,8 @@ struct FieldOpsHTTPError: Error {
         case let error as FieldOpsHTTPError: self = error
         case let error as FieldOpsError: self.init(error)
         case let error as DecodingError: self.init(decoding: error)
-        case let error as HTTPError where error.status == .contentTooLarge:
-            self.init(.contentTooLarge, "the request body is too large", detail: .none)
+        case let error as APIError:  // the body reader's 413
+            self.init(error.status, error.error, detail: error.detail.map { .text($0) } ?? .none)
         default:
             self.init(.internalServerError, "internal error", detail: .none)
         }

@@ -25,7 +25,7 @@ enum FieldOpsJSON {
     /// Decodes the request body as `T`, turning decoding failures into 400 (not JSON at all)
     /// or 422 (a field missing or of the wrong type, named in snake_case).
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let buffer = try await request.body.collect(upTo: maximumBodyBytes)
+        let buffer = try await APIRequestBody.collect(request, upTo: maximumBodyBytes)
         let data = Data(buffer: buffer)
         do {
             return try decoder.decode(T.self, from: data)
