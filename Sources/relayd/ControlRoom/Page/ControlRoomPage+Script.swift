@@ -56,7 +56,7 @@ extension ControlRoomPage {
         const can = (right) => !!session && (ROLE_RIGHTS[session.role] || []).includes(right);
 
         // Every value from relayd (labels, names, caption text) reaches the page as text nodes
-        // and attribute values set through the DOM, never parsed as markup: no innerHTML.
+        // and attribute values set through the DOM, never parsed as markup.
         function element(tag, attributes = {}, ...children) {
           const node = document.createElement(tag);
           for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
