@@ -11,24 +11,25 @@ import Testing
         let keyPath: String
         let trail: AuditTrail
 
-        init() throws {
+        init() async throws {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
             dataDirectory = root.appendingPathComponent("data")
             try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
             keyPath = root.appendingPathComponent("keys/audit-signing.key").path
             trail = try AuditTrail(dataDirectory: dataDirectory, key: try AuditTrailSigningKey.loadOrCreate(path: keyPath))
-            try trail.append(actor: "relayd", action: "relayd.started")
-            try trail.append(actor: "sato", action: "program.cut", programTime: 12.5, details: ["from": "heli-1", "to": "drone-1"])
-            try trail.append(actor: "sato", action: "program.caption.on", programTime: 20, details: ["text": "速報: 現場上空から中継"])
-            try trail.append(actor: "relayd", action: "program.failover", programTime: 31.2, details: ["from": "drone-1", "to": "slate", "reason": "silent 1 s"])
-            try trail.append(actor: "suzuki", action: "login.failed", details: ["address": "127.0.0.1"])
+            try await trail.append(actor: "relayd", action: "relayd.started")
+            try await trail.append(actor: "sato", action: "program.cut", programTime: 12.5, details: ["from": "heli-1", "to": "drone-1"])
+            try await trail.append(actor: "sato", action: "program.caption.on", programTime: 20, details: ["text": "速報: 現場上空から中継"])
+            try await trail.append(actor: "relayd", action: "program.failover", programTime: 31.2, details: ["from": "drone-1", "to": "slate", "reason": "silent 1 s"])
+            try await trail.append(actor: "suzuki", action: "login.failed", details: ["address": "127.0.0.1"])
         }
 
         var logPath: String { dataDirectory.appendingPathComponent("audit.jsonl").path }
         var headPath: String { dataDirectory.appendingPathComponent("audit.head").path }
 
         func verify() throws -> AuditTrailVerifier.Outcome {
-            AuditTrailVerifier.verify(logPath: logPath, headPath: headPath, publicKey: try AuditTrailSigningKey.load(path: keyPath).publicKey)
+            AuditTrailVerifier.verify(
+                logPath: logPath, headPath: headPath, witnessPath: trail.witnessPath, publicKey: try AuditTrailSigningKey.load(path: keyPath).publicKey)
         }
 
         func lines() throws -> [String] { try AuditTrail.readLines(logPath) }
@@ -43,11 +44,11 @@ import Testing
         }
     }
 
-    @Test func anUntouchedTrailVerifiesAndContinuesAcrossRestarts() throws {
-        let fixture = try Fixture()
+    @Test func anUntouchedTrailVerifiesAndContinuesAcrossRestarts() async throws {
+        let fixture = try await Fixture()
         #expect(try fixture.verify() == .intact(entries: 5, head: try fixture.trail.head.hash))
         let reopened = try AuditTrail(dataDirectory: fixture.dataDirectory, key: try AuditTrailSigningKey.load(path: fixture.keyPath))
-        let sixth = try reopened.append(actor: "sato", action: "program.caption.off")
+        let sixth = try await reopened.append(actor: "sato", action: "program.caption.off")
         #expect(sixth.seq == 6)
         #expect(sixth.prev == (try fixture.lines()[4]).split(separator: "\"hash\":\"").last.map { String($0.prefix(64)) })
         guard case .intact(let entries, _) = try fixture.verify() else {
@@ -60,38 +61,38 @@ import Testing
         #expect(entry.programTime == 20)
     }
 
-    @Test func anAlteredEntryIsNamed() throws {
-        let fixture = try Fixture()
+    @Test func anAlteredEntryIsNamed() async throws {
+        let fixture = try await Fixture()
         var lines = try fixture.lines()
         lines[1] = lines[1].replacingOccurrences(of: "\"to\":\"drone-1\"", with: "\"to\":\"mobile-1\"")
         try fixture.write(lines)
         #expect(try fixture.problem() == "entry 2 (line 2) was altered: its content does not match its hash")
     }
 
-    @Test func aRemovedEntryIsNamed() throws {
-        let fixture = try Fixture()
+    @Test func aRemovedEntryIsNamed() async throws {
+        let fixture = try await Fixture()
         var lines = try fixture.lines()
         lines.remove(at: 2)
         try fixture.write(lines)
         #expect(try fixture.problem() == "entry 3 is missing before line 3 (removed)")
     }
 
-    @Test func reorderedEntriesAreCaught() throws {
-        let fixture = try Fixture()
+    @Test func reorderedEntriesAreCaught() async throws {
+        let fixture = try await Fixture()
         var lines = try fixture.lines()
         lines.swapAt(1, 2)
         try fixture.write(lines)
         #expect(try fixture.problem() == "entry 3 (line 2) is out of order: entry 2 comes after it (reordered)")
     }
 
-    @Test func entriesCutOffTheEndAreCaughtByTheSignedHead() throws {
-        let fixture = try Fixture()
+    @Test func entriesCutOffTheEndAreCaughtByTheSignedHead() async throws {
+        let fixture = try await Fixture()
         try fixture.write(Array(try fixture.lines().dropLast(2)))
         #expect(try fixture.problem() == "entries 4 to 5 were removed from the end (the signed head names entry 5)")
     }
 
-    @Test func aChainRewrittenFromTheStartWithAnotherKeyIsCaught() throws {
-        let fixture = try Fixture()
+    @Test func aChainRewrittenFromTheStartWithAnotherKeyIsCaught() async throws {
+        let fixture = try await Fixture()
         // The attacker recomputes every hash and signature with a key of their own, and the head.
         let forger = AuditTrailSigningKey(privateKey: Curve25519.Signing.PrivateKey())
         var previous = ""
@@ -111,8 +112,8 @@ import Testing
         #expect(try fixture.problem() == "entry 1 (line 1) is not signed by the audit key (log rewritten)")
     }
 
-    @Test func anAlteredHeadIsCaught() throws {
-        let fixture = try Fixture()
+    @Test func anAlteredHeadIsCaught() async throws {
+        let fixture = try await Fixture()
         var head = try AuditTrailEntry.decoder.decode(AuditTrail.Head.self, from: Data(contentsOf: URL(fileURLWithPath: fixture.headPath)))
         head.seq = 4
         try AuditTrailEntry.encoder.encode(head).write(to: URL(fileURLWithPath: fixture.headPath))
@@ -120,7 +121,7 @@ import Testing
     }
 
     @Test func theVerifyCommandExitsNonZeroAndNamesTheEntry() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         let intact = try await RelaydProcess.run(["audit", "verify", "--data-dir", fixture.dataDirectory.path, "--audit-key", fixture.keyPath])
         #expect(intact.status == 0)
         #expect(intact.output.contains("audit log intact: 5 entries"))
@@ -132,12 +133,84 @@ import Testing
         #expect(tampered.output.contains("entry 4 (line 4) was altered"))
     }
 
-    @Test func csvExportQuotesFieldsAndListsEveryEntry() throws {
-        let fixture = try Fixture()
+    @Test func csvExportQuotesFieldsAndListsEveryEntry() async throws {
+        let fixture = try await Fixture()
         let csv = AuditTrailEntry.csv(try fixture.trail.entries())
-        let rows = csv.split(separator: "\n")
+        let rows = csv.components(separatedBy: "\r\n").dropLast()
         #expect(rows.count == 6)
-        #expect(rows[0] == "seq,time,actor,action,program_time,details,prev,hash,signature")
-        #expect(rows[2].contains(",sato,program.cut,12.5,from=heli-1; to=drone-1,"))
+        #expect(rows.first == "seq,time,actor,action,program_time,details,prev,hash,signature")
+        #expect(rows.dropFirst(2).first?.contains(",sato,program.cut,12.5,from=heli-1; to=drone-1,") == true)
+    }
+
+    @Test func aLogRolledBackToAnOlderSignedHeadIsCaughtByTheWitnessOnly() async throws {
+        let fixture = try await Fixture()
+        let lines = try fixture.lines()
+        let headAfterThree = try AuditTrail.signedHead(
+            seq: 3, hash: try AuditTrailEntry.decoder.decode(AuditTrailEntry.self, from: Data(lines[2].utf8)).hash,
+            key: try AuditTrailSigningKey.load(path: fixture.keyPath))
+        try fixture.write(Array(lines.prefix(3)))
+        try AuditTrailEntry.encoder.encode(headAfterThree).write(to: URL(fileURLWithPath: fixture.headPath))
+        let withoutWitness = AuditTrailVerifier.verify(
+            logPath: fixture.logPath, headPath: fixture.headPath, witnessPath: nil, publicKey: try AuditTrailSigningKey.load(path: fixture.keyPath).publicKey)
+        #expect(withoutWitness == .unwitnessed(entries: 3, head: headAfterThree.hash), "the data directory alone cannot tell")
+        #expect(try fixture.problem().hasPrefix("entries 4 to 5 were removed from the end: the witness "))
+        // relayd will not append to it: that would move the witness and hide the rollback.
+        #expect(throws: AuditTrailError.self) { try AuditTrail(dataDirectory: fixture.dataDirectory, key: try AuditTrailSigningKey.load(path: fixture.keyPath)) }
+    }
+
+    @Test func aNeverWrittenLogIsEmptyAndAWipedOneIsTampered() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        let data = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let key = try AuditTrailSigningKey.loadOrCreate(path: root.appendingPathComponent("key").path)
+        let log = data.appendingPathComponent("audit.jsonl").path
+        let head = data.appendingPathComponent("audit.head").path
+        let witness = AuditTrailWitness.path(keyPath: root.appendingPathComponent("key").path, dataDirectory: data)
+        FileManager.default.createFile(atPath: log, contents: nil)
+        #expect(AuditTrailVerifier.verify(logPath: log, headPath: head, witnessPath: witness, publicKey: key.publicKey) == .empty)
+        let trail = try AuditTrail(dataDirectory: data, key: key)
+        try await trail.append(actor: "relayd", action: "relayd.started")
+        try Data().write(to: URL(fileURLWithPath: log))
+        try FileManager.default.removeItem(atPath: head)
+        guard case .tampered(_, let problem) = AuditTrailVerifier.verify(logPath: log, headPath: head, witnessPath: witness, publicKey: key.publicKey) else {
+            Issue.record("a wiped log verified")
+            return
+        }
+        #expect(problem.contains("(wiped)"))
+    }
+
+    @Test func aLineWithAnExtraOrRepeatedKeyIsNotCanonical() async throws {
+        let fixture = try await Fixture()
+        let original = try fixture.lines()
+        for smuggled in [#","actor":"mallory"}"#, #","approved":"yes"}"#, "} "] {
+            var lines = original
+            lines[1] = String(lines[1].dropLast()) + smuggled
+            try fixture.write(lines)
+            #expect(try fixture.problem() == "line 2 is not in canonical form: extra, repeated or reordered keys (altered)", "\(smuggled)")
+        }
+    }
+
+    @Test func aTornTailIsSetAsideAtOpenAndTheChainContinues() async throws {
+        let fixture = try await Fixture()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: fixture.logPath))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"action":"program.cut","actor":"sa"#.utf8))
+        try handle.close()
+        let reopened = try AuditTrail(dataDirectory: fixture.dataDirectory, key: try AuditTrailSigningKey.load(path: fixture.keyPath))
+        let entries = try reopened.entries()
+        #expect(entries.map(\.seq) == [1, 2, 3, 4, 5, 6])
+        #expect(entries.last?.action == "audit.torn_tail_set_aside")
+        #expect(entries.last?.details["bytes"] == "35")
+        let setAside = try FileManager.default.contentsOfDirectory(atPath: fixture.dataDirectory.path).filter { $0.hasPrefix("audit.jsonl.torn-") }
+        #expect(setAside == [entries.last?.details["file"] ?? ""])
+        #expect(try fixture.verify() == .intact(entries: 6, head: try reopened.head.hash))
+    }
+
+    @Test func csvCellsCannotRunAsFormulasOrBreakRows() async throws {
+        let fixture = try await Fixture()
+        let entry = try await fixture.trail.append(actor: "=cmd|' /C calc'!A0", action: "program.caption.on", details: ["text": "line one\r\nline two"])
+        let row = entry.csvRow
+        #expect(row.hasPrefix("6,\(entry.time),'=cmd|' /C calc'!A0,program.caption.on,,\"text=line one\r\nline two\","))
+        #expect(row.hasSuffix("\r\n"))
     }
 }

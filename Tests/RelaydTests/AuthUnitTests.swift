@@ -74,31 +74,64 @@ import Testing
         }
     }
 
-    @Test func theSixthFailureWithinAMinuteIsRefusedUntilTheFirstLeavesTheWindow() {
+    @Test func theSixthAttemptWithinAMinuteIsRefusedAndRepeatedLockoutsDouble() {
         var limiter = LoginRateLimiter(maximumFailures: 5, window: 60)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
-        let keys = [LoginRateLimiter.addressKey("10.0.0.9"), LoginRateLimiter.accountKey("sato")]
         for second in 0..<5 {
-            let now = start.addingTimeInterval(Double(second))
-            #expect(limiter.retryAfter(keys, now: now) == nil, "attempt \(second + 1) allowed")
-            limiter.recordFailure(keys, now: now)
+            #expect(limiter.reserve(address: "10.0.0.9", account: "ito-\(second)", now: start.addingTimeInterval(Double(second))) == .proceed(delay: 0))
         }
-        #expect(limiter.retryAfter(keys, now: start.addingTimeInterval(5)) == 55)
-        // Another address trying the same account is refused too; an unrelated one is not.
-        #expect(limiter.retryAfter([LoginRateLimiter.addressKey("10.0.0.10"), LoginRateLimiter.accountKey("sato")], now: start.addingTimeInterval(5)) == 55)
-        #expect(limiter.retryAfter([LoginRateLimiter.addressKey("10.0.0.10"), LoginRateLimiter.accountKey("ito")], now: start.addingTimeInterval(5)) == nil)
-        #expect(limiter.retryAfter(keys, now: start.addingTimeInterval(60.5)) == nil, "the first failure has left the window")
+        #expect(limiter.reserve(address: "10.0.0.9", account: "sato", now: start.addingTimeInterval(5)) == .refuse(retryAfter: 55))
+        #expect(limiter.reserve(address: "10.0.0.9", account: "sato", now: start.addingTimeInterval(30)) == .refuse(retryAfter: 30))
+        #expect(limiter.reserve(address: "10.0.0.10", account: "sato", now: start.addingTimeInterval(30)) == .proceed(delay: 0), "another address")
+        // Five more failures after the lockout: the next lockout is twice as long.
+        for second in 60..<65 {
+            #expect(limiter.reserve(address: "10.0.0.9", account: "mori-\(second)", now: start.addingTimeInterval(Double(second))) == .proceed(delay: 0))
+        }
+        #expect(limiter.reserve(address: "10.0.0.9", account: "sato", now: start.addingTimeInterval(65)) == .refuse(retryAfter: 115))
     }
 
-    @Test func aSuccessClearsTheAccountButNotTheAddress() {
+    @Test func parallelAttemptsAreReservedBeforeTheirPasswordIsChecked() {
         var limiter = LoginRateLimiter()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let address = LoginRateLimiter.addressKey("10.0.0.9")
-        let account = LoginRateLimiter.accountKey("sato")
-        for _ in 0..<5 { limiter.recordFailure([address, account], now: now) }
-        limiter.reset(account)
-        #expect(limiter.retryAfter([account], now: now) == nil)
-        #expect(limiter.retryAfter([address], now: now) == 60)
+        // Forty attempts arrive before any password check has finished.
+        let decisions = (0..<40).map { _ in limiter.reserve(address: "10.0.0.9", account: "sato", now: now) }
+        #expect(decisions.filter { $0 == .proceed(delay: 0) }.count == 5)
+    }
+
+    @Test func aGuardedAccountLetsCleanAddressesInOneAtATimeAndRefusesAddressesThatFailed() {
+        var limiter = LoginRateLimiter()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for _ in 0..<5 { _ = limiter.reserve(address: "203.0.113.7", account: "sato", now: now) }
+        // The attacker's address is locked; the account is guarded.
+        if case .proceed = limiter.reserve(address: "203.0.113.7", account: "sato", now: now) { Issue.record("attacker let through") }
+        #expect(limiter.reserve(address: "10.0.0.2", account: "sato", now: now) == .proceed(delay: 0))
+        #expect(limiter.reserve(address: "10.0.0.3", account: "sato", now: now) == .proceed(delay: 1), "one turn per second")
+        #expect(limiter.reserve(address: "10.0.0.2", account: "sato", now: now.addingTimeInterval(2)) == .refuse(retryAfter: 58), "it failed once: no second guess")
+        // The owner logs in from a clean address: the account is cleared.
+        #expect(limiter.reserve(address: "10.0.0.4", account: "sato", now: now.addingTimeInterval(2)) == .proceed(delay: 0))
+        limiter.succeeded(address: "10.0.0.4", account: "sato", reservedAt: now.addingTimeInterval(2))
+        #expect(limiter.accounts["sato"] == nil)
+        #expect(limiter.addresses["10.0.0.4"]?.failures.isEmpty == true, "a correct password is not a failure")
+        #expect(limiter.addresses["203.0.113.7"]?.failures.count == 5, "the attacker keeps its failures")
+    }
+
+    @Test func memoryIsBoundedByForgettingTheLeastRecentlySeen() {
+        var limiter = LoginRateLimiter(maximumFailures: 5, window: 60, capacity: 100)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        for index in 0..<5_000 {
+            _ = limiter.reserve(address: "10.\(index / 65536).\(index / 256 % 256).\(index % 256)", account: "name-\(index)", now: start.addingTimeInterval(Double(index) / 100))
+        }
+        #expect(limiter.addresses.count <= 100)
+        #expect(limiter.accounts.count <= 100)
+        #expect(limiter.accounts["name-4999"] != nil, "the newest are kept")
+        #expect(limiter.accounts["name-0"] == nil, "the oldest are gone")
+    }
+
+    @Test func ipv6AddressesAreLimitedByTheir64BitPrefix() {
+        #expect(LoginRateLimiter.addressKey("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+        #expect(LoginRateLimiter.addressKey("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64")
+        #expect(LoginRateLimiter.addressKey("::ffff:192.0.2.1") == "192.0.2.1")
+        #expect(LoginRateLimiter.addressKey("192.0.2.1") == "192.0.2.1")
     }
 
     @Test func aSessionLivesWhileUsedAndEndsAfterTwelveIdleHours() {
@@ -113,35 +146,46 @@ import Testing
         #expect(store.use("not-a-session", now: start) == nil)
     }
 
-    @Test func loginsAreAuditedWithoutThePasswordAndRateLimited() throws {
+    @Test func loginsAreAuditedAndFailuresAreAggregatedPerAddressAndMinute() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("auth-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let trail = try AuditTrail(dataDirectory: data, key: try AuditTrailSigningKey.loadOrCreate(path: root.appendingPathComponent("key").path))
-        let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_010))
         let access = AccessControl(
             accounts: [Account(name: "sato", role: .operator, passwordHash: PasswordHash(password: "right one", iterations: 1000))],
-            auditTrail: trail, now: { clock.now })
-        for _ in 0..<5 { #expect(try access.logIn(name: "sato", password: "wrong", from: "10.0.0.9") == .refused) }
-        #expect(try access.logIn(name: "sato", password: "right one", from: "10.0.0.9") == .rateLimited(retryAfter: 60))
+            auditTrail: trail, sessionsFile: data.appendingPathComponent("sessions.json"), now: { clock.now })
+        for _ in 0..<5 { #expect(try await access.logIn(name: "sato", password: "wrong", from: "10.0.0.9") == .refused) }
+        #expect(try await access.logIn(name: "sato", password: "right one", from: "10.0.0.9") == .rateLimited(retryAfter: 60))
+        #expect(try await access.logIn(name: String(repeating: "長", count: 5_000), password: "x", from: "10.0.0.8") == .refused)
         clock.now = clock.now.addingTimeInterval(61)
-        guard case .loggedIn(let account, let id, _) = try access.logIn(name: "sato", password: "right one", from: "10.0.0.9") else {
-            Issue.record("login refused after the window")
+        guard case .loggedIn(let account, let id, _) = try await access.logIn(name: "sato", password: "right one", from: "10.0.0.9") else {
+            Issue.record("login refused after the lockout")
             return
         }
         #expect(account.name == "sato")
         #expect(access.session(id)?.account.role == .operator)
-        #expect(try access.logIn(name: "nobody", password: "x", from: "10.0.0.8") == .refused)
-        try access.logOut(id, from: "10.0.0.9")
+        let saved = try JSONDecoder().decode([String: SessionStore.Session].self, from: Data(contentsOf: data.appendingPathComponent("sessions.json")))
+        #expect(saved.values.map(\.account) == ["sato"], "on disk once the login is acknowledged")
+        try await access.logOut(id, from: "10.0.0.9")
         #expect(access.session(id) == nil)
+        // Nothing of the failures is written until their minute has closed.
+        #expect(try trail.entries().map(\.action) == ["auth.login", "auth.logout"])
+        try await access.failedLogins?.flush()
 
         let entries = try trail.entries()
-        #expect(entries.map(\.action) == Array(repeating: "auth.login_failed", count: 6) + ["auth.login", "auth.login_failed", "auth.logout"])
-        #expect(entries.allSatisfy { $0.actor == $0.details["name"] })
-        #expect(entries[5].details["reason"] == "rate limited")
-        #expect(entries[7].details == ["name": "nobody", "address": "10.0.0.8", "reason": "unknown account"])
-        #expect(!entries.contains { $0.details.values.contains("wrong") || $0.details.values.contains("right one") })
+        #expect(entries.map(\.action) == ["auth.login", "auth.logout", "auth.login_failed", "auth.login_failed"])
+        let failures = entries.filter { $0.action == "auth.login_failed" }
+        #expect(failures.allSatisfy { $0.actor == "anonymous" && $0.details["minute"] == "2027-01-15T08:00:00Z" })
+        #expect(failures[0].details == [
+            "address": "10.0.0.8", "minute": "2027-01-15T08:00:00Z", "failures": "1", "reasons": "unknown account: 1",
+            "names": "[\"" + String(repeating: "長", count: 64) + "…\"]",
+        ])
+        #expect(failures[1].details["failures"] == "6")
+        #expect(failures[1].details["reasons"] == "rate limited: 1, wrong password: 5")
+        #expect(failures[1].details["names"] == #"["sato"]"#)
+        #expect(!entries.contains { $0.details.values.contains { $0.contains("wrong") && !$0.contains("wrong password") } || $0.details.values.contains("right one") })
     }
 }
 

@@ -88,7 +88,7 @@ import VideoRelay
         #expect(((audit["entries"] as? [[String: Any]])?.first)?["action"] as? String == "relayd.started")
         let (csvStatus, csvBody) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/audit?format=csv")
         #expect(csvStatus == 200)
-        #expect(String(decoding: csvBody, as: UTF8.self).hasPrefix("seq,time,actor,action,program_time,details,prev,hash,signature\n1,"))
+        #expect(String(decoding: csvBody, as: UTF8.self).hasPrefix("seq,time,actor,action,program_time,details,prev,hash,signature\r\n1,"))
         let (badStatus, _) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/audit?limit=0")
         #expect(badStatus == 400)
 

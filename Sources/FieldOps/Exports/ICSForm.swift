@@ -56,20 +56,11 @@ public struct ICSForm: Sendable, Equatable {
     /// Table rows, one string per column; times in ISO 8601 UTC.
     public var rows: [[String]]
 
-    /// RFC 4180 CSV: a header row, then one line per row, CRLF line ends. Fields with commas,
-    /// quotes or line breaks are quoted; a field that a spreadsheet would run as a formula
-    /// (leading =, + or @) gets a leading apostrophe, because these files are opened in Excel.
+    /// RFC 4180 CSV: a header row, then one line per row, CRLF line ends; cells go through
+    /// `CSV.cell`, which quotes line breaks and neutralises formulas, because these files are
+    /// opened in Excel.
     public func csv() -> String {
-        ([columns.map(\.english)] + rows)
-            .map { $0.map(Self.csvField).joined(separator: ",") }
-            .joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func csvField(_ value: String) -> String {
-        var field = value
-        if let first = field.first, "=+@".contains(first) { field = "'" + field }
-        guard field.contains(where: { ",\"\r\n".contains($0) }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        CSV.document(header: columns.map(\.english), rows: rows)
     }
 
     /// ISO 8601 UTC, the format every time in a form uses.

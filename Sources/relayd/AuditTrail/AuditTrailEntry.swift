@@ -1,3 +1,4 @@
+import FieldOps
 import Foundation
 
 /// One line of the audit log: who did what, when, and where the program was. Each entry carries
@@ -55,16 +56,34 @@ struct AuditTrailEntry: Codable, Equatable, Sendable {
 }
 
 extension AuditTrailEntry {
-    /// Every entry (filters applied), RFC 4180 quoting, details as key=value pairs.
+    /// Why a line is not an entry as relayd writes it.
+    enum LineProblem: Error, Equatable {
+        /// Not JSON, or not an entry's fields.
+        case unreadable
+        /// Readable, but not byte for byte the canonical encoding of its fields: extra keys,
+        /// a key given twice, other spacing or order. Every JSON reader may then show something
+        /// other than what was signed (a second `actor` placed last wins in most of them).
+        case notCanonical
+    }
+
+    /// Decodes one log line (without its newline) and accepts it only if re-encoding its fields
+    /// gives exactly the same bytes.
+    static func canonical(_ line: Data) -> Result<AuditTrailEntry, LineProblem> {
+        guard let entry = try? decoder.decode(AuditTrailEntry.self, from: line) else { return .failure(.unreadable) }
+        guard let encoded = try? encoder.encode(entry), encoded == line else { return .failure(.notCanonical) }
+        return .success(entry)
+    }
+
+    /// Every entry (filters applied) as CSV: cells through `CSV.cell` (quoting, formulas
+    /// neutralised), details as key=value pairs.
     static func csv(_ entries: [AuditTrailEntry]) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
-        var lines = ["seq,time,actor,action,program_time,details,prev,hash,signature"]
-        for e in entries {
-            let details = e.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-            lines.append([String(e.seq), e.time, e.actor, e.action, e.programTime.map { String($0) } ?? "", details, e.prev, e.hash, e.signature].map(field).joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
+        CSV.row(csvHeader) + entries.map(\.csvRow).joined()
+    }
+
+    static let csvHeader = ["seq", "time", "actor", "action", "program_time", "details", "prev", "hash", "signature"]
+
+    var csvRow: String {
+        let details = details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        return CSV.row([String(seq), time, actor, action, programTime.map { String($0) } ?? "", details, prev, hash, signature])
     }
 }

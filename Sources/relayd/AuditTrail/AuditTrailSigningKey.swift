@@ -6,6 +6,8 @@ import Foundation
 /// rewritten log.
 struct AuditTrailSigningKey: Sendable {
     let privateKey: Curve25519.Signing.PrivateKey
+    /// The file it was loaded from; the audit witness lives beside it (nil: no witness).
+    var path: String? = nil
 
     var publicKey: Curve25519.Signing.PublicKey { privateKey.publicKey }
 
@@ -24,7 +26,7 @@ struct AuditTrailSigningKey: Sendable {
         if FileManager.default.fileExists(atPath: path) {
             let data = try Data(contentsOf: url)
             do {
-                return AuditTrailSigningKey(privateKey: try Curve25519.Signing.PrivateKey(rawRepresentation: data))
+                return AuditTrailSigningKey(privateKey: try Curve25519.Signing.PrivateKey(rawRepresentation: data), path: path)
             } catch {
                 throw AuditTrailError("audit signing key \(path) is not a 32-byte Ed25519 key")
             }
@@ -34,7 +36,7 @@ struct AuditTrailSigningKey: Sendable {
         guard FileManager.default.createFile(atPath: path, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o600]) else {
             throw AuditTrailError("cannot create audit signing key \(path)")
         }
-        return AuditTrailSigningKey(privateKey: key)
+        return AuditTrailSigningKey(privateKey: key, path: path)
     }
 
     /// Loads an existing key; verifying must never create one.

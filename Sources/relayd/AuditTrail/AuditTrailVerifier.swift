@@ -1,28 +1,55 @@
 import Crypto
 import Foundation
 
-/// Checks an audit log against its signing key: every entry's hash, signature, sequence number
-/// and link to the previous one, and the signed head. Reports the first problem found.
+/// Checks an audit log against its signing key: that every line is the canonical encoding of
+/// its entry, every entry's hash, signature, sequence number and link to the previous one, the
+/// signed head in the data directory, and the witness beside the key (which catches a log rolled
+/// back to an older signed head, or wiped). Reports the first problem found.
 enum AuditTrailVerifier {
-    /// The outcome: fine (with the number of entries), or the first problem.
+    /// The outcome: fine (with the number of entries), nothing to check, or the first problem.
     enum Outcome: Equatable {
+        /// Every check passed, the witness included.
         case intact(entries: Int, head: String)
+        /// Every check on the data directory passed, but there is no witness to compare with,
+        /// so a rollback to an older signed head would not show.
+        case unwitnessed(entries: Int, head: String)
+        /// No entries, no head and no witness: a log that was never written.
+        case empty
         case tampered(line: Int, problem: String)
     }
 
-    static func verify(logPath: String, headPath: String, publicKey: Curve25519.Signing.PublicKey) -> Outcome {
-        let lines: [String]
+    static func verify(logPath: String, headPath: String, witnessPath: String?, publicKey: Curve25519.Signing.PublicKey) -> Outcome {
+        let data: Data
         do {
-            lines = try AuditTrail.readLines(logPath)
+            data = try Data(contentsOf: URL(fileURLWithPath: logPath))
         } catch {
             return .tampered(line: 0, problem: "cannot read \(logPath): \(error.localizedDescription)")
         }
+        var witness: AuditTrailWitness?
+        if let witnessPath, let witnessData = FileManager.default.contents(atPath: witnessPath) {
+            do {
+                witness = try AuditTrailWitness.decode(witnessData, publicKey: publicKey)
+            } catch {
+                return .tampered(line: 0, problem: "the witness \(witnessPath) was altered: \(error)")
+            }
+        }
+        let lines = data.split(separator: 0x0a, omittingEmptySubsequences: true)
+        let torn = data.last.map { $0 != 0x0a } ?? false
         var previousHash = ""
         var expectedSeq = 1
+        var witnessedHash: String?
         for (index, line) in lines.enumerated() {
             let number = index + 1
-            guard let entry = try? AuditTrailEntry.decoder.decode(AuditTrailEntry.self, from: Data(line.utf8)) else {
+            if torn && number == lines.count {
+                return .tampered(line: number, problem: "line \(number) is incomplete: a write was cut short (relayd sets it aside when it next starts)")
+            }
+            let entry: AuditTrailEntry
+            switch AuditTrailEntry.canonical(Data(line)) {
+            case .success(let decoded): entry = decoded
+            case .failure(.unreadable):
                 return .tampered(line: number, problem: "line \(number) is not a readable audit entry (altered)")
+            case .failure(.notCanonical):
+                return .tampered(line: number, problem: "line \(number) is not in canonical form: extra, repeated or reordered keys (altered)")
             }
             guard let hash = try? AuditTrail.hash(entry.content), hash == entry.hash else {
                 return .tampered(line: number, problem: "entry \(entry.seq) (line \(number)) was altered: its content does not match its hash")
@@ -34,7 +61,7 @@ enum AuditTrailVerifier {
             }
             if entry.seq > expectedSeq {
                 let later = lines[(index + 1)...].contains { line in
-                    (try? AuditTrailEntry.decoder.decode(AuditTrailEntry.self, from: Data(line.utf8)))?.seq == expectedSeq
+                    (try? AuditTrailEntry.decoder.decode(AuditTrailEntry.self, from: Data(line)))?.seq == expectedSeq
                 }
                 if later {
                     return .tampered(line: number, problem: "entry \(entry.seq) (line \(number)) is out of order: entry \(expectedSeq) comes after it (reordered)")
@@ -47,12 +74,17 @@ enum AuditTrailVerifier {
             guard entry.prev == previousHash else {
                 return .tampered(line: number, problem: "entry \(entry.seq) (line \(number)) does not follow the entry before it (removed or reordered)")
             }
+            if entry.seq == witness?.seq { witnessedHash = entry.hash }
             previousHash = entry.hash
             expectedSeq += 1
         }
         let count = expectedSeq - 1
         guard let headData = FileManager.default.contents(atPath: headPath) else {
-            return count == 0 ? .intact(entries: 0, head: "") : .tampered(line: count, problem: "the signed head \(headPath) is missing")
+            if count > 0 { return .tampered(line: count, problem: "the signed head \(headPath) is missing") }
+            if let witness, let witnessPath {
+                return .tampered(line: 1, problem: "the log and its signed head are gone, but the witness \(witnessPath) names entry \(witness.seq) (wiped)")
+            }
+            return .empty
         }
         guard let head = try? AuditTrailEntry.decoder.decode(AuditTrail.Head.self, from: headData),
             let signature = Data(base64Encoded: head.signature),
@@ -65,6 +97,17 @@ enum AuditTrailVerifier {
         }
         if head.seq < count || head.hash != previousHash {
             return .tampered(line: head.seq, problem: "the last entries do not match the signed head (entry \(head.seq))")
+        }
+        guard let witness, let witnessPath else { return .unwitnessed(entries: count, head: previousHash) }
+        if witness.seq > count {
+            return .tampered(
+                line: count + 1,
+                problem: "entries \(count + 1) to \(witness.seq) were removed from the end: the witness \(witnessPath) names entry \(witness.seq) (rolled back to an older signed head)")
+        }
+        if witnessedHash != witness.hash {
+            return .tampered(
+                line: witness.seq,
+                problem: "entry \(witness.seq) (line \(witness.seq)) does not match the witness \(witnessPath) (rolled back and rewritten)")
         }
         return .intact(entries: count, head: previousHash)
     }

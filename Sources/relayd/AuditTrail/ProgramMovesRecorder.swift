@@ -17,7 +17,7 @@ struct ProgramMovesRecorder: Service {
             for move in status.automaticMoves where !recorded.contains(move) {
                 recorded.insert(move)
                 do {
-                    try auditTrail.append(actor: "relayd", action: "program.\(move.reason)", programTime: status.programTimeSeconds, details: [
+                    try await auditTrail.append(actor: "relayd", action: "program.\(move.reason)", programTime: status.programTimeSeconds, details: [
                         "from": move.from, "to": move.to, "at": ISO8601DateFormatter().string(from: move.at),
                     ])
                 } catch {

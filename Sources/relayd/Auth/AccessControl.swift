@@ -6,26 +6,31 @@ import Synchronization
 /// refuses anything else) and every request acts as `Account.local`.
 final class AccessControl: Sendable {
     let accounts: [Account]
-    /// Where logins, failed logins and logouts are recorded (nil only in tests that do not need it).
+    /// Where logins and logouts are recorded (nil only in tests that do not need it).
     let auditTrail: AuditTrail?
+    /// Where failed logins are counted, to be recorded per address and minute (nil with no
+    /// audit trail). relayd runs it as a service.
+    let failedLogins: FailedLoginRecorder?
     private let now: @Sendable () -> Date
     private let state: Mutex<(sessions: SessionStore, limiter: LoginRateLimiter)>
     /// Checked when the name is unknown, so a wrong name costs as long as a wrong password and
     /// timing does not reveal which names exist.
     private let decoy: PasswordHash
-    /// Where sessions are kept across restarts (nil: memory only), so an open control-room page
-    /// carries on by itself when relayd restarts.
-    private let sessionsFile: URL?
+    /// Where sessions are kept across restarts (nil: memory only).
+    private let sessionsFile: SessionsFile?
+    /// Password checks, one at a time: however many logins arrive, PBKDF2 takes at most one
+    /// core, and the others stay with the relay and the control room.
+    private let passwordChecks = SerialWorker(label: "relayd.auth.password-checks")
 
     init(accounts: [Account], auditTrail: AuditTrail? = nil, limiter: LoginRateLimiter = LoginRateLimiter(),
          sessions: SessionStore = SessionStore(), sessionsFile: URL? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.accounts = accounts
         self.auditTrail = auditTrail
+        self.failedLogins = auditTrail.map { FailedLoginRecorder(auditTrail: $0, now: now) }
         self.now = now
-        self.sessionsFile = sessionsFile
+        self.sessionsFile = sessionsFile.map { SessionsFile(path: $0.path) }
         var sessions = sessions
-        if let sessionsFile, let data = try? Data(contentsOf: sessionsFile),
-           let saved = try? JSONDecoder().decode([String: SessionStore.Session].self, from: data) {
+        if let saved = self.sessionsFile?.load(), !saved.isEmpty {
             sessions = SessionStore(idleTimeout: sessions.idleTimeout, sessions: saved)
         }
         state = Mutex((sessions, limiter))
@@ -55,20 +60,13 @@ final class AccessControl: Sendable {
         }
         guard let session, let account = account(named: session.account) else { return nil }
         // Saving on every request would cost a write per request; once a minute keeps the idle
-        // timeout right to within that.
-        if let previousUse, time.timeIntervalSince(previousUse) > 60 { saveSessions() }
+        // timeout right to within that. Nobody waits for it: it is written on the sessions writer.
+        if let previousUse, time.timeIntervalSince(previousUse) > 60 { sessionsFile?.saveLater(currentSessions) }
         return (account, session.csrfToken)
     }
 
-    /// Writes the sessions (hashed ids, accounts, CSRF tokens) to `sessionsFile`, owner-only.
-    private func saveSessions() {
-        guard let sessionsFile else { return }
-        let sessions = state.withLock { $0.sessions.sessions }
-        guard let data = try? JSONEncoder().encode(sessions) else { return }
-        let temporary = sessionsFile.appendingPathExtension("tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
-        // rename(2) replaces the old file in one step: a crash never leaves half a file.
-        _ = rename(temporary.path, sessionsFile.path)
+    private var currentSessions: @Sendable () -> [String: SessionStore.Session] {
+        { [self] in state.withLock { $0.sessions.sessions } }
     }
 
     /// The outcome of `POST /api/session`.
@@ -78,34 +76,40 @@ final class AccessControl: Sendable {
         case rateLimited(retryAfter: Int)
     }
 
-    /// Checks a name and password, rate-limited per remote address and per name; every outcome
-    /// is audited (never the password).
-    func logIn(name: String, password: String, from address: String) throws -> LoginOutcome {
-        let keys = [LoginRateLimiter.addressKey(address), LoginRateLimiter.accountKey(name)]
-        if let wait = state.withLock({ $0.limiter.retryAfter(keys, now: now()) }) {
-            try auditTrail?.append(actor: name, action: "auth.login_failed", details: ["name": name, "address": address, "reason": "rate limited"])
+    /// Checks a name and password under the login limit (see `LoginRateLimiter`). A login is
+    /// audited at once; failures are counted and audited per address and minute (never the
+    /// password).
+    func logIn(name: String, password: String, from address: String) async throws -> LoginOutcome {
+        let time = now()
+        switch state.withLock({ $0.limiter.reserve(address: address, account: name, now: time) }) {
+        case .refuse(let wait):
+            failedLogins?.record(name: name, address: address, reason: "rate limited", at: time)
             return .rateLimited(retryAfter: wait)
+        case .proceed(let delay):
+            if delay > 0 { try await Task.sleep(for: .seconds(delay)) }
         }
         let account = account(named: name)
-        let verified = (account?.passwordHash ?? decoy).verify(password) && account?.passwordHash != nil
-        guard verified, let account else {
-            state.withLock { $0.limiter.recordFailure(keys, now: now()) }
+        // PBKDF2 takes a good part of a second by design: off the Swift concurrency pool, so a
+        // burst of logins cannot stall every other request.
+        let hash = account?.passwordHash ?? decoy
+        let matches = try await passwordChecks.perform { hash.verify(password) }
+        guard matches, account?.passwordHash != nil, let account else {
             let reason = account == nil ? "unknown account" : account?.passwordHash == nil ? "account has no password" : "wrong password"
-            try auditTrail?.append(actor: name, action: "auth.login_failed", details: ["name": name, "address": address, "reason": reason])
+            failedLogins?.record(name: name, address: address, reason: reason, at: time)
             return .refused
         }
         let (id, session) = state.withLock { state in
-            state.limiter.reset(LoginRateLimiter.accountKey(name))
+            state.limiter.succeeded(address: address, account: name, reservedAt: time)
             return state.sessions.open(account: name, now: now())
         }
-        saveSessions()
-        try auditTrail?.append(actor: name, action: "auth.login", details: ["name": name, "role": account.role.rawValue, "address": address])
+        try await sessionsFile?.save(currentSessions)
+        try await auditTrail?.append(actor: name, action: "auth.login", details: ["name": name, "role": account.role.rawValue, "address": address])
         return .loggedIn(account: account, sessionID: id, csrfToken: session.csrfToken)
     }
 
-    func logOut(_ id: String, from address: String) throws {
+    func logOut(_ id: String, from address: String) async throws {
         guard let session = state.withLock({ $0.sessions.close(id) }) else { return }
-        saveSessions()
-        try auditTrail?.append(actor: session.account, action: "auth.logout", details: ["name": session.account, "address": address])
+        try await sessionsFile?.save(currentSessions)
+        try await auditTrail?.append(actor: session.account, action: "auth.logout", details: ["name": session.account, "address": address])
     }
 }

@@ -1,52 +1,150 @@
 import Crypto
 import Foundation
 
-/// Counts failed logins per key (a remote address, an account name) in a sliding window and
-/// says when to refuse further attempts, so a password cannot be guessed at network speed.
+/// Decides which login attempts get a password check, so a password cannot be guessed at
+/// network speed and an account's owner cannot be locked out by someone who only knows its name.
 /// Pure state: the caller passes the time, so tests move a clock instead of sleeping.
+///
+/// The rule:
+/// - Per client address (IPv6 by /64, which one host usually holds whole): `maximumFailures`
+///   within `window`, then refused with a lockout that doubles with each lockout in a row
+///   (1, 2, 4 ... minutes, at most `maximumLockout`).
+/// - Per account: once it has had `maximumFailures` failures within `window` from anywhere, it
+///   is guarded: an address that itself failed within the window is refused, and an address
+///   without failures is let through one attempt at a time, `guardedSpacing` apart (the attempt
+///   waits for its turn; beyond `maximumWait`, refused). Another client's failures therefore
+///   slow the owner down but never shut out a correct password from a clean address, while a
+///   distributed guesser gets one guess per address and window and one per `guardedSpacing`.
+/// - An attempt is reserved (counted as a failure) before its password is checked, in the same
+///   step as the decision, so parallel attempts cannot all pass the check before any is counted;
+///   a correct password takes its reservation back and clears the account.
+/// - At most `capacity` addresses and `capacity` accounts are remembered; past that, those not
+///   seen for longest are forgotten first.
 struct LoginRateLimiter: Sendable {
-    /// Failures allowed within `window` before attempts are refused.
     var maximumFailures = 5
     var window: TimeInterval = 60
-    private var failures: [String: [Date]] = [:]
+    var maximumLockout: TimeInterval = 15 * 60
+    var guardedSpacing: TimeInterval = 1
+    var maximumWait: TimeInterval = 5
+    var capacity = 10_000
 
-    init(maximumFailures: Int = 5, window: TimeInterval = 60) {
+    /// What is remembered of one address or account.
+    struct Record: Sendable, Equatable {
+        /// Failures and reservations within the window, oldest first (at most `maximumFailures`).
+        var failures: [Date] = []
+        var lockedUntil: Date?
+        /// Lockouts in a row; each doubles the next.
+        var lockouts = 0
+        var lastSeen: Date
+        /// A guarded account's next free turn.
+        var nextTurn: Date?
+    }
+
+    private(set) var addresses: [String: Record] = [:]
+    private(set) var accounts: [String: Record] = [:]
+
+    init(maximumFailures: Int = 5, window: TimeInterval = 60, capacity: Int = 10_000) {
         self.maximumFailures = maximumFailures
         self.window = window
+        self.capacity = capacity
     }
 
-    /// Seconds until an attempt under any of `keys` is allowed again; nil when allowed now.
-    mutating func retryAfter(_ keys: [String], now: Date) -> Int? {
-        forgetOld(now: now)
-        let waits = keys.compactMap { key -> TimeInterval? in
-            guard let recent = failures[key], recent.count >= maximumFailures else { return nil }
-            // The attempt is allowed once enough failures have left the window.
-            return recent[recent.count - maximumFailures].addingTimeInterval(window).timeIntervalSince(now)
+    enum Decision: Equatable {
+        /// Check the password, after waiting `delay` seconds (a guarded account's turn).
+        case proceed(delay: TimeInterval)
+        /// Refuse without checking; the client may retry after this many seconds.
+        case refuse(retryAfter: Int)
+    }
+
+    /// Decides on an attempt and, when it may proceed, reserves it as a failure.
+    mutating func reserve(address: String, account name: String, now: Date) -> Decision {
+        let addressKey = Self.addressKey(address)
+        var client = fresh(addresses[addressKey], now: now)
+        client.lastSeen = now
+        defer { store(client, at: addressKey, in: \.addresses, now: now) }
+        if let until = client.lockedUntil, until > now { return .refuse(retryAfter: Self.seconds(until.timeIntervalSince(now))) }
+        if client.failures.count >= maximumFailures {
+            client.lockouts += 1
+            let lockout = min(window * pow(2, Double(client.lockouts - 1)), maximumLockout)
+            let until = client.failures[client.failures.count - maximumFailures].addingTimeInterval(lockout)
+            client.lockedUntil = until
+            return .refuse(retryAfter: Self.seconds(until.timeIntervalSince(now)))
         }
-        return waits.max().map { max(1, Int($0.rounded(.up))) }
+        let accountKey = Self.accountKey(name)
+        var target = fresh(accounts[accountKey], now: now)
+        target.lastSeen = now
+        var delay: TimeInterval = 0
+        if target.failures.count >= maximumFailures {
+            if let last = client.failures.last {
+                store(target, at: accountKey, in: \.accounts, now: now)
+                return .refuse(retryAfter: Self.seconds(last.addingTimeInterval(window).timeIntervalSince(now)))
+            }
+            let turn = max(now, target.nextTurn ?? now)
+            delay = turn.timeIntervalSince(now)
+            if delay > maximumWait {
+                store(target, at: accountKey, in: \.accounts, now: now)
+                return .refuse(retryAfter: Self.seconds(delay))
+            }
+            target.nextTurn = turn.addingTimeInterval(guardedSpacing)
+        }
+        client.failures = Array((client.failures + [now]).suffix(maximumFailures))
+        target.failures = Array((target.failures + [now]).suffix(maximumFailures))
+        store(target, at: accountKey, in: \.accounts, now: now)
+        return .proceed(delay: delay)
     }
 
-    mutating func recordFailure(_ keys: [String], now: Date) {
-        for key in keys { failures[key, default: []].append(now) }
+    /// A correct password: the attempt reserved at `reservedAt` was not a failure, and the
+    /// account's count is cleared (the address keeps its other failures: one right password must
+    /// not buy an address more guesses at other accounts).
+    mutating func succeeded(address: String, account name: String, reservedAt: Date) {
+        let addressKey = Self.addressKey(address)
+        if var client = addresses[addressKey], let reservation = client.failures.lastIndex(of: reservedAt) {
+            client.failures.remove(at: reservation)
+            addresses[addressKey] = client
+        }
+        accounts[Self.accountKey(name)] = nil
     }
 
-    /// A correct password clears the account's count (not the address's: one right password
-    /// must not buy an address more guesses at other accounts).
-    mutating func reset(_ key: String) {
-        failures[key] = nil
-    }
-
-    /// Drops failures older than the window, so memory stays bounded by recent attempts.
-    private mutating func forgetOld(now: Date) {
+    /// The record without failures that have left the window, and without lockouts forgiven by
+    /// a quiet spell as long as the longest lockout.
+    private func fresh(_ record: Record?, now: Date) -> Record {
+        guard var record else { return Record(lastSeen: now) }
         let cutoff = now.addingTimeInterval(-window)
-        failures = failures.compactMapValues { dates in
-            let recent = dates.filter { $0 > cutoff }
-            return recent.isEmpty ? nil : recent
-        }
+        record.failures.removeAll { $0 <= cutoff }
+        if let until = record.lockedUntil, until <= now { record.lockedUntil = nil }
+        if now.timeIntervalSince(record.lastSeen) > maximumLockout { record.lockouts = 0 }
+        return record
     }
 
-    static func addressKey(_ address: String) -> String { "address:\(address)" }
-    static func accountKey(_ name: String) -> String { "account:\(name)" }
+    /// Stores a record; past `capacity`, forgets records with nothing left to remember, then the
+    /// least recently seen (a tenth at a time, so eviction costs little per attempt).
+    private mutating func store(_ record: Record, at key: String, in table: WritableKeyPath<Self, [String: Record]>, now: Date) {
+        self[keyPath: table][key] = record
+        guard self[keyPath: table].count > capacity else { return }
+        let idle = now.addingTimeInterval(-max(window, maximumLockout))
+        self[keyPath: table] = self[keyPath: table].filter { $0.key == key || $0.value.lastSeen > idle }
+        let excess = self[keyPath: table].count - capacity
+        guard excess > 0 else { return }
+        let oldest = self[keyPath: table].filter { $0.key != key }.sorted { $0.value.lastSeen < $1.value.lastSeen }
+            .prefix(max(excess, capacity / 10)).map(\.key)
+        for evicted in oldest { self[keyPath: table][evicted] = nil }
+    }
+
+    private static func seconds(_ interval: TimeInterval) -> Int { max(1, Int(interval.rounded(.up))) }
+
+    /// The address as the limit counts it: IPv4 as is (also when mapped into IPv6), IPv6 by its
+    /// /64 prefix.
+    static func addressKey(_ address: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(format: "%x", Int(bytes[$0]) << 8 | Int(bytes[$0 + 1])) }
+        return groups.joined(separator: ":") + "::/64"
+    }
+
+    static func accountKey(_ name: String) -> String { name }
 }
 
 /// Logged-in browser sessions, keyed by the random id in the `relayd_session` cookie. Pure

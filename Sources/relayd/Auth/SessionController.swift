@@ -16,7 +16,7 @@ struct SessionController {
             return try JSONBody.response(SessionResponse(name: account.name, role: account.role, csrfToken: context.csrfToken))
         }
         router.delete("/api/session") { request, context in
-            if let id = AuthMiddleware.sessionCookie(request) { try access.logOut(id, from: context.remoteAddress) }
+            if let id = AuthMiddleware.sessionCookie(request) { try await access.logOut(id, from: context.remoteAddress) }
             var response = Response(status: .noContent)
             response.headers[.setCookie] = "\(AuthMiddleware.cookieName)=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
             return response
@@ -41,13 +41,7 @@ struct SessionController {
     private func logIn(_ request: Request, _ context: RelaydRequestContext) async throws -> Response {
         let body = try await APIRequestBody.decode(LoginRequest.self, from: request)
         if access.isOpen { return try JSONBody.response(SessionResponse(name: Account.local.name, role: .admin, open: true)) }
-        // PBKDF2 takes a good part of a second by design: run it off the Swift concurrency pool
-        // so a burst of logins cannot stall every other request.
-        let outcome = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(with: Result { try access.logIn(name: body.name, password: body.password, from: context.remoteAddress) })
-            }
-        }
+        let outcome = try await access.logIn(name: body.name, password: body.password, from: context.remoteAddress)
         switch outcome {
         case .loggedIn(let account, let id, let csrf):
             var response = try JSONBody.response(SessionResponse(name: account.name, role: account.role, csrfToken: csrf))

@@ -44,7 +44,7 @@ struct RelaydServices {
             configuration: configuration.relay, programFeed: enabled ? program : nil, tap: thumbnails, logger: Logger(label: "relayd.relay"))
         let fieldOps = try FieldOpsHTTP(dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"))
         let auditTrail = try AuditTrail(dataDirectory: dataURL, key: try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath))
-        try auditTrail.append(actor: "relayd", action: "relayd.started", details: [
+        try await auditTrail.append(actor: "relayd", action: "relayd.started", details: [
             "srt.listen": configuration.relay.srtListen.description, "http.listen": configuration.httpListen.description,
         ])
         if configuration.accounts.isEmpty {
@@ -62,6 +62,8 @@ struct RelaydServices {
             relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, access: access,
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
         var services: [any Service] = enabled ? [program, thumbnails, relay, application] : [thumbnails, relay, application]
+        // First in the group, so it stops last and records the failed logins of the final minute.
+        if let failedLogins = access.failedLogins { services.insert(failedLogins, at: 0) }
         if enabled {
             services.append(ProgramMovesRecorder(program: program, auditTrail: auditTrail, logger: Logger(label: "relayd.audit")))
         }
@@ -69,7 +71,7 @@ struct RelaydServices {
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        let stopped = try auditTrail.append(actor: "relayd", action: "relayd.stopped")
+        let stopped = try await auditTrail.append(actor: "relayd", action: "relayd.stopped")
         logger.info("relayd stopped", metadata: ["audit.head": "\(stopped.hash)"])
     }
 }

@@ -22,7 +22,7 @@ struct ControlRoomController<Context: AuthenticatedContext> {
             }
             let previous = sources.state.preview
             sources.state.setPreview(body.source)
-            try auditTrail?.append(
+            try await auditTrail?.append(
                 actor: context.actorName(for: request), action: "control_room.preview",
                 programTime: sources.program?.status.programTimeSeconds, details: ["from": previous ?? "", "to": body.source ?? ""])
             return try JSONBody.response(PreviewResponse(preview: body.source))

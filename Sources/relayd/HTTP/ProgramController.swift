@@ -20,7 +20,7 @@ struct ProgramController<Context: AuthenticatedContext> {
         router.delete("/api/program/caption") { request, context in
             let previous = program.status.caption
             program.clearCaption()
-            try record("program.caption.off", ["text": previous?.text ?? ""], by: context.actorName(for: request))
+            try await record("program.caption.off", ["text": previous?.text ?? ""], by: context.actorName(for: request))
             return try JSONBody.response(CaptionResponse(caption: nil))
         }
         router.get("/api/program/presets") { _, _ in try JSONBody.response(program.configuration.presets) }
@@ -30,7 +30,7 @@ struct ProgramController<Context: AuthenticatedContext> {
             let name = encoded.removingPercentEncoding ?? encoded
             let caption = try show { () throws(CaptionError) in try program.showPreset(name) }
             let actor = context.actorName(for: request)
-            try record("program.caption.preset", ["preset": name, "text": caption.text], by: actor)
+            try await record("program.caption.preset", ["preset": name, "text": caption.text], by: actor)
             controlRoom?.noteCaption(caption, preset: name, by: actor)
             return try JSONBody.response(CaptionResponse(caption: caption))
         }
@@ -39,8 +39,8 @@ struct ProgramController<Context: AuthenticatedContext> {
     /// Appends an operator action to the audit trail, with the account that made it.
     /// The program time is where the action shows in the program (a cut's first picture, else
     /// the latest frame written), so an entry can be matched with a recording.
-    private func record(_ action: String, _ details: [String: String], by actor: String, programTime: Double? = nil) throws {
-        try auditTrail?.append(actor: actor, action: action, programTime: programTime ?? program.status.programTimeSeconds, details: details)
+    private func record(_ action: String, _ details: [String: String], by actor: String, programTime: Double? = nil) async throws {
+        try await auditTrail?.append(actor: actor, action: action, programTime: programTime ?? program.status.programTimeSeconds, details: details)
     }
 
     struct CutRequest: Decodable {
@@ -83,7 +83,7 @@ struct ProgramController<Context: AuthenticatedContext> {
         case .abandoned(let why): result = "abandoned: \(why)"
         }
         let cutProgramTime: Double? = if case .tookEffect = outcome { program.status.lastCut?.programTimeSeconds } else { nil }
-        try record("program.cut", ["from": from, "to": body.source, "result": result], by: actor, programTime: cutProgramTime)
+        try await record("program.cut", ["from": from, "to": body.source, "result": result], by: actor, programTime: cutProgramTime)
         switch outcome {
         case .tookEffect(let at, let waited):
             return try JSONBody.response(CutResponse(source: body.source, tookEffectAt: at, waitedMilliseconds: waited, mode: program.status.mode))
@@ -102,7 +102,7 @@ struct ProgramController<Context: AuthenticatedContext> {
         let wasOnAir = program.status.caption != nil
         if let preset = body.preset {
             caption = try show { () throws(CaptionError) in try program.showPreset(preset) }
-            try record("program.caption.preset", ["preset": preset, "text": caption.text], by: actor)
+            try await record("program.caption.preset", ["preset": preset, "text": caption.text], by: actor)
             controlRoom?.noteCaption(caption, preset: preset, by: actor)
         } else {
             guard let text = body.text else { throw APIError(.badRequest, "invalid request body", detail: "give \"text\" or \"preset\"") }
@@ -111,7 +111,7 @@ struct ProgramController<Context: AuthenticatedContext> {
                 try program.showCaption(caption)
                 return caption
             }
-            try record(wasOnAir ? "program.caption.edit" : "program.caption.on", [
+            try await record(wasOnAir ? "program.caption.edit" : "program.caption.on", [
                 "text": caption.text, "position": caption.position.rawValue, "style": caption.style.rawValue,
             ], by: actor)
             controlRoom?.noteCaption(caption, preset: nil, by: actor)

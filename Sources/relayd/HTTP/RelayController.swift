@@ -25,7 +25,7 @@ struct RelayController<Context: AuthenticatedContext> {
             guard let reader = relay.snapshot.readers.first(where: { $0.id == id }), await relay.kickReader(id) else {
                 throw APIError(.notFound, "no such reader", detail: "reader \(id) is not connected")
             }
-            try auditTrail?.append(actor: context.actorName(for: request), action: "relay.kick_reader", programTime: program?.status.programTimeSeconds, details: [
+            try await auditTrail?.append(actor: context.actorName(for: request), action: "relay.kick_reader", programTime: program?.status.programTimeSeconds, details: [
                 "reader": "\(id)", "resource": reader.resource, "user": reader.user ?? "", "sink": reader.sink ?? "",
             ])
             return Response(status: .noContent)
@@ -36,7 +36,7 @@ struct RelayController<Context: AuthenticatedContext> {
             guard await relay.kickPublisher(of: id) else {
                 throw APIError(.conflict, "source has no publisher", detail: "\(id) is \(source.state.rawValue)")
             }
-            try auditTrail?.append(actor: context.actorName(for: request), action: "relay.kick_publisher", programTime: program?.status.programTimeSeconds, details: [
+            try await auditTrail?.append(actor: context.actorName(for: request), action: "relay.kick_publisher", programTime: program?.status.programTimeSeconds, details: [
                 "source": id, "user": source.publisherUser ?? "",
             ])
             return Response(status: .noContent)
@@ -68,7 +68,7 @@ struct RelayController<Context: AuthenticatedContext> {
         let id = try context.parameters.require("id")
         let body = try await APIRequestBody.decode(EnabledRequest.self, from: request)
         guard await apply(id, body.enabled) else { throw APIError(.notFound, "unknown \(kind)", detail: id) }
-        try auditTrail?.append(
+        try await auditTrail?.append(
             actor: context.actorName(for: request), action: "relay.\(kind)_\(body.enabled ? "enabled" : "held")",
             programTime: program?.status.programTimeSeconds, details: [kind: id])
         return try JSONBody.response(body)
