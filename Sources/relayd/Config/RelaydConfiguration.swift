@@ -8,6 +8,8 @@ struct RelaydConfiguration: Sendable {
     var httpListen: HostPort
     /// Allowed host names, timeouts and the connection cap (the rest of `http:`).
     var httpServer = HTTPServerSettings()
+    /// The time zone the pages show times in (`http.display_time_zone`).
+    var displayTimeZone = DisplayTimeZone()
     /// The program feed: profile, caption presets, failover (the `program:` section and each
     /// source's `backup` / `failover_ms`).
     var program = ProgramConfiguration()
@@ -115,6 +117,7 @@ struct RelaydConfiguration: Sendable {
         let http = root.child("http")
         let httpListen = address(http, "listen", default: HostPort(host: "127.0.0.1", port: 8080))
         let httpServer = readHTTPServer(http)
+        let displayTimeZone = readDisplayTimeZone(http)
         http.rejectUnknownKeys()
 
         relay.users = root.list("users").map(readUser)
@@ -135,6 +138,7 @@ struct RelaydConfiguration: Sendable {
 
         var configuration = RelaydConfiguration(relay: relay, httpListen: httpListen, httpServer: httpServer, program: programConfiguration)
         configuration.accounts = readAccounts(root)
+        configuration.displayTimeZone = displayTimeZone
         crossCheck(configuration, root: root)
         crossCheckAccounts(configuration, root: root)
         crossCheckProgram(configuration, root: root)
