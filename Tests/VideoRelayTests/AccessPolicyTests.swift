@@ -78,11 +78,11 @@ import Testing
         #expect(try !policy.decide("#!::r=program,m=request,u=hq").get().allowTakeover)
     }
 
-    @Test func openAccessListsEveryWayInWithoutASecret() {
-        let open = policy.openAccess().map { "\($0.user ?? "-") \($0.mode.rawValue) \($0.resource)" }
-        // Only the open source: anyone, and team-b through its "*" grant. team-c, named on
-        // secure-1 but without any secret there, is refused rather than let in.
-        #expect(open == ["- publish heli-1", "- request heli-1", "team-b publish heli-1"])
+    @Test func grantsWithoutASecretAreListed() {
+        let missing = policy.grantsWithoutSecret().map { "\($0.user ?? "-") \($0.mode.rawValue) \($0.resource)" }
+        // The open source, for anyone and for team-b through its "*" grant (let in unencrypted),
+        // and team-c on secure-1 (refused at the door: granted, but with no secret to check).
+        #expect(missing == ["- publish heli-1", "- request heli-1", "team-b publish heli-1", "team-c publish secure-1"])
     }
 
     @Test func aUserWithoutPassphraseOnAProgramWithOneNeedsTheProgramsSecret() throws {
@@ -91,7 +91,7 @@ import Testing
             users: [UserConfiguration(name: "hq", request: ["program"]), UserConfiguration(name: "npa", passphrase: "npa-secret-01", request: ["program"])],
             program: ProgramAccess(passphrase: "program-secret-1", allowedUsers: ["hq", "npa"])))
         #expect(try example.decide("#!::r=program,m=request,u=hq").get().passphrase == "program-secret-1")
-        #expect(example.openAccess().isEmpty)
+        #expect(example.grantsWithoutSecret().isEmpty)
     }
 }
 

@@ -35,6 +35,15 @@ public struct AccessPolicy: Sendable {
 
     /// Accepts or refuses a parsed request.
     public func decide(_ request: StreamID) -> Result<Grant, RejectCode> {
+        grant(request).flatMap { grant, resource in
+            // A name alone authenticates nothing: a protected resource needs a secret.
+            resource.isProtected && grant.passphrase == nil ? .failure(.unauthorized) : .success(grant)
+        }
+    }
+
+    /// What the configuration grants the request, and the resource's credentials, before the rule
+    /// that a protected resource is reached only with a secret.
+    private func grant(_ request: StreamID) -> Result<(Grant, ResourceAccess), RejectCode> {
         guard let resource = configuration.access(to: request.resource) else { return .failure(.notFound) }
         if request.resource == RelayConfiguration.programResource && request.mode == .publish { return .failure(.badMode) }
 
@@ -48,29 +57,30 @@ public struct AccessPolicy: Sendable {
             guard resource.allowedUsers.isEmpty else { return .failure(.unauthorized) }
             secret = resource.passphrase
         }
-        if resource.isProtected && secret == nil { return .failure(.unauthorized) }
-        return .success(Grant(request: request, passphrase: secret, allowTakeover: resource.allowTakeover))
+        return .success((Grant(request: request, passphrase: secret, allowTakeover: resource.allowTakeover), resource))
     }
 
-    /// A way in that needs no secret: anyone (`user` nil) or anyone naming `user` may use the
-    /// resource in this mode with an unencrypted connection.
-    public struct OpenAccess: Sendable, Equatable {
+    /// A way in that the configuration grants with no secret to check: callers without `u`
+    /// (`user` nil) or naming `user` may use the resource in this mode, but no passphrase applies.
+    /// On an open resource such callers get in unencrypted; on a protected one they are refused
+    /// (1401), which for a configured user is a mistake all the same.
+    public struct MissingSecret: Sendable, Equatable {
         public var user: String?
         public var mode: StreamID.Mode
         public var resource: String
     }
 
-    /// Every way in without a secret, as `decide` grants it: for callers without `u`, then for
-    /// each configured user, over every resource and mode. On loopback that is a choice; on a
-    /// listener others can reach, relayd refuses a configuration that has any.
-    public func openAccess() -> [OpenAccess] {
+    /// Every grant without a secret: for callers without `u`, then for each configured user,
+    /// over every resource and mode. On loopback that is a choice; on a listener others can
+    /// reach, relayd refuses a configuration that has any.
+    public func grantsWithoutSecret() -> [MissingSecret] {
         let callers: [String?] = [nil] + configuration.users.map(\.name)
         return callers.flatMap { user in
             configuration.resources.flatMap { resource in
                 [StreamID.Mode.publish, .request].compactMap { mode in
                     let request = StreamID(resource: resource, mode: mode, user: user)
-                    guard case .success(let grant) = decide(request), grant.passphrase == nil else { return nil }
-                    return OpenAccess(user: user, mode: mode, resource: resource)
+                    guard case .success(let (grant, _)) = grant(request), grant.passphrase == nil else { return nil }
+                    return MissingSecret(user: user, mode: mode, resource: resource)
                 }
             }
         }

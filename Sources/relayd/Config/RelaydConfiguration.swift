@@ -269,13 +269,6 @@ struct RelaydConfiguration: Sendable {
                 }
             }
         }
-        if !relay.srtListen.isLoopback {
-            for (index, source) in relay.sources.enumerated() where !source.isProtected {
-                root.child("sources").error("[\(index)] (\(source.id)) has no passphrase or users, but srt.listen \(relay.srtListen) is reachable beyond loopback; refusing to expose it without credentials")
-            }
-            if !relay.program.isProtected {
-                root.child("program").error("needs a passphrase or users because srt.listen \(relay.srtListen) is reachable beyond loopback")
-            }
-        }
+        if !relay.srtListen.isLoopback { refuseOpenSRTAccess(relay, root: root) }
     }
 }

@@ -55,6 +55,10 @@ enum PrometheusText {
         out.sample("relay_reader_stall_disconnects_total", [:], Double(snapshot.stalledReaderDisconnects))
         out.family("relay_srt_refusals_total", "counter", "Callers refused, by Access Control reject code")
         for (code, count) in snapshot.refusals.sorted(by: { $0.key < $1.key }) { out.sample("relay_srt_refusals_total", ["code": code], Double(count)) }
+        out.family("relay_srt_pending_handshakes", "gauge", "Callers past the listen callback whose SRT handshake has not completed")
+        out.sample("relay_srt_pending_handshakes", [:], Double(snapshot.pendingHandshakes))
+        out.family("relay_srt_abandoned_handshakes_total", "counter", "Callers past the listen callback whose SRT handshake never completed")
+        out.sample("relay_srt_abandoned_handshakes_total", [:], Double(snapshot.abandonedHandshakes))
         return out.text
     }
 }
