@@ -36,6 +36,7 @@ final class Gatekeeper: Sendable {
         var heldRequests: Set<String> = []
 
         mutating func dropGrants(admittedBefore cutoff: ContinuousClock.Instant) {
+            guard pendingGrants.values.contains(where: { $0.admittedAt < cutoff }) else { return }
             let before = pendingGrants.count
             pendingGrants = pendingGrants.filter { $0.value.admittedAt >= cutoff }
             abandonedGrants += before - pendingGrants.count
@@ -51,7 +52,8 @@ final class Gatekeeper: Sendable {
     /// accepts within one epoll wait, so a grant older than this belongs to a failed handshake.
     static let pendingGrantLifetime = Duration.seconds(5)
     /// At most this many grants wait at once; past it the oldest goes (its handshake has had the
-    /// most time to complete), so a flood costs bounded memory and never evicts a fresh grant.
+    /// most time to complete), so a flood costs bounded memory. A real caller's grant is taken up
+    /// within milliseconds, so a flood would need this many callers inside that time to evict it.
     static let pendingGrantLimit = 1024
 
     init(policy: AccessPolicy, keyLength: Int32, logger: Logger) {
