@@ -60,7 +60,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
                 RefuelRunsController.CreateRequest.self, RefuelRunsController.TransitionRequest.self,
             ])
         case .auditLine:
-            guard let entry = try? AuditTrailEntry.decoder.decode(AuditTrailEntry.self, from: data) else { return }
+            guard case .success(let entry) = AuditTrailEntry.canonical(data) else { return }
             _ = try? AuditTrail.hash(entry.content)
             _ = AuditTrailEntry.csv([entry])
         }
