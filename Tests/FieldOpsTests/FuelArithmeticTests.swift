@@ -178,6 +178,18 @@ import Testing
         #expect(observedMillilitresPerHour(samples: [samples[0]], deliveries: []) == nil)
     }
 
+    @Test func observedBurnNeedsReadingsAtLeastHalfAnHourApart() {
+        // Two dips 11 s apart, 1.5 L "burned": 490.9 L/h before; now not enough data.
+        let close = [LevelSample(at: Self.t0, levelMillilitres: 60_000), LevelSample(at: Self.t0 + 11, levelMillilitres: 58_500)]
+        #expect(observedMillilitresPerHour(samples: close, deliveries: []) == nil)
+        // A reading 10 minutes in is skipped over: 60 → 57 L over the 1 h pair only, 3 L/h.
+        let spread = close + [LevelSample(at: Self.t0 + 600, levelMillilitres: 59_000), LevelSample(at: Self.t0 + 3600, levelMillilitres: 57_000)]
+        #expect(observedMillilitresPerHour(samples: spread, deliveries: []) == 3000)
+        // Exactly 30 minutes is enough.
+        let halfHour = [LevelSample(at: Self.t0, levelMillilitres: 60_000), LevelSample(at: Self.t0 + 1800, levelMillilitres: 58_500)]
+        #expect(observedMillilitresPerHour(samples: halfHour, deliveries: []) == 3000)
+    }
+
     @Test func aDeliveryReconcilesWithTheNextReading() {
         // 60 L at 60 % (3.4 L/h); 5 h later 17 L burned; +50 L delivered → 93 L expected; 92 L read.
         let reconciliation = DeliveryReconciliation(

@@ -133,11 +133,11 @@ import Testing
 
 @Suite struct RefuelRunLifecycleTests {
     static let allowed: Set<String> = [
-        "proposed>scheduled",
+        "proposed>scheduled", "proposed>cancelled",
         "scheduled>en_route", "scheduled>aborted",
         "en_route>delivered", "en_route>aborted",
         "delivered>closed",
-        "aborted>proposed",
+        "aborted>proposed", "aborted>cancelled",
     ]
 
     @Test(arguments: RefuelRunState.allCases)

@@ -78,6 +78,7 @@ import Testing
                 "State: planned → mobilizing",
                 "Kit SAT-01 checked out",
                 "Kit UPL-02 checked out",
+                "Kit SAT-01 deployed",
                 "MIYAGI-TSU-1 checked in",
                 "State: mobilizing → active",
                 "State: active → demobilizing",

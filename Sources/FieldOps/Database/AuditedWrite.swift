@@ -31,6 +31,13 @@ struct AuditedWrite {
         try audit(entity: Record.databaseTableName, id: try new.primaryKeyValue(), action: action, changes: changes)
     }
 
+    /// Deletes `record` and audits every column it had.
+    func delete<Record: FieldOpsRecord>(_ record: Record) throws {
+        let id = try record.primaryKeyValue()
+        _ = try record.delete(db)
+        try audit(entity: Record.databaseTableName, id: id, action: "delete", changes: try Self.columns(of: record))
+    }
+
     /// Appends an audit entry.
     func audit(entity: String, id: Int64, action: String, changes: [String: Any]) throws {
         let data = try JSONSerialization.data(withJSONObject: changes, options: [.sortedKeys])

@@ -200,6 +200,11 @@ extension FieldOpsDatabase {
             try tx.update(closed, from: loan, action: "return")
             let missing = step.missingComponents.isEmpty ? "complete" : "incomplete, missing \(step.missingComponents.joined(separator: ", "))"
             try tx.appendActivity(deploymentId: loan.deploymentId, at: tx.now, text: "Kit \(kit.name) returned \(missing)")
+        case (_, .deployed), (_, .lost):
+            // The move belongs in the deployment's ICS-214 like the checkout and the return.
+            guard let deploymentId = kit.deploymentId else { return }
+            let line = step.step.to == .deployed ? "Kit \(kit.name) deployed" : "Kit \(kit.name) lost (\(notes))"
+            try tx.appendActivity(deploymentId: deploymentId, at: tx.now, text: line)
         case (.returned, .available):
             _ = try tx.insert(KitCareRecord(id: nil, kitId: kitId, at: tx.now, author: tx.actor, kind: .inspectionPassed, notes: notes))
         case (.returned, .unserviceable):

@@ -99,7 +99,7 @@ extension FieldOpsDatabase {
                 // Back to the drawing board: the old schedule no longer holds.
                 updated.accessMode = nil
                 updated.departsAt = nil
-            case .enRoute, .closed:
+            case .enRoute, .closed, .cancelled:
                 break
             }
             try tx.update(updated, from: current, action: "transition")

@@ -134,10 +134,7 @@ public struct GeneratorStatus: Sendable, Equatable {
 extension FieldOpsDatabase {
     /// Registers a station with its access modes.
     public func createStation(_ input: NewStation, by actor: String) async throws -> StationDetail {
-        let name = try requireText(input.name, field: "name")
-        guard input.latitude.isFinite, (-90...90).contains(input.latitude) else { throw FieldOpsError.invalid(field: "latitude", message: "must be between -90 and 90") }
-        guard input.longitude.isFinite, (-180...180).contains(input.longitude) else { throw FieldOpsError.invalid(field: "longitude", message: "must be between -180 and 180") }
-        guard (-500...9000).contains(input.elevationMetres) else { throw FieldOpsError.invalid(field: "elevation_m", message: "must be between -500 and 9000 metres") }
+        let name = try Self.validatedStationName(input)
         guard Set(input.accessModes.map(\.mode)).count == input.accessModes.count else {
             throw FieldOpsError.invalid(field: "access_modes", message: "each mode may appear once")
         }
@@ -162,6 +159,15 @@ extension FieldOpsDatabase {
             return stationId
         }
         return try await station(id: id)
+    }
+
+    /// The trimmed name of a station whose place figures are in range.
+    static func validatedStationName(_ input: NewStation) throws -> String {
+        let name = try requireText(input.name, field: "name")
+        guard input.latitude.isFinite, (-90...90).contains(input.latitude) else { throw FieldOpsError.invalid(field: "latitude", message: "must be between -90 and 90") }
+        guard input.longitude.isFinite, (-180...180).contains(input.longitude) else { throw FieldOpsError.invalid(field: "longitude", message: "must be between -180 and 180") }
+        guard (-500...9000).contains(input.elevationMetres) else { throw FieldOpsError.invalid(field: "elevation_m", message: "must be between -500 and 9000 metres") }
+        return name
     }
 
     /// Opens or closes an access mode (a road closing for winter, aircraft grounded) or
@@ -240,15 +246,7 @@ extension FieldOpsDatabase {
 
     /// Registers a generator at a station.
     public func addGenerator(stationId: Int64, _ input: NewGenerator, by actor: String) async throws -> GeneratorStatus {
-        let name = try requireText(input.name, field: "name")
-        guard input.tankCapacityMillilitres > 0 else { throw FieldOpsError.invalid(field: "tank_litres", message: "must be above zero") }
-        guard (1...1000).contains(input.usableFractionPermille) else { throw FieldOpsError.invalid(field: "usable_fraction", message: "must be above 0 and at most 1") }
-        guard input.reserveMillilitres >= 0 else { throw FieldOpsError.invalid(field: "reserve_litres", message: "must not be negative") }
-        let tank = FuelTank(capacityMillilitres: input.tankCapacityMillilitres, usableFractionPermille: input.usableFractionPermille, reserveMillilitres: input.reserveMillilitres)
-        guard tank.unusableMillilitres + tank.reserveMillilitres < tank.capacityMillilitres else {
-            throw FieldOpsError.invalid(field: "reserve_litres", message: "reserve and unusable fuel leave nothing usable in the tank")
-        }
-        guard input.readingIntervalSeconds > 0 else { throw FieldOpsError.invalid(field: "reading_interval_hours", message: "must be above zero") }
+        let name = try Self.validatedGeneratorName(input)
         let id = try await write(by: actor) { tx in
             _ = try tx.require(RelayStation.self, id: stationId, entity: "station")
             let generator = try tx.insert(Generator(
@@ -260,6 +258,20 @@ extension FieldOpsDatabase {
             return try generator.primaryKeyValue()
         }
         return try await generator(id: id)
+    }
+
+    /// The trimmed name of a generator whose tank figures leave something usable.
+    static func validatedGeneratorName(_ input: NewGenerator) throws -> String {
+        let name = try requireText(input.name, field: "name")
+        guard input.tankCapacityMillilitres > 0 else { throw FieldOpsError.invalid(field: "tank_litres", message: "must be above zero") }
+        guard (1...1000).contains(input.usableFractionPermille) else { throw FieldOpsError.invalid(field: "usable_fraction", message: "must be above 0 and at most 1") }
+        guard input.reserveMillilitres >= 0 else { throw FieldOpsError.invalid(field: "reserve_litres", message: "must not be negative") }
+        let tank = FuelTank(capacityMillilitres: input.tankCapacityMillilitres, usableFractionPermille: input.usableFractionPermille, reserveMillilitres: input.reserveMillilitres)
+        guard tank.unusableMillilitres + tank.reserveMillilitres < tank.capacityMillilitres else {
+            throw FieldOpsError.invalid(field: "reserve_litres", message: "reserve and unusable fuel leave nothing usable in the tank")
+        }
+        guard input.readingIntervalSeconds > 0 else { throw FieldOpsError.invalid(field: "reading_interval_hours", message: "must be above zero") }
+        return name
     }
 
     /// One generator with its forecast as of `at` (default now).

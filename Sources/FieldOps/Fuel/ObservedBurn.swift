@@ -26,28 +26,39 @@ public struct Delivery: Sendable, Equatable {
     }
 }
 
-/// The burn rate the tank itself reports: fuel consumed between consecutive readings (adding
-/// back deliveries in between) over the time between them. It cross-checks the curve: a big
-/// gap means a wrong curve, a wrong load figure, a leak or theft.
+/// The burn rate the tank itself reports: fuel consumed between readings (adding back
+/// deliveries in between) over the time between them. It cross-checks the curve: a big gap
+/// means a wrong curve, a wrong load figure, a leak or theft.
+///
+/// Readings closer together than `minimumSpanSeconds` are not compared with each other: a dip
+/// is read to the nearest litre or so, and over seconds that error is the whole figure (two
+/// readings 11 s apart once gave 490.9 L/h). Each reading is compared with the next one at
+/// least that far after it; without such a pair the answer is nil (not enough data).
 ///
 /// Pairs whose level rose more than the known deliveries explain are skipped (an unlogged
 /// refuel or a misread dip would otherwise show as negative consumption).
-public func observedMillilitresPerHour(samples: [LevelSample], deliveries: [Delivery]) -> Int64? {
+public func observedMillilitresPerHour(samples: [LevelSample], deliveries: [Delivery], minimumSpanSeconds: Int64 = observedBurnMinimumSpanSeconds) -> Int64? {
     let ordered = samples.sorted { $0.at < $1.at }
+    guard var earlier = ordered.first else { return nil }
     var consumed: Int64 = 0
     var elapsed: Int64 = 0
-    for (earlier, later) in zip(ordered, ordered.dropFirst()) where later.at > earlier.at {
+    for later in ordered.dropFirst() where later.at - earlier.at >= minimumSpanSeconds {
         let delivered = deliveries
             .filter { $0.at > earlier.at && $0.at <= later.at }
             .reduce(Int64(0)) { $0 + $1.millilitres }
         let used = earlier.levelMillilitres + delivered - later.levelMillilitres
-        guard used >= 0 else { continue }
-        consumed += used
-        elapsed += later.at - earlier.at
+        if used >= 0 {
+            consumed += used
+            elapsed += later.at - earlier.at
+        }
+        earlier = later
     }
     guard elapsed > 0 else { return nil }
     return (consumed * 3600).dividedRoundingHalfAwayFromZero(by: elapsed)
 }
+
+/// Readings must be at least this far apart (30 minutes) to give an observed burn rate.
+public let observedBurnMinimumSpanSeconds: Int64 = 30 * 60
 
 /// How a delivery squares with the tank: the level expected at the first reading after it
 /// (the last reading before, minus the curve's burn over the gap, plus the delivery) against

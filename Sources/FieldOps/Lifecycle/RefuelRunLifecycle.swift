@@ -3,19 +3,22 @@ public enum RefuelRunState: String, LifecycleState {
     case proposed, scheduled
     case enRoute = "en_route"
     case delivered, closed, aborted
+    /// Called off before it left: not needed after all, or proposed twice by mistake.
+    case cancelled
 
     /// Used in refusals and audit entries.
     public static let entityName = "refuel_run"
 
-    /// An aborted run goes back to proposed: the need for fuel has not gone away.
+    /// An aborted run goes back to proposed: the need for fuel has not gone away. A run that
+    /// has not left (proposed, or aborted) can be cancelled when it is not needed after all.
     public var allowedTargets: [RefuelRunState] {
         switch self {
-        case .proposed: [.scheduled]
+        case .proposed: [.scheduled, .cancelled]
         case .scheduled: [.enRoute, .aborted]
         case .enRoute: [.delivered, .aborted]
         case .delivered: [.closed]
-        case .closed: []
-        case .aborted: [.proposed]
+        case .closed, .cancelled: []
+        case .aborted: [.proposed, .cancelled]
         }
     }
 }
@@ -55,7 +58,7 @@ public struct RefuelRunTransitionRequest: Sendable, Equatable {
 }
 
 /// The refuel-run lifecycle: Proposed → Scheduled → EnRoute → Delivered → Closed; Aborted
-/// (weather, access, aircraft) → Proposed again.
+/// (weather, access, aircraft) → Proposed again; Proposed or Aborted → Cancelled.
 public struct RefuelRunLifecycle: Sendable, Equatable {
     /// The state the run is in.
     public var state: RefuelRunState

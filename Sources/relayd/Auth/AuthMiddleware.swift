@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HTTPTypes
 
@@ -22,7 +23,8 @@ struct AuthMiddleware: RouterMiddleware {
             context.account = .local
             // Loopback-only and without accounts, a name the client gives is as good as
             // "local" and keeps the audit trail readable when several people share the machine.
-            let actor = request.headers[Self.actorHeader] ?? Account.local.name
+            // Pages percent-encode it: browsers refuse a header value outside Latin-1 (森).
+            let actor = request.headers[Self.actorHeader].map { $0.removingPercentEncoding ?? $0 } ?? Account.local.name
             return try await next(Self.replacingActor(request, with: actor), context)
         }
         let credential = authenticate(request)

@@ -3,20 +3,24 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// Everything FieldOps adds to relayd's HTTP server: the JSON API under /api/fieldops and the
-/// coordinators' pages under /fieldops. Opens (and migrates) the FieldOps database in the data
-/// directory.
+/// Everything FieldOps adds to relayd's HTTP server: the JSON API under /api/fieldops, its
+/// event stream, and the coordinators' pages under /fieldops. Opens (and migrates) the FieldOps
+/// database in the data directory.
 struct FieldOpsHTTP: Sendable {
     let database: FieldOpsDatabase
+    /// The zone the pages and printable forms show times in (`http.display_time_zone`).
+    var displayTimeZone = DisplayTimeZone()
 
     /// Opens `<dataDirectory>/fieldops.sqlite`, creating and migrating it as needed.
-    init(dataDirectory: URL, logger: Logger) throws {
+    init(dataDirectory: URL, logger: Logger, displayTimeZone: DisplayTimeZone = DisplayTimeZone()) throws {
         database = try FieldOpsDatabase.open(at: Self.databaseURL(dataDirectory: dataDirectory), logger: logger)
+        self.displayTimeZone = displayTimeZone
     }
 
     /// Serves an already opened database (tests pin its clock).
-    init(database: FieldOpsDatabase) {
+    init(database: FieldOpsDatabase, displayTimeZone: DisplayTimeZone = DisplayTimeZone()) {
         self.database = database
+        self.displayTimeZone = displayTimeZone
     }
 
     /// Where the database lives in a data directory.
@@ -33,7 +37,8 @@ struct FieldOpsHTTP: Sendable {
         GeneratorsController(database: database).addRoutes(to: router)
         RefuelRunsController(database: database).addRoutes(to: router)
         AuditController(database: database).addRoutes(to: router)
-        ExportsController(database: database).addRoutes(to: router)
-        FieldOpsPages(database: database).addRoutes(to: router)
+        ExportsController(database: database, zone: displayTimeZone.timeZone).addRoutes(to: router)
+        FieldOpsEventsController(database: database).addRoutes(to: router)
+        FieldOpsPages(database: database, zone: displayTimeZone.timeZone).addRoutes(to: router)
     }
 }

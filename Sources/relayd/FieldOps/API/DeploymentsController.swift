@@ -10,12 +10,25 @@ struct DeploymentsController: Sendable {
         router.post("/api/fieldops/deployments") { request, _ in
             await fieldOpsRespond {
                 let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let input = NewDeployment(
-                    kind: try FieldOpsQuery.parse(body.kind, as: DeploymentKind.self, field: "kind"),
-                    incidentName: body.incidentName, location: body.location, leadUnitId: body.leadUnitId,
-                    videoSources: body.videoSources ?? [])
-                let deployment = try await database.createDeployment(input, by: request.fieldOpsActor)
+                let deployment = try await database.createDeployment(try body.input(), by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(try await detail(deployment.id), status: .created)
+            }
+        }
+        router.put("/api/fieldops/deployments/{id}") { request, context in
+            await fieldOpsRespond {
+                let id = try context.fieldOpsID(entity: "deployment")
+                let body = try await FieldOpsJSON.decode(VersionedEdit<CreateRequest>.self, from: request)
+                _ = try await database.updateDeployment(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
+                return try FieldOpsJSON.response(try await detail(id))
+            }
+        }
+        router.post("/api/fieldops/deployments/{id}/check-ins/{checkIn}/check-out") { request, context in
+            await fieldOpsRespond {
+                let id = try context.fieldOpsID(entity: "deployment")
+                let checkInId = try context.fieldOpsID("checkIn", entity: "check_in")
+                let body = try await FieldOpsJSON.decode(CheckOutRequest.self, from: request)
+                let checkIn = try await database.checkOut(deploymentId: id, checkInId: checkInId, at: body.at, by: try request.fieldOpsRecorder())
+                return try FieldOpsJSON.response(CheckInResponse(checkIn))
             }
         }
         router.get("/api/fieldops/deployments") { request, _ in
@@ -37,7 +50,7 @@ struct DeploymentsController: Sendable {
                 let id = try context.fieldOpsID(entity: "deployment")
                 let body = try await FieldOpsJSON.decode(TransitionRequest.self, from: request)
                 let target = try DeploymentState.parse(body.to, field: "to")
-                _ = try await database.transitionDeployment(id: id, to: target, reason: body.reason, expectedVersion: body.version, by: request.fieldOpsActor)
+                _ = try await database.transitionDeployment(id: id, to: target, reason: body.reason, expectedVersion: body.version, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(try await detail(id))
             }
         }
@@ -45,7 +58,7 @@ struct DeploymentsController: Sendable {
             await fieldOpsRespond {
                 let id = try context.fieldOpsID(entity: "deployment")
                 let body = try await FieldOpsJSON.decode(CheckInRequest.self, from: request)
-                let checkIn = try await database.checkIn(deploymentId: id, unitId: body.unitId, assignment: body.assignment ?? "", at: body.at, by: request.fieldOpsActor)
+                let checkIn = try await database.checkIn(deploymentId: id, unitId: body.unitId, assignment: body.assignment ?? "", at: body.at, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(CheckInResponse(checkIn), status: .created)
             }
         }
@@ -53,7 +66,7 @@ struct DeploymentsController: Sendable {
             await fieldOpsRespond {
                 let id = try context.fieldOpsID(entity: "deployment")
                 let body = try await FieldOpsJSON.decode(ActivityRequest.self, from: request)
-                let entry = try await database.appendActivity(deploymentId: id, text: body.text, at: body.at, by: request.fieldOpsActor)
+                let entry = try await database.appendActivity(deploymentId: id, text: body.text, at: body.at, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(ActivityResponse(entry), status: .created)
             }
         }
@@ -78,6 +91,17 @@ struct DeploymentsController: Sendable {
         var location: String
         var leadUnitId: Int64
         var videoSources: [String]?
+
+        func input() throws -> NewDeployment {
+            NewDeployment(
+                kind: try FieldOpsQuery.parse(kind, as: DeploymentKind.self, field: "kind"),
+                incidentName: incidentName, location: location, leadUnitId: leadUnitId, videoSources: videoSources ?? [])
+        }
+    }
+
+
+    struct CheckOutRequest: Decodable {
+        var at: Date?
     }
 
     struct TransitionRequest: Decodable {

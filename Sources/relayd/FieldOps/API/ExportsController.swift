@@ -6,6 +6,8 @@ import Hummingbird
 /// deployment and operational period, as CSV for spreadsheets or as a printable page.
 struct ExportsController: Sendable {
     let database: FieldOpsDatabase
+    /// The zone the printable form shows its header times in.
+    var zone = DisplayTimeZone().timeZone
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/api/fieldops/deployments/{id}/ics/{form}") { request, context in
@@ -27,7 +29,7 @@ struct ExportsController: Sendable {
                         ],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: form.csv())))
                 case "html":
-                    return Self.printable(form)
+                    return Self.printable(form, zone: zone)
                 default:
                     throw FieldOpsError.invalid(field: "format", message: "must be csv or html")
                 }
@@ -36,13 +38,13 @@ struct ExportsController: Sendable {
     }
 
     /// The form as a printable page: header block, then the table.
-    static func printable(_ form: ICSForm) -> Response {
-        let period = "\(form.period.from.map { HTML.time($0) } ?? "–") → \(form.period.to.map { HTML.time($0) } ?? "–")"
+    static func printable(_ form: ICSForm, zone: TimeZone) -> Response {
+        let period = "\(HTML.time(form.period.from, zone: zone)) → \(HTML.time(form.period.to, zone: zone))"
         let header = HTML.table(
             [("事案名", "Incident name"), ("展開 #", "Deployment"), ("場所", "Location"), ("活動期間", "Operational period"), ("作成", "Prepared")],
-            [[HTML.escape(form.incidentName), "\(form.deploymentId)", HTML.escape(form.location), period, HTML.time(form.preparedAt)]])
+            [[HTML.escape(form.incidentName), "\(form.deploymentId)", HTML.escape(form.location), period, HTML.time(form.preparedAt, zone: zone)]])
         let rows = form.rows.map { $0.map(HTML.escape) }
         let body = header + HTML.table(form.columns.map { ($0.japanese, $0.english) }, rows)
-        return HTML.page(title: ("ICS \(form.number.rawValue) \(form.number.japaneseTitle)", form.number.title), body: body)
+        return HTML.page(title: ("ICS \(form.number.rawValue) \(form.number.japaneseTitle)", form.number.title), body: body, zone: zone)
     }
 }

@@ -14,11 +14,19 @@ struct GeneratorsController: Sendable {
                 return try FieldOpsJSON.response(GeneratorResponse(generator, now: at ?? database.now))
             }
         }
+        router.put("/api/fieldops/generators/{id}") { request, context in
+            await fieldOpsRespond {
+                let id = try context.fieldOpsID(entity: "generator")
+                let body = try await FieldOpsJSON.decode(VersionedEdit<CreateRequest>.self, from: request)
+                let generator = try await database.updateGenerator(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
+                return try FieldOpsJSON.response(GeneratorResponse(generator, now: database.now))
+            }
+        }
         router.post("/api/fieldops/generators/{id}/readings") { request, context in
             await fieldOpsRespond {
                 let id = try context.fieldOpsID(entity: "generator")
                 let body = try await FieldOpsJSON.decode(ReadingRequest.self, from: request)
-                let reading = try await database.logReading(generatorId: id, try body.input(), by: request.fieldOpsActor)
+                let reading = try await database.logReading(generatorId: id, try body.input(), by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(ReadingResponse(reading), status: .created)
             }
         }
@@ -35,7 +43,7 @@ struct GeneratorsController: Sendable {
                 let body = try await FieldOpsJSON.decode(PeriodRequest.self, from: request)
                 let period = try await database.recordPeriod(
                     generatorId: id, kind: try FieldOpsQuery.parse(body.kind, as: GeneratorPeriodKind.self, field: "kind"),
-                    startedAt: body.startedAt, endedAt: body.endedAt, note: body.note ?? "", by: request.fieldOpsActor)
+                    startedAt: body.startedAt, endedAt: body.endedAt, note: body.note ?? "", by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(PeriodResponse(period), status: .created)
             }
         }
@@ -79,6 +87,7 @@ struct GeneratorsController: Sendable {
                 readingIntervalSeconds: try UnitConversion.seconds(fromHours: readingIntervalHours ?? 24, field: "reading_interval_hours"))
         }
     }
+
 
     struct ReadingRequest: Decodable {
         var litres: Double

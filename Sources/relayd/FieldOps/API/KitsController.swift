@@ -11,11 +11,16 @@ struct KitsController: Sendable {
         router.post("/api/fieldops/kits") { request, _ in
             await fieldOpsRespond {
                 let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let input = NewKit(
-                    name: body.name, kind: try FieldOpsQuery.parse(body.kind, as: KitKind.self, field: "kind"),
-                    components: body.components.map { NewComponent(serial: $0.serial, description: $0.description ?? "") })
-                let kit = try await database.createKit(input, by: request.fieldOpsActor)
+                let kit = try await database.createKit(try body.input(), by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(DetailResponse(kit), status: .created)
+            }
+        }
+        router.put("/api/fieldops/kits/{id}") { request, context in
+            await fieldOpsRespond {
+                let id = try context.fieldOpsID(entity: "kit")
+                let body = try await FieldOpsJSON.decode(VersionedEdit<CreateRequest>.self, from: request)
+                let kit = try await database.updateKit(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
+                return try FieldOpsJSON.response(DetailResponse(kit))
             }
         }
         router.get("/api/fieldops/kits") { request, _ in
@@ -37,7 +42,7 @@ struct KitsController: Sendable {
             await fieldOpsRespond {
                 let id = try context.fieldOpsID(entity: "kit")
                 let body = try await FieldOpsJSON.decode(CheckoutRequest.self, from: request)
-                let kit = try await database.checkOutKit(id: id, deploymentId: body.deploymentId, expectedVersion: body.version, by: request.fieldOpsActor)
+                let kit = try await database.checkOutKit(id: id, deploymentId: body.deploymentId, expectedVersion: body.version, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(DetailResponse(kit))
             }
         }
@@ -45,7 +50,7 @@ struct KitsController: Sendable {
             await fieldOpsRespond {
                 let id = try context.fieldOpsID(entity: "kit")
                 let body = try await FieldOpsJSON.decode(ReturnRequest.self, from: request)
-                let kit = try await database.returnKit(id: id, presentSerials: body.presentSerials, expectedVersion: body.version, by: request.fieldOpsActor)
+                let kit = try await database.returnKit(id: id, presentSerials: body.presentSerials, expectedVersion: body.version, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(DetailResponse(kit))
             }
         }
@@ -56,7 +61,7 @@ struct KitsController: Sendable {
                 let kitRequest = KitTransitionRequest(
                     to: try KitState.parse(body.to, field: "to"), reason: body.reason, deploymentID: body.deploymentId,
                     missingComponents: body.missingSerials ?? [])
-                let kit = try await database.transitionKit(id: id, request: kitRequest, notes: body.notes, expectedVersion: body.version, by: request.fieldOpsActor)
+                let kit = try await database.transitionKit(id: id, request: kitRequest, notes: body.notes, expectedVersion: body.version, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(DetailResponse(kit))
             }
         }
@@ -71,7 +76,14 @@ struct KitsController: Sendable {
             var serial: String
             var description: String?
         }
+
+        func input() throws -> NewKit {
+            NewKit(
+                name: name, kind: try FieldOpsQuery.parse(kind, as: KitKind.self, field: "kind"),
+                components: components.map { NewComponent(serial: $0.serial, description: $0.description ?? "") })
+        }
     }
+
 
     struct CheckoutRequest: Decodable {
         var deploymentId: Int64

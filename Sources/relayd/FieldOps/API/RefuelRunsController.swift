@@ -13,7 +13,7 @@ struct RefuelRunsController: Sendable {
                 let run = try await database.proposeRefuelRun(
                     generatorId: body.generatorId,
                     plannedMillilitres: try UnitConversion.millilitres(fromLitres: body.plannedLitres, field: "planned_litres"),
-                    note: body.note ?? "", by: request.fieldOpsActor)
+                    note: body.note ?? "", by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(RunResponse(run), status: .created)
             }
         }
@@ -33,7 +33,7 @@ struct RefuelRunsController: Sendable {
             await fieldOpsRespond {
                 let id = try context.fieldOpsID(entity: "refuel_run")
                 let body = try await FieldOpsJSON.decode(TransitionRequest.self, from: request)
-                let run = try await database.transitionRefuelRun(id: id, change: try body.change(), expectedVersion: body.version, by: request.fieldOpsActor)
+                let run = try await database.transitionRefuelRun(id: id, change: try body.change(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(RunResponse(run))
             }
         }

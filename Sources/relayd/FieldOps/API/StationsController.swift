@@ -11,7 +11,7 @@ struct StationsController: Sendable {
         router.post("/api/fieldops/stations") { request, _ in
             await fieldOpsRespond {
                 let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let station = try await database.createStation(try body.input(), by: request.fieldOpsActor)
+                let station = try await database.createStation(try body.input(), by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(StationResponse(station, now: database.now), status: .created)
             }
         }
@@ -29,6 +29,17 @@ struct StationsController: Sendable {
                 return try FieldOpsJSON.response(StationResponse(station, now: at ?? database.now))
             }
         }
+        router.put("/api/fieldops/stations/{id}") { request, context in
+            await fieldOpsRespond {
+                let id = try context.fieldOpsID(entity: "station")
+                let body = try await FieldOpsJSON.decode(UpdateRequest.self, from: request)
+                let input = NewStation(
+                    name: body.name, latitude: body.latitude, longitude: body.longitude, elevationMetres: body.elevationM,
+                    seasonalNotes: body.seasonalNotes ?? "", accessModes: [])
+                let station = try await database.updateStation(id: id, input, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+                return try FieldOpsJSON.response(StationResponse(station, now: database.now))
+            }
+        }
         router.put("/api/fieldops/stations/{id}/access-modes/{mode}") { request, context in
             await fieldOpsRespond {
                 let id = try context.fieldOpsID(entity: "station")
@@ -37,7 +48,7 @@ struct StationsController: Sendable {
                 let station = try await database.updateAccessMode(
                     stationId: id, mode: mode, available: body.available,
                     leadSeconds: try body.leadHours.map { try UnitConversion.seconds(fromHours: $0, field: "lead_hours") },
-                    note: body.note, expectedVersion: body.version, by: request.fieldOpsActor)
+                    note: body.note, expectedVersion: body.version, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(StationResponse(station, now: database.now))
             }
         }
@@ -45,7 +56,7 @@ struct StationsController: Sendable {
             await fieldOpsRespond {
                 let id = try context.fieldOpsID(entity: "station")
                 let body = try await FieldOpsJSON.decode(GeneratorsController.CreateRequest.self, from: request)
-                let generator = try await database.addGenerator(stationId: id, try body.input(), by: request.fieldOpsActor)
+                let generator = try await database.addGenerator(stationId: id, try body.input(), by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(GeneratorsController.GeneratorResponse(generator, now: database.now), status: .created)
             }
         }
@@ -85,6 +96,16 @@ struct StationsController: Sendable {
                 name: name, latitude: latitude, longitude: longitude, elevationMetres: elevationM,
                 seasonalNotes: seasonalNotes ?? "", accessModes: modes)
         }
+    }
+
+    /// Name, place and notes; access modes change one at a time.
+    struct UpdateRequest: Decodable {
+        var name: String
+        var latitude: Double
+        var longitude: Double
+        var elevationM: Int
+        var seasonalNotes: String?
+        var version: Int
     }
 
     struct AccessModeUpdate: Decodable {

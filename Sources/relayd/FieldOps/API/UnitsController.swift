@@ -10,9 +10,16 @@ struct UnitsController: Sendable {
         router.post("/api/fieldops/units") { request, _ in
             await fieldOpsRespond {
                 let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let members = (body.members ?? []).map { NewMember(name: $0.name, qualifications: $0.qualifications ?? []) }
-                let unit = try await database.createUnit(NewUnit(callsign: body.callsign, homeBase: body.homeBase, members: members), by: request.fieldOpsActor)
+                let unit = try await database.createUnit(body.input, by: try request.fieldOpsRecorder())
                 return try FieldOpsJSON.response(UnitResponse(unit), status: .created)
+            }
+        }
+        router.put("/api/fieldops/units/{id}") { request, context in
+            await fieldOpsRespond {
+                let id = try context.fieldOpsID(entity: "unit")
+                let body = try await FieldOpsJSON.decode(VersionedEdit<CreateRequest>.self, from: request)
+                let unit = try await database.updateUnit(id: id, body.record.input, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+                return try FieldOpsJSON.response(UnitResponse(unit))
             }
         }
         router.get("/api/fieldops/units") { request, _ in
@@ -37,7 +44,12 @@ struct UnitsController: Sendable {
             var name: String
             var qualifications: [String]?
         }
+
+        var input: NewUnit {
+            NewUnit(callsign: callsign, homeBase: homeBase, members: (members ?? []).map { NewMember(name: $0.name, qualifications: $0.qualifications ?? []) })
+        }
     }
+
 
     struct UnitResponse: Encodable {
         var id: Int64?
@@ -65,4 +77,18 @@ struct UnitsController: Sendable {
 /// A list response: `{"items": [...]}`, leaving room for paging fields without breaking clients.
 struct ListResponse<Item: Encodable>: Encodable {
     var items: [Item]
+}
+
+/// An edit: the whole record as it should be (the fields its create request takes) and, in the
+/// same object, the `version` it was read at.
+struct VersionedEdit<Record: Decodable>: Decodable {
+    var record: Record
+    var version: Int
+
+    private enum Keys: String, CodingKey { case version }
+
+    init(from decoder: any Decoder) throws {
+        record = try Record(from: decoder)
+        version = try decoder.container(keyedBy: Keys.self).decode(Int.self, forKey: .version)
+    }
 }

@@ -30,60 +30,155 @@ enum HTML {
         "<span class=\"ja\">\(escape(japanese))</span> <span class=\"en\">\(escape(english))</span>"
     }
 
-    /// A time in UTC, short enough for a board.
-    static func time(_ date: Date?) -> String {
+    /// A time in the display time zone with the zone's name ("2026-11-26 23:59 JST"), in a
+    /// `<time>` element carrying the UTC instant.
+    static func time(_ date: Date?, zone: TimeZone) -> String {
         guard let date else { return "–" }
+        return "<time datetime=\"\(escape(iso(date)))\">\(escape(displayTime(date, zone: zone)))</time>"
+    }
+
+    /// The text of `time`.
+    static func displayTime(_ date: Date, zone: TimeZone) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm'Z'"
-        return escape(formatter.string(from: date))
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date) + " " + zoneName(zone, at: date)
+    }
+
+    /// "JST" for Asia/Tokyo, else the abbreviation Foundation knows, else the identifier.
+    static func zoneName(_ zone: TimeZone, at date: Date = Date()) -> String {
+        if let abbreviation = zone.abbreviation(for: date), !abbreviation.hasPrefix("GMT+"), !abbreviation.hasPrefix("GMT-") { return abbreviation }
+        return zone.identifier == "Asia/Tokyo" ? "JST" : zone.identifier
+    }
+
+    /// A `datetime-local` input's value for `date` in `zone`.
+    static func localInputValue(_ date: Date, zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm"
+        return formatter.string(from: date)
+    }
+
+    static func iso(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
     }
 
     /// A table: bilingual headings and pre-escaped cells.
-    static func table(_ headings: [(String, String)], _ rows: [[String]], empty: String = "–") -> String {
+    static func table(_ headings: [(String, String)], _ rows: [[String]], empty: String = "–", keys: [String]? = nil) -> String {
         let head: String = headings.map { "<th>\(label($0.0, $0.1))</th>" }.joined()
         let body: String = rows.isEmpty
             ? "<tr><td colspan=\"\(headings.count)\">\(escape(empty))</td></tr>"
-            : rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
-        return "<table><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table>"
+            : rows.enumerated().map { index, cells -> String in
+                let key = keys.map { " data-key=\"\(escape($0[index]))\"" } ?? ""
+                return "<tr\(key)>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>"
+            }.joined(separator: "\n")
+        return "<div class=\"scroll\"><table><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>"
     }
 
-    /// A complete page with the FieldOps navigation, linking the style sheet and the small script
-    /// the action buttons use. Both are served as files (`addAssetRoutes`), never inline, so the
-    /// Content-Security-Policy can forbid inline script and style outright.
-    static func page(title: (String, String), body: String) -> Response {
+    /// The FieldOps pages, in the order of the navigation bar.
+    static let sections: [(path: String, ja: String, en: String)] = [
+        ("/fieldops/deployments", "展開", "Deployments"), ("/fieldops/units", "部隊", "Units"),
+        ("/fieldops/kits", "資機材", "Kits"), ("/fieldops/stations", "中継所と燃料", "Stations and fuel"),
+        ("/fieldops/refuel", "給油計画", "Refuel planning"),
+    ]
+
+    /// A complete page with the FieldOps navigation, linking the style sheet and the script.
+    /// Both are served as files (`addAssetRoutes`), never inline, so the Content-Security-Policy
+    /// can forbid inline script and style outright. Everything that changes lives in `<main>`,
+    /// which the script refreshes in place when the data changes.
+    static func page(title: (String, String), body: String, zone: TimeZone = DisplayTimeZone().timeZone, section: String? = nil) -> Response {
         Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: document(title: title, body: body))))
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: document(title: title, body: body, zone: zone, section: section))))
     }
 
     /// The markup `page` sends.
-    static func document(title: (String, String), body: String) -> String {
-        """
+    static func document(title: (String, String), body: String, zone: TimeZone = DisplayTimeZone().timeZone, section: String? = nil) -> String {
+        let links: String = sections.map { item -> String in
+            let current = item.path == section ? " aria-current=\"page\"" : ""
+            return "<a href=\"\(item.path)\"\(current)>\(label(item.ja, item.en))</a>"
+        }.joined(separator: "\n")
+        return """
             <!doctype html>
-            <html lang="ja"><head><meta charset="utf-8">
+            <html lang="ja" class="lang-ja" data-time-zone="\(escape(zone.identifier))"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title.0)) / \(escape(title.1)) – FieldOps</title>
             <link rel="icon" href="data:,">
             <link rel="stylesheet" href="\(stylePath)">
             <script src="\(scriptPath)" defer></script></head>
             <body>
-            <nav><a href="/fieldops/deployments">\(label("展開", "Deployments"))</a>
-            <a href="/fieldops/kits">\(label("資機材", "Kits"))</a>
-            <a href="/fieldops/stations">\(label("中継所", "Stations"))</a>
-            <a href="/fieldops/refuel">\(label("給油計画", "Refuel planning"))</a>
-            <label class="actor">\(label("記録者", "Your name")) <input id="actor" size="12" autocomplete="name"></label></nav>
+            <nav><a href="/" class="home">\(label("指令卓", "Control room"))</a>
+            \(links)
+            <span class="spacer"></span>
+            <label class="actor" id="actor-field">\(label("記録者", "Your name")) <input id="actor" size="12" autocomplete="name" maxlength="200"></label>
+            <span id="account" class="account" hidden></span>
+            <button id="lang-toggle" type="button">English</button></nav>
+            <div class="messages"><p id="status" role="status"></p><p id="error" role="alert"></p></div>
+            <main id="main">
             <h1>\(label(title.0, title.1))</h1>
             \(body)
+            </main>
             </body></html>
             """
     }
 
-    /// A button that POSTs `body` (JSON) to `url` and reloads; `prompt` asks for a field first.
-    static func actionButton(_ japanese: String, _ english: String, url: String, body: String, prompt: String? = nil) -> String {
-        let promptAttribute = prompt.map { " data-prompt=\"\(escape($0))\"" } ?? ""
-        return "<button class=\"act\" data-url=\"\(escape(url))\" data-body=\"\(escape(body))\"\(promptAttribute)>\(label(japanese, english))</button>"
+    /// A button that sends `body` (JSON) to `url`; `confirm` asks first, in the page's language.
+    static func actionButton(_ japanese: String, _ english: String, url: String, body: String, method: String = "POST", confirm: (String, String)? = nil) -> String {
+        let methodAttribute = method == "POST" ? "" : " data-method=\"\(escape(method))\""
+        return "<button type=\"button\" class=\"act\" data-url=\"\(escape(url))\" data-body=\"\(escape(body))\"\(methodAttribute)\(confirmAttributes(confirm))>\(label(japanese, english))</button>"
+    }
+
+    /// A form the script sends as JSON to `url` (see the script for how fields are read).
+    static func form(url: String, method: String = "POST", confirm: (String, String)? = nil, classes: String = "", _ content: String) -> String {
+        let methodAttribute = method == "POST" ? "" : " data-method=\"\(escape(method))\""
+        return "<form class=\"api \(escape(classes))\" data-url=\"\(escape(url))\"\(methodAttribute)\(confirmAttributes(confirm))>\(content)</form>"
+    }
+
+    static func confirmAttributes(_ confirm: (String, String)?) -> String {
+        guard let confirm else { return "" }
+        return " data-confirm-ja=\"\(escape(confirm.0))\" data-confirm-en=\"\(escape(confirm.1))\""
+    }
+
+    /// A labelled field around pre-built input markup.
+    static func field(_ japanese: String, _ english: String, _ input: String) -> String {
+        "<label class=\"field\"><span class=\"name\">\(label(japanese, english))</span> \(input)</label>"
+    }
+
+    /// A submit button.
+    static func submit(_ japanese: String, _ english: String) -> String {
+        "<button type=\"submit\">\(label(japanese, english))</button>"
+    }
+
+    /// A disclosure: the summary is the action's name, the content its form.
+    static func disclosure(_ japanese: String, _ english: String, key: String, _ content: String) -> String {
+        "<details data-key=\"\(escape(key))\"><summary>\(label(japanese, english))</summary>\(content)</details>"
+    }
+
+    /// An `<option>`; the script shows the text in the page's language.
+    static func option(_ value: String, _ words: FieldOpsWords.Pair, selected: Bool = false) -> String {
+        "<option value=\"\(escape(value))\" data-ja=\"\(escape(words.ja))\" data-en=\"\(escape(words.en))\"\(selected ? " selected" : "")>\(escape(words.ja))</option>"
+    }
+
+    /// A `<select>` of an enumeration's values.
+    static func select<Value: RawRepresentable & CaseIterable>(_ name: String, _ type: Value.Type, selected: Value? = nil, words: (Value) -> FieldOpsWords.Pair) -> String where Value.RawValue == String, Value: Equatable {
+        "<select name=\"\(escape(name))\">" + Value.allCases.map { option($0.rawValue, words($0), selected: $0 == selected) }.joined() + "</select>"
+    }
+
+    /// Placeholder text in both languages; the script shows the page's.
+    static func placeholder(_ japanese: String, _ english: String) -> String {
+        " placeholder=\"\(escape(japanese))\" data-placeholder-ja=\"\(escape(japanese))\" data-placeholder-en=\"\(escape(english))\""
+    }
+
+    /// A version (or other number) the form sends without showing it.
+    static func hiddenNumber(_ name: String, _ value: some BinaryInteger) -> String {
+        "<input type=\"number\" name=\"\(escape(name))\" value=\"\(value)\" hidden>"
+    }
+
+    /// A label in both languages for a word pair.
+    static func label(_ words: FieldOpsWords.Pair) -> String {
+        label(words.ja, words.en)
     }
 
     /// Where the pages' style sheet and script are served (AccessRules leaves /static open).
@@ -101,62 +196,4 @@ enum HTML {
             status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
-
-    static let style = """
-        body{font-family:system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;margin:1rem;color:#111}
-        nav{display:flex;gap:1rem;flex-wrap:wrap;align-items:center;border-bottom:1px solid #ccc;padding-bottom:.5rem}
-        nav .actor{margin-left:auto}
-        .en{color:#555;font-size:.85em} h1 .en,h2 .en{font-size:.6em}
-        table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
-        th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-        th{background:#f3f3f3}
-        .board{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem}
-        .column{background:#f7f7f7;padding:.5rem;border-radius:.3rem}
-        .card{background:#fff;border:1px solid #ddd;border-radius:.3rem;padding:.5rem;margin:.5rem 0}
-        .band{display:inline-block;padding:.1rem .5rem;border-radius:1rem;font-weight:bold;color:#fff}
-        .band-critical{background:#b00020}.band-stale{background:#6d4c41}.band-low{background:#e65100}
-        .band-watch{background:#f9a825;color:#111}.band-ok{background:#2e7d32}
-        meter{width:8rem;height:1.2rem}
-        .missing{color:#b00020;font-weight:bold}
-        button.act{margin:.1rem}
-        form.inline{display:inline-flex;gap:.3rem;flex-wrap:wrap;align-items:center}
-        @media print{nav,button,form{display:none}}
-        """
-
-    /// Runs from its own file, so it binds every control with `addEventListener` (the pages
-    /// carry no inline handlers, which the Content-Security-Policy would block). Sends the
-    /// action buttons' and forms' requests with the coordinator's name in X-Actor
-    /// (relayd replaces it with the logged-in account) and the session's CSRF token, shows
-    /// refusals (409/422) as the API words them, reloads on success.
-    static let script = """
-        const actor=document.getElementById('actor');
-        actor.value=localStorage.getItem('fieldops.actor')||'';
-        actor.addEventListener('change',()=>localStorage.setItem('fieldops.actor',actor.value));
-        let csrf=null;
-        async function csrfToken(){
-          if(csrf===null){const r=await fetch('/api/session',{credentials:'same-origin'});
-            csrf=r.ok?((await r.json()).csrf_token||''):''}
-          return csrf;
-        }
-        async function send(url,body){
-          const r=await fetch(url,{method:'POST',credentials:'same-origin',headers:{'Content-Type':'application/json',
-            'X-Actor':actor.value||'anonymous','X-CSRF-Token':await csrfToken()},body:JSON.stringify(body)});
-          if(r.ok){location.reload();return}
-          const e=await r.json().catch(()=>({error:r.statusText}));alert(e.error);
-        }
-        document.querySelectorAll('button.act').forEach(b=>b.addEventListener('click',()=>{
-          const body=JSON.parse(b.dataset.body);
-          if(b.dataset.prompt){const v=prompt(b.dataset.prompt);if(v===null)return;
-            body[b.dataset.prompt.split(' ')[0]]=(v.trim()!==''&&!isNaN(Number(v)))?Number(v):v}
-          send(b.dataset.url,body);
-        }));
-        document.querySelectorAll('form.api').forEach(f=>f.addEventListener('submit',ev=>{
-          ev.preventDefault();const body={};
-          new FormData(f).forEach((v,k)=>{
-            if(k.endsWith('[]')){const n=k.slice(0,-2);(body[n]=body[n]||[]).push(v);return}
-            if(v!=='')body[k]=f.elements[k].type==='number'?Number(v):v});
-          f.querySelectorAll('[data-empty-list]').forEach(e=>{body[e.dataset.emptyList]=body[e.dataset.emptyList]||[]});
-          send(f.dataset.url,body);
-        }));
-        """
 }
