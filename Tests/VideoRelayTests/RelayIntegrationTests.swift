@@ -87,7 +87,7 @@ import Testing
 
         // 1409: the source is being published; a second publisher is refused.
         let first = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=heli-1,m=publish")
-        try await eventually("heli-1 publisher registered") { harness.relay.snapshot.source("heli-1")?.state != .offline }
+        try await eventually("heli-1 publisher accepted") { harness.relay.snapshot.source("heli-1")?.publishCount == 1 }
         #expect(await refusal("#!::r=heli-1,m=publish") == 1409)
         first.close()
         try await eventually("heli-1 offline again") { harness.relay.snapshot.source("heli-1")?.state == .offline }
