@@ -327,7 +327,10 @@ class ScriptInjectionTests(unittest.TestCase):
                     self.fail(f"{path} never reached {state}; browser log: {self.browser.get_log('browser')}")
                 time.sleep(0.1)
 
-        # An action button (bound by fieldops.js with addEventListener).
+        # An action button (bound by fieldops.js with addEventListener). The pages record
+        # nothing without the recorder's name, kept in the browser.
+        self.browser.get(self.relayd.url + "/fieldops/deployments")
+        self.browser.execute_script("localStorage.setItem('fieldops.actor', 'csp')")
         self.browser.get(self.relayd.url + "/fieldops/deployments")
         button = self.browser.execute_script("""
             return [...document.querySelectorAll("button.act")].find((b) =>
