@@ -205,7 +205,7 @@ extension HTML {
           return false;
         }
 
-        const labelOf = (el) => (el ? el.textContent.replace(/\s+/g, " ").trim() : "");
+        const labelOf = (el) => (el ? el.innerText.replace(/\s+/g, " ").trim() : "");
 
         document.addEventListener("click", (event) => {
           const button = event.target.closest("button.act");
