@@ -47,7 +47,13 @@ public final class SRTCaller {
                     call: "srt_connect(\(address))", code: Int32(SRT_ECONNREJ.rawValue),
                     message: String(cString: srt_rejectreason_str(reason)), rejectReason: reason)
             }
-            try await Task.sleep(for: .milliseconds(5))
+            do {
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                // Cancelled mid-connect: the socket is ours until returned, so close it here.
+                socket.close()
+                throw error
+            }
         }
     }
 
