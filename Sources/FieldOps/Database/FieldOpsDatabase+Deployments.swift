@@ -13,14 +13,38 @@ public struct NewDeployment: Sendable {
     public var leadUnitId: Int64
     /// VideoRelay source ids linked to the deployment.
     public var videoSources: [String]
+    /// WGS84 latitude of the scene, for the map; both coordinates or neither.
+    public var latitude: Double?
+    /// WGS84 longitude of the scene.
+    public var longitude: Double?
 
     /// Creates the input.
-    public init(kind: DeploymentKind, incidentName: String, location: String, leadUnitId: Int64, videoSources: [String] = []) {
+    public init(
+        kind: DeploymentKind, incidentName: String, location: String, leadUnitId: Int64, videoSources: [String] = [],
+        latitude: Double? = nil, longitude: Double? = nil
+    ) {
         self.kind = kind
         self.incidentName = incidentName
         self.location = location
         self.leadUnitId = leadUnitId
         self.videoSources = videoSources
+        self.latitude = latitude
+        self.longitude = longitude
+    }
+
+    /// Refuses one coordinate without the other and values off the globe.
+    func validateCoordinates() throws(FieldOpsError) {
+        switch (latitude, longitude) {
+        case (nil, nil):
+            return
+        case (.some(let latitude), .some(let longitude)):
+            guard latitude.isFinite, (-90...90).contains(latitude) else { throw .invalid(field: "latitude", message: "must be between -90 and 90") }
+            guard longitude.isFinite, (-180...180).contains(longitude) else { throw .invalid(field: "longitude", message: "must be between -180 and 180") }
+        case (nil, .some):
+            throw .invalid(field: "latitude", message: "is required with a longitude")
+        case (.some, nil):
+            throw .invalid(field: "longitude", message: "is required with a latitude")
+        }
     }
 }
 
@@ -82,13 +106,15 @@ extension FieldOpsDatabase {
     public func createDeployment(_ input: NewDeployment, by actor: String) async throws -> Deployment {
         let incident = try requireText(input.incidentName, field: "incident_name")
         let location = try requireText(input.location, field: "location")
+        try input.validateCoordinates()
         return try await write(by: actor) { tx in
             guard try FieldUnit.exists(tx.db, key: input.leadUnitId) else {
                 throw FieldOpsError.invalid(field: "lead_unit_id", message: "unit \(input.leadUnitId) does not exist")
             }
             let deployment = try tx.insert(Deployment(
                 id: nil, kind: input.kind, incidentName: incident, location: location, leadUnitId: input.leadUnitId,
-                videoSources: input.videoSources, state: .planned, version: 1, createdAt: tx.now, updatedAt: tx.now
+                videoSources: input.videoSources, state: .planned, version: 1, createdAt: tx.now, updatedAt: tx.now,
+                latitude: input.latitude, longitude: input.longitude
             ))
             try tx.appendActivity(deploymentId: try deployment.primaryKeyValue(), at: tx.now, text: "Deployment logged (planned)")
             return deployment

@@ -47,12 +47,13 @@ extension FieldOpsDatabase {
         }
     }
 
-    /// Rewrites a deployment's kind, incident name, location, lead unit and video sources,
+    /// Rewrites a deployment's kind, incident name, location, lead unit, video sources and map position,
     /// noting in its activity log which of them changed.
     public func updateDeployment(id: Int64, _ input: NewDeployment, expectedVersion: Int, by actor: String) async throws -> Deployment {
         let incident = try requireText(input.incidentName, field: "incident_name")
         let location = try requireText(input.location, field: "location")
         let sources = input.videoSources.compactMap(\.trimmedOrNil)
+        try input.validateCoordinates()
         return try await write(by: actor) { tx in
             let current = try tx.require(Deployment.self, id: id, entity: "deployment")
             try requireVersion(entity: "deployment", id: id, expected: expectedVersion, current: current.version)
@@ -65,10 +66,13 @@ extension FieldOpsDatabase {
             updated.location = location
             updated.leadUnitId = input.leadUnitId
             updated.videoSources = sources
+            updated.latitude = input.latitude
+            updated.longitude = input.longitude
             let changed = [
                 ("kind", current.kind != updated.kind), ("incident name", current.incidentName != incident),
                 ("location", current.location != location), ("lead unit", current.leadUnitId != input.leadUnitId),
                 ("video sources", current.videoSources != sources),
+                ("map position", current.latitude != input.latitude || current.longitude != input.longitude),
             ].filter(\.1).map(\.0)
             guard !changed.isEmpty else { return current }
             updated.version += 1

@@ -8,6 +8,7 @@ enum FieldOpsMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial-schema", migrate: createInitialSchema)
+        migrator.registerMigration("v2-deployment-coordinates", migrate: addDeploymentCoordinates)
         return migrator
     }
 
@@ -161,5 +162,14 @@ enum FieldOpsMigrations {
             t.column("changes", .jsonText).notNull()
         }
         try db.create(index: "auditEntry_entity", on: "auditEntry", columns: ["entity", "entityId"])
+    }
+
+    /// Where a deployment is on the map, optional: a deployment logged before (or without) a
+    /// position keeps only its free-text location.
+    private static func addDeploymentCoordinates(_ db: Database) throws {
+        try db.alter(table: "deployment") { t in
+            t.add(column: "latitude", .double)
+            t.add(column: "longitude", .double)
+        }
     }
 }

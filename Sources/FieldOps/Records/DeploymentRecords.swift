@@ -32,6 +32,10 @@ public struct Deployment: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var createdAt: Date
     /// When it last changed.
     public var updatedAt: Date
+    /// WGS84 latitude of the scene, degrees; nil when only the free-text location is known.
+    public var latitude: Double? = nil
+    /// WGS84 longitude of the scene, degrees; set together with `latitude`.
+    public var longitude: Double? = nil
 
     /// Column names for queries.
     public enum Columns {

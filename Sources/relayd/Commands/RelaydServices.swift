@@ -42,7 +42,8 @@ struct RelaydServices {
             resources: configuration.relay.sources.map(\.id) + [RelayConfiguration.programResource], logger: Logger(label: "relayd.thumbnails"))
         let relay = Relay(
             configuration: configuration.relay, programFeed: enabled ? program : nil, tap: thumbnails, logger: Logger(label: "relayd.relay"))
-        let fieldOps = try FieldOpsHTTP(dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"), displayTimeZone: configuration.displayTimeZone)
+        let fieldOps = try FieldOpsHTTP(
+            dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"), displayTimeZone: configuration.displayTimeZone, map: configuration.fieldOps.map)
         let auditTrail = try AuditTrail(dataDirectory: dataURL, key: try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath))
         try await auditTrail.append(actor: "relayd", action: "relayd.started", details: [
             "srt.listen": configuration.relay.srtListen.description, "http.listen": configuration.httpListen.description,

@@ -15,6 +15,8 @@ struct RelaydConfiguration: Sendable {
     var program = ProgramConfiguration()
     /// Control-room and API accounts (`accounts:`); none means open, allowed on loopback only.
     var accounts: [Account] = []
+    /// The FieldOps pages' settings (`fieldops:`): the map's tile server.
+    var fieldOps = FieldOpsSettings()
 
     /// Reads and validates YAML. Every error is reported with its key path.
     static func parse(yaml: String) throws -> RelaydConfiguration {
@@ -138,6 +140,7 @@ struct RelaydConfiguration: Sendable {
 
         var configuration = RelaydConfiguration(relay: relay, httpListen: httpListen, httpServer: httpServer, program: programConfiguration)
         configuration.accounts = readAccounts(root)
+        configuration.fieldOps = readFieldOps(root)
         configuration.displayTimeZone = displayTimeZone
         crossCheck(configuration, root: root)
         crossCheckAccounts(configuration, root: root)

@@ -10,17 +10,27 @@ struct FieldOpsHTTP: Sendable {
     let database: FieldOpsDatabase
     /// The zone the pages and printable forms show times in (`http.display_time_zone`).
     var displayTimeZone = DisplayTimeZone()
+    /// The map's base layer (`fieldops.map`).
+    var map = FieldOpsMapSettings()
+    /// Leaflet and the shipped coastline, read once at start.
+    var mapAssets: FieldOpsMapAssets
 
     /// Opens `<dataDirectory>/fieldops.sqlite`, creating and migrating it as needed.
-    init(dataDirectory: URL, logger: Logger, displayTimeZone: DisplayTimeZone = DisplayTimeZone()) throws {
+    init(
+        dataDirectory: URL, logger: Logger, displayTimeZone: DisplayTimeZone = DisplayTimeZone(), map: FieldOpsMapSettings = FieldOpsMapSettings()
+    ) throws {
         database = try FieldOpsDatabase.open(at: Self.databaseURL(dataDirectory: dataDirectory), logger: logger)
         self.displayTimeZone = displayTimeZone
+        self.map = map
+        mapAssets = FieldOpsMapAssets.load()
+        mapAssets.logProblems(to: logger)
     }
 
     /// Serves an already opened database (tests pin its clock).
-    init(database: FieldOpsDatabase, displayTimeZone: DisplayTimeZone = DisplayTimeZone()) {
+    init(database: FieldOpsDatabase, displayTimeZone: DisplayTimeZone = DisplayTimeZone(), mapAssets: FieldOpsMapAssets = .load()) {
         self.database = database
         self.displayTimeZone = displayTimeZone
+        self.mapAssets = mapAssets
     }
 
     /// Where the database lives in a data directory.
@@ -40,5 +50,6 @@ struct FieldOpsHTTP: Sendable {
         ExportsController(database: database, zone: displayTimeZone.timeZone).addRoutes(to: router)
         FieldOpsEventsController(database: database).addRoutes(to: router)
         FieldOpsPages(database: database, zone: displayTimeZone.timeZone).addRoutes(to: router)
+        FieldOpsMap(database: database, zone: displayTimeZone.timeZone, settings: map, assets: mapAssets).addRoutes(to: router)
     }
 }

@@ -32,7 +32,7 @@ func buildRouter(
     allowedHosts: AllowedHosts = AllowedHosts(listen: HostPort(host: "127.0.0.1", port: 8080))
 ) -> Router<RelaydRequestContext> {
     let router = Router(context: RelaydRequestContext.self)
-    router.middlewares.add(SecurityHeadersMiddleware())  // outermost: refusals get the headers too
+    router.middlewares.add(SecurityHeadersMiddleware(imageOrigins: fieldOps.map.imageOrigins))  // outermost: refusals get the headers too
     router.middlewares.add(APIErrorMiddleware())
     // Before anything looks at the request: a foreign Host is a DNS-rebinding page.
     router.middlewares.add(AllowedHostsMiddleware(hosts: allowedHosts))

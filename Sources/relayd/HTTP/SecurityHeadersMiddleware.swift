@@ -15,27 +15,43 @@ enum SecurityHeaders {
     /// pages' empty favicon; `connect-src 'self'` covers fetch and the control room's
     /// EventSource. The same policy goes with JSON and images too: there it costs nothing and
     /// covers a response opened directly in a browser tab.
-    static let contentSecurityPolicy = [
-        "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-        "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-    ].joined(separator: "; ")
+    static let contentSecurityPolicy = contentSecurityPolicy(imageOrigins: [])
+
+    /// The policy with `imageOrigins` added to img-src only: the FieldOps map's configured tile
+    /// server (`fieldops.map.tile_url`), whose origin the configuration has already checked is
+    /// a bare `scheme://host[:port]`.
+    static func contentSecurityPolicy(imageOrigins: [String]) -> String {
+        [
+            "default-src 'none'", "script-src 'self'", "style-src 'self'", (["img-src 'self' data:"] + imageOrigins).joined(separator: " "),
+            "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+        ].joined(separator: "; ")
+    }
 
     // swift-http-types names no Referrer-Policy field; the literal is a valid token.
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 
-    static let fields: HTTPFields = [
-        .contentSecurityPolicy: contentSecurityPolicy,
-        // A response is only ever what its Content-Type says: no sniffing a JSON answer that
-        // holds markup into a page, nor a page into a script.
-        .xContentTypeOptions: "nosniff",
-        // Page URLs carry record ids; they stay in relayd.
-        referrerPolicy: "no-referrer",
-    ]
+    static func fields(imageOrigins: [String] = []) -> HTTPFields {
+        [
+            .contentSecurityPolicy: contentSecurityPolicy(imageOrigins: imageOrigins),
+            // A response is only ever what its Content-Type says: no sniffing a JSON answer that
+            // holds markup into a page, nor a page into a script.
+            .xContentTypeOptions: "nosniff",
+            // Page URLs carry record ids; they stay in relayd.
+            referrerPolicy: "no-referrer",
+        ]
+    }
 }
 
 /// Adds `SecurityHeaders` to every response. Registered outermost, so it also sees refusals,
 /// which the middlewares inside throw rather than return.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    let fields: HTTPFields
+
+    /// `imageOrigins`: origins besides relayd's own that pages may load images from.
+    init(imageOrigins: [String] = []) {
+        fields = SecurityHeaders.fields(imageOrigins: imageOrigins)
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
@@ -47,7 +63,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("request failed", metadata: ["http.error": "\(error)"])
             response = Response(status: .internalServerError)
         }
-        for field in SecurityHeaders.fields {
+        for field in fields {
             response.headers[field.name] = field.value
         }
         return response

@@ -91,11 +91,15 @@ struct DeploymentsController: Sendable {
         var location: String
         var leadUnitId: Int64
         var videoSources: [String]?
+        /// The scene on the map, optional (both or neither).
+        var latitude: Double?
+        var longitude: Double?
 
         func input() throws -> NewDeployment {
             NewDeployment(
                 kind: try FieldOpsQuery.parse(kind, as: DeploymentKind.self, field: "kind"),
-                incidentName: incidentName, location: location, leadUnitId: leadUnitId, videoSources: videoSources ?? [])
+                incidentName: incidentName, location: location, leadUnitId: leadUnitId, videoSources: videoSources ?? [],
+                latitude: latitude, longitude: longitude)
         }
     }
 
@@ -134,6 +138,8 @@ struct DeploymentsController: Sendable {
         var version: Int
         var createdAt: Date
         var updatedAt: Date
+        var latitude: Double?
+        var longitude: Double?
 
         init(_ deployment: Deployment, leadCallsign: String?) {
             id = deployment.id
@@ -148,6 +154,8 @@ struct DeploymentsController: Sendable {
             version = deployment.version
             createdAt = deployment.createdAt
             updatedAt = deployment.updatedAt
+            latitude = deployment.latitude
+            longitude = deployment.longitude
         }
     }
 

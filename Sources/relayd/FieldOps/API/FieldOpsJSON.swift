@@ -73,19 +73,6 @@ struct FieldOpsQuery {
     }
 }
 
-extension Request {
-    /// Who is writing: the `X-Actor` header until relayd has real users, else "anonymous".
-    var fieldOpsActor: String {
-        let header = headers.first { $0.name.canonicalName == "x-actor" }?.value
-        return header?.trimmingCharacters(in: .whitespaces).nonEmpty ?? "anonymous"
-    }
-}
-
-extension String {
-    /// nil for empty text.
-    var nonEmpty: String? { isEmpty ? nil : self }
-}
-
 extension RequestContext {
     /// The integer path parameter `name` (404 when it is not a number: no such record).
     func fieldOpsID(_ name: String = "id", entity: String) throws -> Int64 {

@@ -92,7 +92,22 @@ extension FieldOpsPages {
         \(HTML.field("場所", "Location", "<input name=\"location\" required maxlength=\"200\" value=\"\(HTML.escape(deployment?.location ?? ""))\">"))
         \(HTML.field("指揮部隊", "Lead unit", "<select name=\"lead_unit_id\" data-type=\"number\" required>\(unitOptions(units, selected: deployment?.leadUnitId))</select>"))
         \(HTML.field("映像ソース", "Video sources", "<input name=\"video_sources\" data-type=\"list\" data-empty=\"keep\"\(HTML.placeholder("heli-1, drone-1", "heli-1, drone-1")) value=\"\(HTML.escape(deployment?.videoSources.joined(separator: ", ") ?? ""))\">"))
+        \(HTML.field("緯度（地図、任意）", "Latitude (map, optional)", coordinateInput("latitude", deployment?.latitude, range: 90)))
+        \(HTML.field("経度（地図、任意）", "Longitude (map, optional)", coordinateInput("longitude", deployment?.longitude, range: 180)))
         """
+    }
+
+    /// Where the deployment is on the map, or that it has no position yet.
+    private func mapPosition(_ deployment: Deployment) -> String {
+        guard let latitude = deployment.latitude, let longitude = deployment.longitude else {
+            return "<span class=\"hint\">\(HTML.label("地図上の位置なし（編集で緯度・経度を入力）", "No map position (enter latitude and longitude under Edit)"))</span>"
+        }
+        return "<a href=\"/fieldops/map\">\(HTML.label("地図", "Map")) \(latitude), \(longitude)</a>"
+    }
+
+    /// An optional coordinate: left empty, the deployment has no place on the map.
+    private func coordinateInput(_ name: String, _ value: Double?, range: Int) -> String {
+        "<input type=\"number\" name=\"\(name)\" step=\"any\" min=\"-\(range)\" max=\"\(range)\" value=\"\(value.map { "\($0)" } ?? "")\">"
     }
 
     private func createDeploymentForm(units: [Int64: String]) -> String {
@@ -133,7 +148,8 @@ extension FieldOpsPages {
             <p class="facts">\(Self.stateBadge(FieldOpsWords.state(deployment.state), deployment.state.rawValue))
             \(HTML.label(FieldOpsWords.kind(deployment.kind))) · \(HTML.escape(deployment.incidentName)) · \(HTML.escape(deployment.location)) ·
             \(HTML.label("指揮", "Lead")): \(HTML.escape(detail.leadCallsign)) · \(HTML.label("映像", "Video")): \(HTML.escape(deployment.videoSources.joined(separator: ", ")))
-            · \(HTML.label("記録", "Logged")) \(time(deployment.createdAt))</p>
+            · \(HTML.label("記録", "Logged")) \(time(deployment.createdAt))
+            · \(mapPosition(deployment))</p>
             <div class="actions">\(transitionControls(deployment, kitsOut: kitsOut))</div>
             \(HTML.disclosure("編集", "Edit details", key: "edit-deployment", HTML.form(url: "/api/fieldops/deployments/\(id)", method: "PUT", classes: "grid", """
                 \(deploymentFields(units: units, deployment: deployment))\(HTML.hiddenNumber("version", deployment.version))

@@ -9,7 +9,8 @@ extension HTML {
     ///   from its details (state names, fields) on failure.
     /// - Refreshes `<main>` in place from the page's own URL whenever the FieldOps event stream
     ///   reports a change (and every minute, as order-by times pass): elements keep their
-    ///   identity, open forms stay open, typed values stay.
+    ///   identity, open forms stay open, typed values stay. Not on the map, whose markers are
+    ///   Leaflet's and which refreshes them itself (`FieldOpsMap.script`).
     static let script = #"""
         "use strict";
         (() => {
@@ -294,7 +295,8 @@ extension HTML {
         });
         applyLanguage();
 
-        if (!document.querySelector("[data-printable]")) {
+        // Printable forms stay as printed; the map refreshes its own layers from its data.
+        if (!document.querySelector("[data-printable], [data-own-refresh]")) {
           const events = new EventSource("/api/fieldops/events");
           events.addEventListener("change", () => refresh());
           setInterval(refresh, 60000);

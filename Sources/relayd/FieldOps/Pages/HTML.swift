@@ -81,21 +81,22 @@ enum HTML {
     static let sections: [(path: String, ja: String, en: String)] = [
         ("/fieldops/deployments", "展開", "Deployments"), ("/fieldops/units", "部隊", "Units"),
         ("/fieldops/kits", "資機材", "Kits"), ("/fieldops/stations", "中継所と燃料", "Stations and fuel"),
-        ("/fieldops/refuel", "給油計画", "Refuel planning"),
+        ("/fieldops/refuel", "給油計画", "Refuel planning"), ("/fieldops/map", "地図", "Map"),
     ]
 
     /// A complete page with the FieldOps navigation, linking the style sheet and the script.
     /// Both are served as files (`addAssetRoutes`), never inline, so the Content-Security-Policy
     /// can forbid inline script and style outright. Everything that changes lives in `<main>`,
     /// which the script refreshes in place when the data changes.
-    static func page(title: (String, String), body: String, zone: TimeZone = DisplayTimeZone().timeZone, section: String? = nil) -> Response {
+    /// `head` adds links to further served files (the map's Leaflet and script), after the pages' own.
+    static func page(title: (String, String), body: String, zone: TimeZone = DisplayTimeZone().timeZone, section: String? = nil, head: String = "") -> Response {
         Response(
             status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: document(title: title, body: body, zone: zone, section: section))))
+            body: ResponseBody(byteBuffer: ByteBuffer(string: document(title: title, body: body, zone: zone, section: section, head: head))))
     }
 
     /// The markup `page` sends.
-    static func document(title: (String, String), body: String, zone: TimeZone = DisplayTimeZone().timeZone, section: String? = nil) -> String {
+    static func document(title: (String, String), body: String, zone: TimeZone = DisplayTimeZone().timeZone, section: String? = nil, head: String = "") -> String {
         let links: String = sections.map { item -> String in
             let current = item.path == section ? " aria-current=\"page\"" : ""
             return "<a href=\"\(item.path)\"\(current)>\(label(item.ja, item.en))</a>"
@@ -107,7 +108,7 @@ enum HTML {
             <title>\(escape(title.0)) / \(escape(title.1)) – FieldOps</title>
             <link rel="icon" href="data:,">
             <link rel="stylesheet" href="\(stylePath)">
-            <script src="\(scriptPath)" defer></script></head>
+            <script src="\(scriptPath)" defer></script>\(head)</head>
             <body>
             <nav><a href="/" class="home">\(label("指令卓", "Control room"))</a>
             \(links)
