@@ -18,9 +18,9 @@ final class AccessControl: Sendable {
     private let decoy: PasswordHash
     /// Where sessions are kept across restarts (nil: memory only).
     private let sessionsFile: SessionsFile?
-    /// Password checks, one at a time: however many logins arrive, PBKDF2 takes at most one
-    /// core, and the others stay with the relay and the control room.
-    private let passwordChecks = SerialWorker(label: "relayd.auth.password-checks")
+    /// Password checks, one at a time on a low-priority thread: however many logins arrive,
+    /// PBKDF2 takes at most one core, and yields to the relay and the control room.
+    private let passwordChecks = BackgroundThread(name: "relayd.auth.password-checks")
 
     init(accounts: [Account], auditTrail: AuditTrail? = nil, limiter: LoginRateLimiter = LoginRateLimiter(),
          sessions: SessionStore = SessionStore(), sessionsFile: URL? = nil, now: @escaping @Sendable () -> Date = { Date() }) {

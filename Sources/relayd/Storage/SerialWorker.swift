@@ -1,7 +1,8 @@
 import Foundation
+import Synchronization
 
-/// A serial queue for blocking or CPU-heavy work, off the Swift concurrency pool: the writer that
-/// owns a file and does its writes (write, fsync, rename), or the checker of passwords. Callers
+/// A serial queue for blocking work, off the Swift concurrency pool: the writer that owns a file
+/// and does its writes (write, fsync, rename). Callers
 /// await the result, so "acknowledged" still means "on disk", while the pool's few threads keep
 /// answering requests in the meantime; being serial, it also never takes more than one core.
 final class SerialWorker: Sendable {
@@ -21,6 +22,38 @@ final class SerialWorker: Sendable {
     /// Runs `body` on the queue without waiting for it (a save nobody waits for).
     func enqueue(_ body: @escaping @Sendable () -> Void) {
         queue.async(execute: body)
+    }
+}
+
+/// One thread of its own, at a lower scheduling priority (nice 10), running jobs one at a time:
+/// for CPU-heavy work that outside clients can start (password checks), so that however much of
+/// it arrives it takes at most one core and, when cores are short, yields to the relay, the
+/// control room and the writers.
+final class BackgroundThread: Sendable {
+    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private let waiting = DispatchSemaphore(value: 0)
+
+    init(name: String) {
+        // The thread holds the worker for as long as the process runs.
+        let thread = Thread { [self] in
+            // On Linux the nice value is per thread; 0 names the calling thread.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            while true {
+                self.waiting.wait()
+                let job = self.jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+                job?()
+            }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `body` on the thread, after the jobs before it, and returns its result.
+    func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            jobs.withLock { $0.append { continuation.resume(with: Result { try body() }) } }
+            waiting.signal()
+        }
     }
 }
 
