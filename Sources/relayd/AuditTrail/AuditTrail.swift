@@ -80,10 +80,26 @@ final class AuditTrail: Sendable {
         var publicKey: String
     }
 
+    /// What an entry says, before the trail numbers, chains and signs it.
+    struct Record: Sendable {
+        var actor: String
+        var action: String
+        var programTime: Double? = nil
+        var details: [String: String] = [:]
+    }
+
     /// Appends an entry and returns it once it is on disk.
     @discardableResult
     func append(actor: String, action: String, programTime: Double? = nil, details: [String: String] = [:]) async throws -> AuditTrailEntry {
-        try await writer.perform { try self.write(actor: actor, action: action, programTime: programTime, details: details) }
+        let record = Record(actor: actor, action: action, programTime: programTime, details: details)
+        return try await writer.perform { try self.write([record]) }[0]
+    }
+
+    /// Appends several entries with one fsync (a minute's failed logins), returned once on disk.
+    @discardableResult
+    func append(_ records: [Record]) async throws -> [AuditTrailEntry] {
+        guard !records.isEmpty else { return [] }
+        return try await writer.perform { try self.write(records) }
     }
 
     /// The current head, as published at `GET /api/audit/head`.
@@ -164,39 +180,49 @@ final class AuditTrail: Sendable {
 
     // MARK: - Writing (on `writer` only)
 
-    private func write(actor: String, action: String, programTime: Double?, details: [String: String]) throws -> AuditTrailEntry {
-        let (seq, prev, end) = index.withLock { ($0.seq + 1, $0.hash, $0.end) }
-        let content = AuditTrailEntry.Content(
-            seq: seq, time: Self.now(), actor: actor, action: action, programTime: programTime, details: details, prev: prev)
-        let hash = try Self.hash(content)
-        let signature = try key.privateKey.signature(for: Data(hash.utf8)).base64EncodedString()
-        let entry = AuditTrailEntry(
-            seq: seq, time: content.time, actor: actor, action: action, programTime: programTime,
-            details: details, prev: prev, hash: hash, signature: signature)
-        var line = try AuditTrailEntry.encoder.encode(entry)
-        line.append(0x0a)
+    private func write(_ records: [Record]) throws -> [AuditTrailEntry] {
+        var (seq, prev, end) = index.withLock { ($0.seq, $0.hash, $0.end) }
+        var entries: [AuditTrailEntry] = []
+        var lines = Data()
+        var starts: [Int] = []
+        for record in records {
+            seq += 1
+            let content = AuditTrailEntry.Content(
+                seq: seq, time: Self.now(), actor: record.actor, action: record.action, programTime: record.programTime,
+                details: record.details, prev: prev)
+            let hash = try Self.hash(content)
+            let signature = try key.privateKey.signature(for: Data(hash.utf8)).base64EncodedString()
+            let entry = AuditTrailEntry(
+                seq: seq, time: content.time, actor: record.actor, action: record.action, programTime: record.programTime,
+                details: record.details, prev: prev, hash: hash, signature: signature)
+            starts.append(end + lines.count)
+            lines.append(try AuditTrailEntry.encoder.encode(entry))
+            lines.append(0x0a)
+            entries.append(entry)
+            prev = hash
+        }
         do {
-            try DurableFile.writeAll(writeDescriptor, line, path: logPath)
+            try DurableFile.writeAll(writeDescriptor, lines, path: logPath)
             try DurableFile.sync(writeDescriptor, path: logPath)
         } catch {
             // Never leave half a line for the next entry to follow.
             _ = ftruncate(writeDescriptor, off_t(end))
             throw error
         }
-        // The entry is on disk: it is the tail now, whatever happens to the head and witness.
+        // The entries are on disk: the newest is the tail now, whatever happens to the head and witness.
         index.withLock { index in
-            index.starts.append(end)
-            index.end = end + line.count
+            index.starts.append(contentsOf: starts)
+            index.end = end + lines.count
             index.seq = seq
-            index.hash = hash
+            index.hash = prev
         }
-        let head = try Self.signedHead(seq: seq, hash: hash, key: key)
+        let head = try Self.signedHead(seq: seq, hash: prev, key: key)
         try DurableFile.replace(headPath, with: try AuditTrailEntry.encoder.encode(head), durable: false)
         if let witnessPath {
             // After the log's fsync: the witness is never ahead of what is on disk.
             try DurableFile.replace(witnessPath, with: try AuditTrailWitness(head: head, logPath: logPath).encoded(), durable: true)
         }
-        return entry
+        return entries
     }
 
     /// Refuses a log whose witness names an entry it no longer holds, or holds differently.
@@ -233,9 +259,9 @@ final class AuditTrail: Sendable {
         logger.warning("audit log ended in a torn line; set it aside and continuing the chain from the last complete entry", metadata: [
             "audit.torn_file": "\(setAside)", "audit.torn_bytes": "\(torn.count)", "audit.seq": "\(index.withLock { $0.seq })",
         ])
-        try write(actor: "relayd", action: "audit.torn_tail_set_aside", programTime: nil, details: [
+        _ = try write([Record(actor: "relayd", action: "audit.torn_tail_set_aside", details: [
             "file": URL(fileURLWithPath: setAside).lastPathComponent, "bytes": String(torn.count), "sha256": digest,
-        ])
+        ])])
     }
 
     /// Finds where every complete line starts, reading the file in 1 MiB chunks.

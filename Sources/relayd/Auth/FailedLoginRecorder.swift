@@ -64,9 +64,10 @@ final class FailedLoginRecorder: Service, Sendable {
             for key in closed.keys { pending[key] = nil }
             return closed
         }
-        for (key, tally) in closed.sorted(by: { ($0.key.minute, $0.key.address) < ($1.key.minute, $1.key.address) }) {
-            try await auditTrail.append(actor: "anonymous", action: "auth.login_failed", details: Self.details(key, tally))
-        }
+        // One write and one fsync for the whole minute, however many addresses it saw.
+        try await auditTrail.append(closed.sorted { ($0.key.minute, $0.key.address) < ($1.key.minute, $1.key.address) }.map { key, tally in
+            AuditTrail.Record(actor: "anonymous", action: "auth.login_failed", details: Self.details(key, tally))
+        })
     }
 
     static func details(_ key: Key, _ tally: Tally) -> [String: String] {
