@@ -61,7 +61,7 @@ extension FieldOpsMap {
         function stationPopup(s) {
           const generators = table([["発電機", "Generator"], ["区分", "Band"], ["発注期限", "Order by"]], s.generators.map((g) => [
             g.name, el("span", {class: `band band-${g.band.key}`}, words(g.band)),
-            el("span", {}, orderBy(g.order_by), g.access_mode ? el("small", {}, " (", words(g.access_mode), ")") : null),
+            el("span", {}, orderBy(g.order_by), g.access_mode ? el("small", {}, " · ", words(g.access_mode)) : null),
           ]));
           const access = table([["アクセス手段", "Access"], ["所要時間", "Lead time"], ["状態", "State"]], s.access_modes.map((m) => [
             words(m.mode), el("span", {class: "lead"}, hours(m.lead_hours)),
@@ -190,7 +190,7 @@ extension FieldOpsMap {
           const points = data.stations.map((s) => [s.latitude, s.longitude]).concat(
             data.deployments.filter((d) => d.latitude !== undefined && d.latitude !== null).map((d) => [d.latitude, d.longitude]));
           if (points.length === 0) map.fitBounds(JAPAN);
-          else map.fitBounds(L.latLngBounds(points).pad(0.4), {maxZoom: 9});
+          else map.fitBounds(L.latLngBounds(points).pad(0.4), {maxZoom: 7});
           fitted = true;
         }
 

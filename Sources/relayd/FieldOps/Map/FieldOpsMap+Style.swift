@@ -5,7 +5,7 @@ extension FieldOpsMap {
     static let style = """
         .map-layout{display:grid;grid-template-columns:minmax(0,1fr) 17rem;gap:.8rem;align-items:start}
         @media (max-width:900px){.map-layout{grid-template-columns:1fr}}
-        .map{height:calc(100vh - 9.5rem);min-height:24rem;border:1px solid #99a;border-radius:.3rem}
+        .map{height:calc(100vh - 11rem);min-height:24rem;border:1px solid #99a;border-radius:.3rem}
         .map.coastline{background:#cfe3f0}
         .map-side h2{margin:.2rem 0 .4rem}
         .map-side p{margin:.3rem 0 .8rem;line-height:1.9}

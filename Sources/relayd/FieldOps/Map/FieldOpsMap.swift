@@ -57,6 +57,19 @@ struct FieldOpsMap: Sendable {
     }
 
     func page() async -> Response {
+        let (body, head) = markup()
+        return HTML.page(title: Self.title, body: body, zone: zone, section: "/fieldops/map", head: head)
+    }
+
+    /// The page's markup, as `page` sends it.
+    func document() -> String {
+        let (body, head) = markup()
+        return HTML.document(title: Self.title, body: body, zone: zone, section: "/fieldops/map", head: head)
+    }
+
+    static let title = ("地図", "Map")
+
+    private func markup() -> (body: String, head: String) {
         let canDraw = assets.leafletProblem == nil
         let head = canDraw ? """
 
@@ -88,7 +101,7 @@ struct FieldOpsMap: Sendable {
             </aside>
             </div>
             """
-        return HTML.page(title: ("地図", "Map"), body: body, zone: zone, section: "/fieldops/map", head: head)
+        return (body, head)
     }
 
     /// Deployments shown on the map: those still under way.
