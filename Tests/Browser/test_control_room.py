@@ -50,20 +50,20 @@ def hash_password(password):
 class Relayd:
     """relayd demo in a temporary directory with one account per role used here."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, accounts=None, http_extra=""):
         self.directory = directory
         self.http_port = free_port(socket.SOCK_STREAM)
         self.srt_port = free_port(socket.SOCK_DGRAM)
         accounts = "\n".join(
             f"  - name: {name}\n    role: {role}\n    password_hash: '{hash_password(password)}'"
-            for name, (role, password) in ACCOUNTS.items())
+            for name, (role, password) in (accounts or ACCOUNTS).items())
         self.config = os.path.join(directory, "relayd.yaml")
         with open(self.config, "w", encoding="utf-8") as config:
             config.write(f"""srt:
   listen: 127.0.0.1:{self.srt_port}
 http:
   listen: 127.0.0.1:{self.http_port}
-accounts:
+{http_extra}accounts:
 {accounts}
 sources:
   - id: heli-1

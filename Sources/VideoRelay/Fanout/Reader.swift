@@ -7,6 +7,8 @@ final class Reader {
     let resource: String
     let user: String?
     let sinkID: String?
+    /// Where it called from; nil for a push sink (the sink names its target).
+    var address: String? { socket.peerAddress }
     let connectedAt = Date()
     private(set) var queue: PayloadQueue
     /// A reader starts, and restarts after a change of publisher, on a keyframe.
@@ -99,7 +101,7 @@ final class Reader {
 
     var status: ReaderStatus {
         ReaderStatus(
-            id: socket.handle, resource: resource, user: user, sink: sinkID, connectedAt: connectedAt,
+            id: socket.handle, resource: resource, user: user, sink: sinkID, address: address, connectedAt: connectedAt,
             waitingForKeyframe: waitingForKeyframe, acknowledging: acknowledging, bytesSent: bytesSent, payloadsSent: payloadsSent,
             queuedBytes: queue.bytes, droppedPayloads: queue.droppedPayloads, srt: srt)
     }

@@ -38,6 +38,8 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     public var enabled: Bool
     public var state: State
     public var publisherUser: String?
+    /// Where the publisher called from ("a.b.c.d:port").
+    public var publisherAddress: String?
     public var connectedAt: Date?
     public var bitrateBitsPerSecond: Int
     public var bytesReceived: UInt64
@@ -58,6 +60,8 @@ public struct ReaderStatus: Sendable, Codable, Equatable {
     public var resource: String
     public var user: String?
     public var sink: String?
+    /// Where the reader called from ("a.b.c.d:port"); nil for a push sink's connection.
+    public var address: String?
     public var connectedAt: Date
     public var waitingForKeyframe: Bool
     /// False once the peer stopped acknowledging (it stopped receiving); see `Reader.acknowledging`.

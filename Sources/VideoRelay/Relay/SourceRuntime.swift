@@ -76,7 +76,7 @@ final class SourceRuntime {
     func status(now: ContinuousClock.Instant, stallAfter: Duration, readers: Int) -> SourceStatus {
         SourceStatus(
             id: id, kind: configuration.kind.rawValue, label: configuration.label, enabled: enabled,
-            state: state(now: now, stallAfter: stallAfter), publisherUser: publisherUser, connectedAt: connectedAt,
+            state: state(now: now, stallAfter: stallAfter), publisherUser: publisherUser, publisherAddress: publisher?.peerAddress, connectedAt: connectedAt,
             bitrateBitsPerSecond: publisher == nil ? 0 : bitrateBitsPerSecond, bytesReceived: bytesReceived,
             payloadsReceived: payloadsReceived, payloadFormat: payloadFormat, invalidPayloads: invalidPayloads,
             invalidPayloadDisconnects: invalidPayloadDisconnects, publishCount: publishCount, lastError: lastError,

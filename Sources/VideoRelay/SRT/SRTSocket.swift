@@ -6,9 +6,12 @@ import Glibc
 public final class SRTSocket {
     let handle: SRTSOCKET
     private(set) var isClosed = false
+    /// Where an accepted caller called from ("a.b.c.d:port"), for operators deciding whom to cut.
+    let peerAddress: String?
 
-    init(handle: SRTSOCKET) {
+    init(handle: SRTSOCKET, peerAddress: String? = nil) {
         self.handle = handle
+        self.peerAddress = peerAddress
     }
 
     /// Creates a socket with the given options applied.
@@ -58,7 +61,7 @@ public final class SRTSocket {
             if error.wouldBlock { return nil }
             throw error
         }
-        return SRTSocket(handle: accepted)
+        return SRTSocket(handle: accepted, peerAddress: SocketAddress.describe(address))
     }
 
     /// Starts connecting. With a non-blocking socket this returns at once; completion shows as
@@ -141,6 +144,33 @@ struct SocketAddress {
         }
         let storage = sockaddrPointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee }
         return SocketAddress(storage: storage)
+    }
+
+    /// "a.b.c.d:port" or "[v6]:port"; nil for another family.
+    static func describe(_ address: sockaddr_storage) -> String? {
+        var address = address
+        return withUnsafePointer(to: &address) { pointer -> String? in
+            switch Int32(pointer.pointee.ss_family) {
+            case AF_INET:
+                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+                    var raw = inet.pointee.sin_addr
+                    return text(AF_INET, &raw, length: INET_ADDRSTRLEN).map { "\($0):\(UInt16(bigEndian: inet.pointee.sin_port))" }
+                }
+            case AF_INET6:
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
+                    var raw = inet6.pointee.sin6_addr
+                    return text(AF_INET6, &raw, length: INET6_ADDRSTRLEN).map { "[\($0)]:\(UInt16(bigEndian: inet6.pointee.sin6_port))" }
+                }
+            default:
+                return nil
+            }
+        }
+    }
+
+    private static func text(_ family: Int32, _ raw: UnsafeRawPointer, length: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(length))
+        guard inet_ntop(family, raw, &buffer, socklen_t(length)) != nil else { return nil }
+        return String(cString: buffer)
     }
 
     mutating func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, Int32) -> T) -> T {

@@ -60,7 +60,8 @@ struct RelaydServices {
         let head = try auditTrail.head
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
-            relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, access: access,
+            relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail,
+            controlRoom: ControlRoomState(displayTimeZone: configuration.displayTimeZone.identifier), access: access,
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
         var services: [any Service] = enabled ? [program, thumbnails, relay, application] : [thumbnails, relay, application]
         // First in the group, so it stops last and records the failed logins of the final minute.

@@ -13,7 +13,7 @@ struct ControlRoomController<Context: AuthenticatedContext> {
         router.get("/") { _, _ in Self.asset(ControlRoomPage.html, type: "text/html; charset=utf-8") }
         router.get("/static/control-room.js") { _, _ in Self.asset(ControlRoomPage.script, type: "text/javascript; charset=utf-8") }
         router.get("/static/control-room.css") { _, _ in Self.asset(ControlRoomPage.style, type: "text/css; charset=utf-8") }
-        router.get("/api/control-room") { _, _ in try JSONBody.response(sources.view) }
+        router.get("/api/control-room") { _, _ in try JSONBody.response(await sources.freshView()) }
         router.post("/api/control-room/preview") { request, context in
             let body = try await APIRequestBody.decode(PreviewRequest.self, from: request)
             let known = sources.relay.configuration.sources.map(\.id)

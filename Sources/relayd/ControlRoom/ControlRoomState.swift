@@ -20,6 +20,13 @@ final class ControlRoomState: Sendable {
 
     private let state = Mutex<(preview: String?, captions: [CaptionUse])>((nil, []))
 
+    /// The time zone the page shows times in, an IANA name (`http.display_time_zone`).
+    let displayTimeZone: String
+
+    init(displayTimeZone: String = DisplayTimeZone().identifier) {
+        self.displayTimeZone = displayTimeZone
+    }
+
     /// The source in preview, if an operator chose one.
     var preview: String? { state.withLock { $0.preview } }
 

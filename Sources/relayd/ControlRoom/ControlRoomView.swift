@@ -14,6 +14,10 @@ struct ControlRoomView: Encodable, Equatable {
     /// Resource ("program" or a source id) → the sequence number of its latest thumbnail, so
     /// the page reloads an image only when a new one exists.
     var thumbnails: [String: Int]
+    /// The IANA time zone the page shows times in; times themselves are sent in UTC.
+    var displayTimeZone: String
+    /// FieldOps matters that can take a relay link off air, most urgent first.
+    var fieldOpsAlerts: [FieldOpsAlert]
 }
 
 /// Reads the parts a `ControlRoomView` is made of.
@@ -23,12 +27,20 @@ struct ControlRoomSources: Sendable {
     let state: ControlRoomState
     /// The latest thumbnail sequence number per resource (empty without thumbnails).
     var thumbnailSequences: @Sendable () -> [String: Int] = { [:] }
+    /// FieldOps alerts for the header (nil where relayd runs without FieldOps, in tests).
+    var fieldOpsAlerts: FieldOpsAlerts? = nil
 
     var view: ControlRoomView {
         let snapshot = relay.snapshot
         return ControlRoomView(
             sources: snapshot.sources, sinks: snapshot.sinks, program: program?.status, preview: state.preview,
             captionHistory: state.captionHistory, presets: program?.configuration.presets ?? [],
-            thumbnails: thumbnailSequences())
+            thumbnails: thumbnailSequences(), displayTimeZone: state.displayTimeZone, fieldOpsAlerts: fieldOpsAlerts?.current ?? [])
+    }
+
+    /// The view with FieldOps alerts read again if they are due.
+    func freshView() async -> ControlRoomView {
+        await fieldOpsAlerts?.refreshIfDue()
+        return view
     }
 }

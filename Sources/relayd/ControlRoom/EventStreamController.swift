@@ -28,7 +28,7 @@ struct EventStreamController<Context: RequestContext> {
         var lastWriteAt = ContinuousClock.now
         // Ends when relayd shuts down (so shutdown never waits on an open page) or the page goes.
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let view = sources.view
+            let view = await sources.freshView()
             if view != lastSent {
                 let json = try JSONBody.encoder.encode(view)
                 try await writer.write(ByteBuffer(string: "event: state\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))

@@ -43,7 +43,8 @@ func buildRouter(
     RelayController(relay: relay, program: program, auditTrail: auditTrail).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
     let view = ControlRoomSources(
-        relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] })
+        relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] },
+        fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database))
     ControlRoomController(sources: view, auditTrail: auditTrail).addRoutes(to: router)
     EventStreamController(sources: view).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }

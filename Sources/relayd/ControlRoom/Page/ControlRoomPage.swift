@@ -18,8 +18,14 @@ enum ControlRoomPage {
           <h1 data-i18n="title">映像中継 指令卓</h1>
           <span id="connection" class="connection down">接続中…</span>
           <span id="open-mode" class="open-mode" hidden data-i18n="openMode">認証なし（この端末のみ）</span>
+          <nav class="fieldops" aria-labelledby="fieldops-title">
+            <a id="fieldops-title" href="/fieldops" data-i18n="fieldOps">現地運用</a>
+            <ul id="fieldops-alerts" class="alerts"></ul>
+          </nav>
           <span class="spacer"></span>
+          <span class="clock"><span data-i18n="timeZone">表示時刻</span> <b id="clock">—</b> <span id="time-zone"></span></span>
           <span id="who"></span>
+          <button id="help-button" type="button" data-i18n="help" aria-keyshortcuts="?">キー操作 (?)</button>
           <button id="lang-toggle" type="button">English</button>
           <button id="logout" type="button" hidden data-i18n="logout">ログアウト</button>
         </header>
@@ -34,6 +40,32 @@ enum ControlRoomPage {
           </form>
         </div>
 
+        <div id="confirm" class="overlay" hidden>
+          <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-text">
+            <h2 id="confirm-title"></h2>
+            <p id="confirm-text"></p>
+            <div class="dialog-buttons">
+              <button id="confirm-cancel" type="button" data-i18n="cancel">キャンセル</button>
+              <button id="confirm-ok" type="button" class="danger"></button>
+            </div>
+          </div>
+        </div>
+
+        <div id="help" class="overlay" hidden>
+          <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title">
+            <h2 id="help-title" data-i18n="keys">キー操作</h2>
+            <dl class="keys">
+              <dt><kbd>1</kbd>–<kbd>9</kbd></dt><dd data-i18n="keyDigits">プレビューのソースを選ぶ</dd>
+              <dt><kbd>Enter</kbd> / <kbd>Space</kbd></dt><dd data-i18n="keyTake">テイク</dd>
+              <dt><kbd>Esc</kbd></dt><dd data-i18n="keyEscape">プレビューを外す</dd>
+              <dt><kbd>Ctrl</kbd>+<kbd>Enter</kbd></dt><dd data-i18n="keyCaption">入力したテロップを送出</dd>
+              <dt><kbd>Tab</kbd></dt><dd data-i18n="keyTab">タイルとボタンを順に移動</dd>
+              <dt><kbd>?</kbd></dt><dd data-i18n="keyHelp">この一覧を開く・閉じる</dd>
+            </dl>
+            <button id="help-close" type="button" data-i18n="close">閉じる</button>
+          </div>
+        </div>
+
         <main>
           <section id="multiview" aria-labelledby="multiview-title">
             <h2 id="multiview-title" data-i18n="multiview">マルチビュー</h2>
@@ -43,18 +75,19 @@ enum ControlRoomPage {
           <section id="program-panel" aria-labelledby="program-title">
             <h2 id="program-title" data-i18n="programPanel">プレビュー / 送出</h2>
             <div class="monitors">
-              <figure class="monitor preview">
-                <figcaption><span data-i18n="preview">プレビュー</span>: <b id="preview-source">—</b></figcaption>
-                <img id="preview-img" alt="">
+              <figure id="preview-monitor" class="monitor preview">
+                <figcaption><span data-i18n="preview">プレビュー</span>: <b id="preview-source">—</b> <span id="preview-state" class="monitor-state"></span></figcaption>
+                <div class="screen"><img id="preview-img" alt=""></div>
               </figure>
               <figure class="monitor program">
                 <figcaption><span data-i18n="program">送出中 (PGM)</span>: <b id="on-air-source">—</b></figcaption>
-                <img id="program-img" alt="">
+                <div class="screen"><img id="program-img" alt=""></div>
               </figure>
             </div>
             <div class="take-row">
-              <button id="take-button" type="button" class="take" data-i18n="take" disabled>テイク (カット)</button>
-              <span id="cut-result" role="status"></span>
+              <button id="take-button" type="button" class="take" data-i18n="take" aria-keyshortcuts="Enter" disabled>テイク (カット)</button>
+              <span id="take-hint" class="hint"></span>
+              <span id="cut-result" class="result" role="status"></span>
             </div>
             <dl class="facts">
               <dt data-i18n="mode">モード</dt><dd id="program-mode">—</dd>
@@ -65,8 +98,9 @@ enum ControlRoomPage {
 
           <section id="captions" aria-labelledby="captions-title">
             <h2 id="captions-title" data-i18n="captions">テロップ</h2>
+            <div class="caption-compose">
             <p class="on-air-caption"><span data-i18n="captionOnAir">送出中のテロップ</span>: <b id="caption-on-air">—</b></p>
-            <textarea id="caption-text" rows="2" maxlength="200"></textarea>
+            <textarea id="caption-text" rows="2" maxlength="200" aria-keyshortcuts="Control+Enter"></textarea>
             <div class="caption-row">
               <label><span data-i18n="position">位置</span>
                 <select id="caption-position"><option value="bottom" data-i18n="bottom">下</option><option value="top" data-i18n="top">上</option></select></label>
@@ -75,17 +109,24 @@ enum ControlRoomPage {
               <button id="caption-on" type="button" class="on-air" data-i18n="captionOn">送出 / 更新</button>
               <button id="caption-clear" type="button" data-i18n="captionClear">消去</button>
             </div>
+            <p id="caption-result" class="result" role="status"></p>
+            </div>
+            <div class="caption-library">
             <h3 data-i18n="presets">プリセット</h3>
             <div id="presets" class="presets"></div>
             <h3 data-i18n="history">履歴</h3>
             <ol id="caption-history" class="history"></ol>
-            <p id="caption-result" class="result" role="status"></p>
+            </div>
           </section>
 
           <section id="delivery" aria-labelledby="delivery-title">
             <h2 id="delivery-title" data-i18n="delivery">配信先</h2>
             <div id="sinks" class="sinks"></div>
             <p id="delivery-result" class="result" role="status"></p>
+            <div id="sources-admin" hidden>
+              <h3 data-i18n="sourcesAdmin">ソース管理（管理者）</h3>
+              <ul id="source-admin-list" class="source-admin"></ul>
+            </div>
           </section>
         </main>
         </body>
