@@ -62,6 +62,10 @@ class MapPage(Page):
             f"the popup of {selector} has faded in")
         return self.find(".leaflet-popup-content").text
 
+    def unit_labels(self):
+        """The callsigns on the map, read in one step (labels come and go as the map refreshes)."""
+        return sorted(self.browser.execute_script("return [...document.querySelectorAll('.unit-marker')].map((e) => e.textContent)"))
+
     def requests_beyond(self, origin):
         return self.browser.execute_script(
             "return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => !n.startsWith(arguments[0]))",
@@ -141,8 +145,7 @@ class FieldOpsMapTests(unittest.TestCase):
         unplaced = p.find("#unplaced").text
         self.assertIn(f"#{self.deployments['planned']} 仙台 警備", unplaced, "a deployment without a position is listed beside the map")
         self.assertIn(w("計画", "Planned"), unplaced)
-        units = [e.text for e in p.finds(".unit-marker")]
-        self.assertEqual(sorted(units), ["IWATE-TSU-2", "MIYAGI-TSU-1"], "the units checked in show at their deployment")
+        self.assertEqual(p.unit_labels(), ["IWATE-TSU-2", "MIYAGI-TSU-1"], "the units checked in show at their deployment")
 
         # The coastline shipped with relayd is drawn, and nothing was asked of the network.
         p.wait(lambda: p.find("#map").get_attribute("data-coastline-drawn") == "true", "the coastline layer is drawn")
@@ -192,10 +195,11 @@ class FieldOpsMapTests(unittest.TestCase):
         japanese.check_console()
         if os.environ.get("FIELDOPS_SCREENSHOTS"):
             japanese.find("#lang-toggle").click()
-            # One level closer, so the popup leaves the other markers in view.
+            # Two levels closer, so the popup leaves the other markers in view.
             japanese.browser.execute_script("const p = document.querySelector('.leaflet-popup-close-button'); if (p) p.click()")
-            japanese.find(".leaflet-control-zoom-in").click()
-            japanese.wait(lambda: not japanese.finds(".leaflet-zoom-anim"), "the zoom has settled")
+            for _ in range(2):
+                japanese.find(".leaflet-control-zoom-in").click()
+                japanese.wait(lambda: not japanese.finds(".leaflet-zoom-anim"), "the zoom has settled")
             japanese.popup(f"path.station-{self.stations['critical'][0]}")
             japanese.browser.save_screenshot(os.path.join(os.environ["FIELDOPS_SCREENSHOTS"], "fieldops-map.png"))
         self.check_map(self.page("1366x768", "en"))
@@ -223,7 +227,7 @@ class FieldOpsMapTests(unittest.TestCase):
         # A unit checks out: its label leaves the map.
         check_in = self.relayd.get(f"/api/fieldops/deployments/{active}")["check_ins"][1]
         self.relayd.post(f"/api/fieldops/deployments/{active}/check-ins/{check_in['id']}/check-out", {})
-        watcher.wait(lambda: [e.text for e in watcher.finds(".unit-marker")] == ["MIYAGI-TSU-1"], "the unit that left is gone")
+        watcher.wait(lambda: watcher.unit_labels() == ["MIYAGI-TSU-1"], "the unit that left is gone")
 
         # The planned deployment gets its position from its page's edit form, in another window.
         editor = self.page("1920x1080", "en")
