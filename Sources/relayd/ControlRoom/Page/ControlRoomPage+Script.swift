@@ -23,6 +23,7 @@ extension ControlRoomPage {
             delivery: "配信先", live: "受信中", stalled: "途絶", offline: "オフライン", onAir: "送出",
             inPreview: "PVW", passthrough: "パススルー", transcode: "トランスコード", slate: "スレート（映像途絶）",
             normal: "正常", onBackup: "バックアップ送出中", onSlate: "スレート送出中", pendingCut: "カット待ち",
+            moveFailover: "自動切替（障害）", moveRestore: "自動復帰", moveFirstLive: "最初の受信ソース",
             receiving: "受信中", notReceiving: "受信停止", disconnected: "未接続", bitrate: "ビットレート",
             drops: "ドロップ", reconnects: "再接続", readers: "接続数", rtt: "RTT", loss: "損失",
             tookEffect: "カット完了", waited: "待ち", none: "なし", by: "操作者",
@@ -69,6 +70,7 @@ extension ControlRoomPage {
             delivery: "Delivery", live: "live", stalled: "stalled", offline: "offline", onAir: "ON AIR",
             inPreview: "PVW", passthrough: "passthrough", transcode: "transcode", slate: "Slate (no signal)",
             normal: "normal", onBackup: "on backup", onSlate: "on slate", pendingCut: "cut pending",
+            moveFailover: "failover", moveRestore: "restored", moveFirstLive: "first live source",
             receiving: "receiving", notReceiving: "NOT RECEIVING", disconnected: "not connected", bitrate: "Bitrate",
             drops: "Drops", reconnects: "Reconnects", readers: "Readers", rtt: "RTT", loss: "Loss",
             tookEffect: "Cut took effect", waited: "waited", none: "none", by: "by",
@@ -440,10 +442,14 @@ extension ControlRoomPage {
           else if (program.on_air === "slate") failover = t("onSlate");
           else if (lastMove && lastMove.reason === "failover" && lastMove.to === program.on_air) failover = t("onBackup") + " (" + lastMove.from + " → " + lastMove.to + ")";
           const node = $("failover-state");
-          setText(node, failover + (lastMove ? " · " + lastMove.reason + " " + clock(lastMove.at) : ""));
+          setText(node, failover + (lastMove ? " · " + moveReason(lastMove.reason) + " " + clock(lastMove.at) : ""));
           node.classList.toggle("failover-active", failover !== t("normal"));
           setText($("last-cut"), program.last_cut ? program.last_cut.source + " " + clock(program.last_cut.took_effect_at) + (program.last_cut.by ? " · " + t("by") + " " + program.last_cut.by : "") : "—");
         }
+
+        // Automatic moves' reasons as the engine names them, in the page's language.
+        const MOVE_REASONS = { failover: "moveFailover", restore: "moveRestore", first_live: "moveFirstLive" };
+        function moveReason(reason) { return MOVE_REASONS[reason] ? t(MOVE_REASONS[reason]) : reason; }
 
         const STYLE_LABELS = { label: "styleLabel", banner: "styleBanner", note: "styleNote" };
 
