@@ -27,6 +27,5 @@ final class CodecParameters: @unchecked Sendable {
     var codecID: AVCodecID { pointer.pointee.codec_id }
     var width: Int32 { pointer.pointee.width }
     var height: Int32 { pointer.pointee.height }
-    var pixelFormat: Int32 { pointer.pointee.format }
     var videoDelay: Int32 { pointer.pointee.video_delay }
 }

@@ -33,8 +33,6 @@ public struct FFmpegError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(call) failed: \(message) (\(code))" }
 
-    /// Whether this is AVERROR(EAGAIN): the codec wants input or has nothing to give yet.
-    var isAgain: Bool { code == cffmpeg_averror_eagain() }
     /// Whether this is AVERROR_EOF.
     var isEndOfFile: Bool { code == cffmpeg_averror_eof() }
 }

@@ -73,14 +73,6 @@ final class OutputFormat {
         headerWritten = true
     }
 
-    /// The time base the muxer chose for a stream (after the header).
-    func timeBase(of stream: Int32) -> AVRational {
-        guard stream >= 0, stream < Int32(context.pointee.nb_streams), let s = context.pointee.streams[Int(stream)] else {
-            return AVRational(num: 1, den: 90_000)
-        }
-        return s.pointee.time_base
-    }
-
     /// Writes one packet as given (the caller keeps DTS monotonic per stream); the packet is
     /// consumed.
     func write(_ packet: Packet) throws(FFmpegError) {
