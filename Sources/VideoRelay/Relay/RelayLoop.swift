@@ -36,6 +36,8 @@ final class RelayLoop {
     private let sourceStallLimit: Duration
     private var lastStatisticsAt: ContinuousClock.Instant
     private var lastSnapshotAt: ContinuousClock.Instant
+    /// Returns what libsrt's handshakes left in the allocator's arenas to the system.
+    private var allocatorTrim: AllocatorTrim
     private let publish: @Sendable (RelaySnapshot) -> Void
     /// Operator requests (kicks) from other threads, applied on this one.
     private let takeCommands: @Sendable () -> [RelayCommand]
@@ -79,6 +81,7 @@ final class RelayLoop {
         sourceStallLimit = .milliseconds(configuration.fanout.sourceStallMilliseconds)
         lastStatisticsAt = now
         lastSnapshotAt = now
+        allocatorTrim = AllocatorTrim(now: now)
     }
 
     deinit {
@@ -449,6 +452,7 @@ final class RelayLoop {
             collectStatistics(now: now)
             updateProgramSource()
             gatekeeper.dropAbandonedGrants()
+            if allocatorTrim.shouldTrim(handshakes: gatekeeper.callerCount, now: now) { AllocatorTrim.trim() }
         }
         if now - lastSnapshotAt >= .milliseconds(200) {
             lastSnapshotAt = now
