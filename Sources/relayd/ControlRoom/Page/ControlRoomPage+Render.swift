@@ -1,0 +1,266 @@
+extension ControlRoomPage {
+    /// Draws the pushed view into the page: tiles, preview and program, captions, delivery, the
+    /// admin list and FieldOps alerts, each element kept and only changed in place.
+    static let renderScript = #"""
+        // MARK: Rendering
+
+        function applyLanguage() {
+          document.documentElement.lang = language;
+          document.querySelectorAll("[data-i18n]").forEach((node) => setText(node, t(node.dataset.i18n)));
+          $("caption-text").placeholder = t("captionPlaceholder");
+          setText($("lang-toggle"), language === "ja" ? "English" : "日本語");
+          render();
+        }
+
+        function render() {
+          renderClock();
+          if (!view) return;
+          renderAlerts();
+          renderTiles();
+          renderProgram();
+          renderCaptions();
+          renderSinks();
+          renderSourcesAdmin();
+        }
+
+        function renderClock() {
+          setText($("clock"), clock(new Date().toISOString()));
+          setText($("time-zone"), displayZone());
+        }
+
+        // An image reloads only when its resource has a newer thumbnail (or it shows another
+        // resource now, as the preview monitor does after a new preview).
+        function thumbnail(image, resource, path) {
+          const sequence = view.thumbnails[resource];
+          if (sequence === undefined || (image.dataset.resource === resource && image.dataset.seq === String(sequence))) return;
+          image.src = path + "?seq=" + sequence;
+          image.dataset.resource = resource;
+          image.dataset.seq = sequence;
+        }
+
+        function sourceState(source) {
+          return t(source.state) + (sourceEnabled(source) ? "" : " · " + t("held"));
+        }
+
+        function renderTiles() {
+          const onAir = onAirSource();
+          const preview = previewSource();
+          reconcile($("tiles"), view.sources, (source) => source.id, (source) => {
+            const tile = element("article", { class: "tile", "data-source": source.id, tabindex: "0", role: "button" },
+              element("div", { class: "thumb" }, element("img", { alt: "" }), element("span", { class: "number" })),
+              element("div", { class: "meta" },
+                element("span", { class: "label" }), element("span", { class: "tally" }),
+                element("span", { class: "kind" }), element("span", { class: "state" }),
+                element("span", { class: "numbers" })));
+            tile.addEventListener("click", () => choosePreview(tile.dataset.source));
+            return tile;
+          }, (tile, source) => {
+            const index = view.sources.indexOf(source) + 1;
+            tile.classList.toggle("on-air", source.id === onAir);
+            tile.classList.toggle("preview", source.id === preview);
+            tile.setAttribute("aria-pressed", String(source.id === preview));
+            tile.setAttribute("aria-label", (index <= 9 ? index + ": " : "") + source.label + " (" + source.id + ") " + sourceState(source));
+            setText(tile.querySelector(".number"), index <= 9 ? String(index) : "");
+            setText(tile.querySelector(".tally"), source.id === onAir ? t("onAir") : source.id === preview ? t("inPreview") : "");
+            setText(tile.querySelector(".label"), source.label);
+            setText(tile.querySelector(".kind"), source.kind + " · " + source.id);
+            const state = tile.querySelector(".state");
+            const stateClass = "state " + source.state;
+            if (state.className !== stateClass) state.className = stateClass;
+            setText(state, sourceState(source));
+            const srt = source.srt || {};
+            setText(tile.querySelector(".numbers"), bitrate(source.bitrate_bits_per_second) + " · " + t("rtt") + " " +
+              (srt.rtt_milliseconds !== undefined ? srt.rtt_milliseconds.toFixed(1) + " ms" : "—") + " · " + t("loss") + " " + (srt.packets_lost ?? 0));
+            tile.querySelector(".thumb").classList.toggle("stale", source.state !== "live");
+            const image = tile.querySelector("img");
+            if (image.alt !== source.label) image.alt = source.label;
+            thumbnail(image, source.id, `/api/sources/${encodeURIComponent(source.id)}/thumbnail.jpg`);
+          });
+        }
+
+        // Why Take is not possible right now, or null when it is.
+        function takeBlocked() {
+          const preview = previewSource();
+          if (!preview) return t("takeNoPreview");
+          if (preview === onAirSource()) return t("takeSame");
+          const source = view.sources.find((s) => s.id === preview);
+          if (!source || source.state !== "live" || !sourceEnabled(source)) return t("takeOffline", { state: source ? sourceState(source) : t("offline") });
+          return null;
+        }
+
+        function renderProgram() {
+          const program = view.program;
+          const preview = previewSource();
+          const source = view.sources.find((s) => s.id === preview);
+          setText($("preview-source"), source ? source.label + " (" + source.id + ")" : preview || "—");
+          const down = !!source && source.state !== "live";
+          $("preview-monitor").classList.toggle("stale", down);
+          setText($("preview-state"), down || (source && !sourceEnabled(source)) ? sourceState(source) : "");
+          if (preview) thumbnail($("preview-img"), preview, `/api/sources/${encodeURIComponent(preview)}/thumbnail.jpg`);
+          else if ($("preview-img").hasAttribute("src")) { $("preview-img").removeAttribute("src"); delete $("preview-img").dataset.resource; }
+          const blocked = program ? takeBlocked() : null;
+          setDisabled($("take-button"), !can("operate") || !program || blocked !== null || taking);
+          setText($("take-hint"), can("operate") && program && !taking ? blocked || "" : "");
+          if (!program) return;
+          setText($("on-air-source"), program.on_air === "slate" ? t("slate") : program.on_air);
+          thumbnail($("program-img"), "program", "/api/program/thumbnail.jpg");
+          setText($("program-mode"), t(program.mode));
+          const lastMove = program.automatic_moves.length ? program.automatic_moves[program.automatic_moves.length - 1] : null;
+          let failover = t("normal");
+          if (program.pending_cut) failover = t("pendingCut") + ": " + program.pending_cut;
+          else if (program.on_air === "slate") failover = t("onSlate");
+          else if (lastMove && lastMove.reason === "failover" && lastMove.to === program.on_air) failover = t("onBackup") + " (" + lastMove.from + " → " + lastMove.to + ")";
+          const node = $("failover-state");
+          setText(node, failover + (lastMove ? " · " + moveReason(lastMove.reason) + " " + clock(lastMove.at) : ""));
+          node.classList.toggle("failover-active", failover !== t("normal"));
+          setText($("last-cut"), program.last_cut ? program.last_cut.source + " " + clock(program.last_cut.took_effect_at) + (program.last_cut.by ? " · " + t("by") + " " + program.last_cut.by : "") : "—");
+        }
+
+        // Automatic moves' reasons as the engine names them, in the page's language.
+        const MOVE_REASONS = { failover: "moveFailover", restore: "moveRestore", first_live: "moveFirstLive" };
+        function moveReason(reason) { return MOVE_REASONS[reason] ? t(MOVE_REASONS[reason]) : reason; }
+
+        const STYLE_LABELS = { label: "styleLabel", banner: "styleBanner", note: "styleNote" };
+
+        function renderCaptions() {
+          const caption = view.program && view.program.caption;
+          setText($("caption-on-air"), caption ? caption.text : t("none"));
+          for (const id of ["caption-on", "caption-clear", "caption-text"]) setDisabled($(id), !can("operate"));
+          reconcile($("presets"), view.presets, (preset) => preset.name, (preset) => {
+            const button = element("button", { type: "button", class: "preset", "data-preset": preset.name },
+              element("b", {}), element("small", {}));
+            button.addEventListener("click", () => showPreset(button.dataset.preset));
+            return button;
+          }, (button, preset) => {
+            setText(button.querySelector("b"), preset.name);
+            setText(button.querySelector("small"), preset.caption.text + " · " + t(STYLE_LABELS[preset.caption.style] || preset.caption.style) + " · " + t(preset.caption.position));
+            setDisabled(button, !can("operate"));
+          });
+          reconcile($("caption-history"), view.caption_history, (use) => use.text + "\u0000" + use.position + "\u0000" + use.style, (use) => {
+            const recall = element("button", { type: "button", class: "recall" });
+            recall.addEventListener("click", () => {
+              $("caption-text").value = recall.dataset.text;
+              $("caption-position").value = recall.dataset.position;
+              $("caption-style").value = recall.dataset.style;
+              $("caption-text").focus();
+            });
+            return element("li", {}, recall, " ", element("small", {}));
+          }, (item, use) => {
+            const recall = item.querySelector("button");
+            recall.dataset.text = use.text; recall.dataset.position = use.position; recall.dataset.style = use.style;
+            setText(recall, use.text);
+            setText(item.querySelector("small"), clock(use.at) + " · " + use.by + " · " + t(STYLE_LABELS[use.style] || use.style) + " · " + t(use.position));
+          });
+        }
+
+        // "user · sink name · address" for a connection a kick would cut (what is known of it).
+        function who(...parts) { return parts.filter((part) => part).join(" · "); }
+
+        function renderSinks() {
+          reconcile($("sinks"), view.sinks, (sink) => sink.id, (sink) => {
+            const card = element("article", { class: "sink", "data-sink": sink.id },
+              // The hold button sits above everything whose size changes with the figures, so it
+              // never moves under the pointer.
+              element("div", { class: "name" }), element("div", { class: "status" }), element("div", { class: "admin" }),
+              element("dl"), element("div", { class: "connections" }));
+            const hold = element("button", { type: "button", class: "hold danger", "data-hold": "sinks/" + sink.id });
+            hold.addEventListener("click", () => toggleHold(hold));
+            card.querySelector(".admin").append(hold);
+            return card;
+          }, (card, sink) => {
+            const enabled = sinkEnabled(sink);
+            card.classList.toggle("down", !sink.receiving);
+            setText(card.querySelector(".name"), sink.name + " (" + sink.id + ")");
+            setText(card.querySelector(".status"), (!enabled ? t("held") + " · " : "") +
+              (!sink.connected ? t("disconnected") : sink.receiving ? t("receiving") : t("notReceiving")));
+            const facts = [[t("bitrate"), bitrate(sink.bitrate_bits_per_second)], [t("drops"), sink.dropped_payloads + sink.packets_dropped],
+                           [t("reconnects"), sink.reconnects], [t("readers"), sink.readers.length],
+                           [t("rtt"), sink.rtt_milliseconds != null ? sink.rtt_milliseconds.toFixed(1) + " ms" : "—"]];
+            reconcile(card.querySelector("dl"), facts.flatMap(([name, value], index) => [["t" + index, name, "dt"], ["d" + index, String(value), "dd"]]),
+              (fact) => fact[0], (fact) => element(fact[2]), (node, fact) => setText(node, fact[1]));
+            const admin = can("admin");
+            reconcile(card.querySelector(".connections"), admin ? sink.readers.filter(readerShown) : [], (reader) => reader.id, (reader) => {
+              const button = element("button", { type: "button", class: "kick danger", "data-reader": String(reader.id) });
+              button.addEventListener("click", () => kickReader(button));
+              return button;
+            }, (button, reader) => {
+              button.dataset.sinkName = sink.name; button.dataset.sink = sink.id;
+              button.dataset.user = reader.user || "—"; button.dataset.address = reader.address || "—";
+              setText(button, t("kickReader") + ": " + who(reader.user, sink.name, reader.address));
+            });
+            const hold = card.querySelector(".hold");
+            setHidden(hold, !admin);
+            hold.dataset.enabled = String(enabled);
+            hold.dataset.name = sink.name;
+            hold.dataset.count = String(sink.readers.length);
+            hold.classList.toggle("danger", enabled);
+            setText(hold, enabled ? t("hold") : t("release"));
+          });
+        }
+
+        // Source holds and publisher kicks: admin actions, last in the page's Tab order.
+        function renderSourcesAdmin() {
+          const admin = can("admin");
+          setHidden($("sources-admin"), !admin);
+          reconcile($("source-admin-list"), admin ? view.sources : [], (source) => source.id, (source) => {
+            // Fixed columns: the buttons stay put while the state text beside them changes.
+            const row = element("li", { "data-source-admin": source.id },
+              element("span", { class: "who" }), element("button", { type: "button", class: "hold danger", "data-hold": "sources/" + source.id }),
+              element("button", { type: "button", class: "kick danger", "data-publisher": source.id }));
+            row.querySelector(".hold").addEventListener("click", (event) => toggleHold(event.currentTarget));
+            row.querySelector(".kick").addEventListener("click", (event) => kickPublisher(event.currentTarget));
+            return row;
+          }, (row, source) => {
+            const enabled = sourceEnabled(source);
+            setText(row.querySelector(".who"), source.label + " (" + source.id + ") · " + sourceState(source));
+            const hold = row.querySelector(".hold");
+            hold.dataset.enabled = String(enabled);
+            hold.dataset.name = source.label;
+            hold.classList.toggle("danger", enabled);
+            setText(hold, enabled ? t("hold") : t("release"));
+            const kick = row.querySelector(".kick");
+            const present = publisherShown(source);
+            setHidden(kick, !present);
+            kick.dataset.connectedAt = source.connected_at || "";
+            kick.dataset.label = source.label;
+            kick.dataset.user = source.publisher_user || "—";
+            kick.dataset.address = source.publisher_address || "—";
+            setText(kick, t("kickPublisher") + ": " + who(source.publisher_user, source.publisher_address));
+          });
+        }
+
+        const BANDS = { critical: "bandCritical", low: "bandLow", watch: "bandWatch", stale: "bandStale", ok: "bandOk" };
+        const DEPLOYMENT_STATES = { cancelled: "stateCancelled", closed: "stateClosed", demobilizing: "stateDemobilizing" };
+        const SHOWN_ALERTS = 3;
+
+        // FieldOps matters that can take a relay link off air, each a link to the page that
+        // deals with it.
+        function renderAlerts() {
+          const alerts = view.field_ops_alerts || [];
+          const shown = alerts.slice(0, SHOWN_ALERTS);
+          const items = shown.map((alert, index) => ({ key: "a" + index, alert }));
+          if (alerts.length > SHOWN_ALERTS) items.push({ key: "more", more: alerts.length - SHOWN_ALERTS });
+          if (!alerts.length) items.push({ key: "ok" });
+          reconcile($("fieldops-alerts"), items, (item) => item.key, () => element("li", {}, element("a", {})), (item, entry) => {
+            const link = item.querySelector("a");
+            let href = "/fieldops", text = t("fieldOpsOK"), level = "ok";
+            if (entry.more) { href = "/fieldops/stations"; text = t("moreAlerts", { n: entry.more }); level = "more"; }
+            else if (entry.alert) {
+              const alert = entry.alert;
+              href = alert.link;
+              if (alert.kind === "generator") {
+                level = alert.order_by_passed || alert.band === "critical" ? "critical" : "low";
+                text = alert.station + " " + alert.generator + ": " + t(BANDS[alert.band] || alert.band) +
+                  (alert.order_by ? " · " + (alert.order_by_passed ? t("orderByPassed") : t("orderBy")) + " " + clock(alert.order_by) : "");
+              } else {
+                level = "low";
+                text = t("kitOverdue") + ": " + alert.kit + " · " + alert.deployment + " (" + t(DEPLOYMENT_STATES[alert.deployment_state] || alert.deployment_state) + ")";
+              }
+            }
+            if (link.getAttribute("href") !== href) link.setAttribute("href", href);
+            if (link.className !== "alert " + level) link.className = "alert " + level;
+            setText(link, text);
+          });
+        }
+        """#
+}
