@@ -13,8 +13,6 @@ import csv
 import io
 import json
 import os
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -29,64 +27,23 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-RELAYD = os.environ.get("RELAYD_BINARY", os.path.join(ROOT, ".build", "debug", "relayd"))
-# Upper bound for events on a loaded 2-core machine; nothing here measures time.
-WAIT = 30
+from relayd_server import RELAYD, WAIT, RelaydServer
 SIZES = {"1920x1080": (1920, 1080), "1366x768": (1366, 768)}
 COORDINATOR_PASSWORD = "haken-kanri-2026"
 
 
-def free_port(kind):
-    with socket.socket(socket.AF_INET, kind) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Relayd:
+class Relayd(RelaydServer):
     """relayd serve with no sources and no program pipeline (FieldOps only), in a temporary
     directory; open on loopback, or with one coordinator account."""
 
     def __init__(self, directory, accounts=False):
-        self.directory = directory
-        self.http_port = free_port(socket.SOCK_STREAM)
-        srt_port = free_port(socket.SOCK_DGRAM)
-        self.config = os.path.join(directory, "relayd.yaml")
-        text = f"srt:\n  listen: 127.0.0.1:{srt_port}\nhttp:\n  listen: 127.0.0.1:{self.http_port}\nprogram:\n  pipeline: false\n"
+        super().__init__(directory)
+        text = f"srt:\n  listen: 127.0.0.1:{self.srt_port}\nhttp:\n  listen: 127.0.0.1:{self.http_port}\nprogram:\n  pipeline: false\n"
         if accounts:
             hashed = subprocess.run([RELAYD, "hash-password"], input=COORDINATOR_PASSWORD, capture_output=True,
                                     text=True, check=True).stdout.strip().split(": ", 1)[-1]
             text += f"accounts:\n  - name: 山田\n    role: coordinator\n    password_hash: '{hashed}'\n"
-        with open(self.config, "w", encoding="utf-8") as config:
-            config.write(text)
-        self.process = None
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.http_port}"
-
-    def start(self):
-        self.log = os.path.join(self.directory, "relayd.log")
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [RELAYD, "serve", "--config", self.config, "--data-dir", os.path.join(self.directory, "data"),
-                 "--audit-key", os.path.join(self.directory, "audit.key")],
-                stdout=log, stderr=log, cwd=ROOT)
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"relayd exited ({self.process.returncode})")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
-                    return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
-        raise AssertionError("relayd did not answer /healthz")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=WAIT)
+        self.write_config(text)
 
     def get(self, path):
         with urllib.request.urlopen(self.url + path, timeout=10) as response:

@@ -18,9 +18,6 @@ Run by scripts/test after the Swift tests:  python3 -m unittest discover -s Test
 
 import json
 import os
-import signal
-import socket
-import subprocess
 import tempfile
 import time
 import unittest
@@ -31,10 +28,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-RELAYD = os.environ.get("RELAYD_BINARY", os.path.join(ROOT, ".build", "debug", "relayd"))
-# Upper bound for relayd to come up on a loaded 2-core machine; nothing here measures time.
-WAIT = 30
+from relayd_server import WAIT, RelaydServer
 
 RUN = "top.__pwned=1"
 PAYLOADS = [
@@ -86,12 +80,6 @@ return window.__pwned === 1;
 """
 
 
-def free_port(kind):
-    with socket.socket(socket.AF_INET, kind) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def yaml_string(text):
     # JSON strings are YAML double-quoted scalars.
     return json.dumps(text, ensure_ascii=True)
@@ -102,14 +90,12 @@ def payload(index, field):
     return f"{PAYLOADS[index]} {field}{index}"
 
 
-class Relayd:
+class Relayd(RelaydServer):
     """relayd serve, open (no accounts, loopback only), in a temporary directory; the control
     room's labels, names and presets come from the config and carry the payloads too."""
 
     def __init__(self, directory):
-        self.directory = directory
-        self.http_port = free_port(socket.SOCK_STREAM)
-        self.srt_port = free_port(socket.SOCK_DGRAM)
+        super().__init__(directory)
         sources = "".join(
             f"  - id: cam-{i}\n    kind: mobile\n    label: {yaml_string(payload(i, 'label'))}\n" for i in range(len(PAYLOADS)))
         presets = "".join(
@@ -118,43 +104,9 @@ class Relayd:
         sinks = "".join(
             f"  - id: hq-{i}\n    name: {yaml_string(payload(i, 'sink'))}\n    feed: program\n    mode: pull\n    user: hq\n"
             for i in range(len(PAYLOADS)))
-        self.config = os.path.join(directory, "relayd.yaml")
-        with open(self.config, "w", encoding="utf-8") as config:
-            config.write(f"srt:\n  listen: 127.0.0.1:{self.srt_port}\nhttp:\n  listen: 127.0.0.1:{self.http_port}\n"
+        self.write_config(f"srt:\n  listen: 127.0.0.1:{self.srt_port}\nhttp:\n  listen: 127.0.0.1:{self.http_port}\n"
                          f"sources:\n{sources}program:\n  presets:\n{presets}users:\n  - name: hq\n    request: [program]\n"
                          f"sinks:\n{sinks}")
-        self.process = None
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.http_port}"
-
-    def start(self):
-        self.log = os.path.join(self.directory, "relayd.log")
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [RELAYD, "serve", "--config", self.config, "--data-dir", os.path.join(self.directory, "data"),
-                 "--audit-key", os.path.join(self.directory, "audit.key")],
-                stdout=log, stderr=log, cwd=ROOT)
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"relayd exited ({self.process.returncode}):\n{self.log_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
-                    return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
-        raise AssertionError("relayd did not answer /healthz")
-
-    def log_text(self):
-        with open(self.log, encoding="utf-8", errors="replace") as log:
-            return log.read()[-4000:]
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=WAIT)
 
     def request(self, method, path, body=None):
         """One API call; answers (status, headers, parsed JSON or text)."""
