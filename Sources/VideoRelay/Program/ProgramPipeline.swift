@@ -19,6 +19,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     private let output = ProgramOutput()
     private let inbox = Mutex<[ProgramCommand]>([])
     private let latest = Mutex(ProgramStatus())
+    private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
     private let wakeup = DispatchSemaphore(value: 0)
     private let stopRequested = Atomic<Bool>(false)
     private let started = Mutex(false)
@@ -59,7 +60,10 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
             engine = try ProgramEngine(
                 configuration: configuration, sourceIDs: sourceIDs, queues: queues, output: output, logger: logger,
                 wake: { [wakeup] in wakeup.signal() },
-                publishStatus: { [self] status in self.latest.withLock { $0 = status } })
+                publishStatus: { [self] status in
+                    self.latest.withLock { $0 = status }
+                    self.changeObserver.withLock { $0 }?()
+                })
         } catch {
             completion.finish()
             throw error
@@ -118,6 +122,12 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// Cuts to a source. Returns when the cut took effect (the source's next keyframe went on
     /// air), or why it did not; an unknown or offline source is refused at once.
     public func cut(to sourceID: String, by operatorName: String? = nil) async -> CutOutcome {
+    /// Sets the one observer called after each new `status`, so readers can wait for a change
+    /// instead of polling. It runs on the program thread: it must return at once.
+    public func onChange(_ observer: @escaping @Sendable () -> Void) {
+        changeObserver.withLock { $0 = observer }
+    }
+
         guard sourceIDs.contains(sourceID) else { return .refused(.unknownSource) }
         let running = started.withLock { $0 } && !completion.isFinished
         guard running else { return .abandoned("program pipeline is not running") }

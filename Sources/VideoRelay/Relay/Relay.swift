@@ -16,6 +16,7 @@ public final class Relay: Service, Sendable {
     private let completion = ThreadCompletion()
     /// Pending operator commands; nil once the relay thread has ended (nothing would apply them).
     private let commands = Mutex<[RelayCommand]?>([])
+    private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
 
     private let programFeed: ProgramFeed?
     private let tap: PayloadTap?
@@ -40,6 +41,7 @@ public final class Relay: Service, Sendable {
             takeCommands: { [self] in self.commands.withLock { pending in defer { pending = pending.map { _ in [] } }; return pending ?? [] } }
         ) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }
+            self.changeObserver.withLock { $0 }?()
         }
         let port = loop.boundPort
         boundPort.withLock { $0 = port }
@@ -67,6 +69,12 @@ public final class Relay: Service, Sendable {
 
     /// The latest state of sources, readers and sinks (refreshed every 200 ms).
     public var snapshot: RelaySnapshot { latest.withLock { $0 } }
+
+    /// Sets the one observer called after each new `snapshot`, so readers can wait for a change
+    /// instead of polling. It runs on the relay thread: it must return at once.
+    public func onChange(_ observer: @escaping @Sendable () -> Void) {
+        changeObserver.withLock { $0 = observer }
+    }
 
     /// Disconnects a reader (or a sink's connection). Returns false when no such reader is
     /// connected. A pull sink's HQ may call in again; a push sink reconnects after its backoff.
