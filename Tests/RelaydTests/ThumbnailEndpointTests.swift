@@ -67,6 +67,14 @@ import FoundationNetworking
         #expect((sequences["heli-1"] ?? 0) >= sequence)
         #expect(sequences["program"] != nil)
 
+        // The thumbnails come from the one demuxer per resource, whose drops /metrics reports.
+        let (_, metricsBody) = try await get(relayd, "/metrics")
+        let metrics = String(decoding: metricsBody, as: UTF8.self)
+        #expect(metrics.contains("# TYPE relay_demux_dropped_bytes_total counter"))
+        for resource in ["heli-1", "drone-1", "program"] {
+            #expect(metrics.contains("relay_demux_dropped_bytes_total{resource=\"\(resource)\"} "), "\(resource) in /metrics")
+        }
+
         #expect(try await relayd.stop() == 0)
     }
 }

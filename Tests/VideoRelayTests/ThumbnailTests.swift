@@ -3,10 +3,11 @@ import Logging
 import Testing
 @testable import VideoRelay
 
-/// A relay whose payloads also go to a `ThumbnailMaker`, optionally with the program pipeline
-/// making `program`, started in process on a free port.
+/// A relay whose payloads also go to a `DemuxHub` with a `ThumbnailMaker` subscribed, optionally
+/// with the program pipeline making `program`, started in process on a free port.
 private final class ThumbnailHarness: @unchecked Sendable {
-    // @unchecked: relay, pipeline and maker are Sendable; the rest is immutable after init.
+    // @unchecked: relay, pipeline, hub and maker are Sendable; the rest is immutable after init.
+    let demuxes: DemuxHub
     let thumbnails: ThumbnailMaker
     let relay: Relay
     let pipeline: ProgramPipeline?
@@ -18,11 +19,12 @@ private final class ThumbnailHarness: @unchecked Sendable {
         configuration.srtListen = HostPort(host: "127.0.0.1", port: 0)
         var logger = Logger(label: "test.thumbnails")
         logger.logLevel = .warning
-        thumbnails = ThumbnailMaker(resources: configuration.sources.map(\.id) + [RelayConfiguration.programResource], logger: logger)
+        demuxes = DemuxHub(resources: configuration.sources.map(\.id) + [RelayConfiguration.programResource], logger: logger)
+        thumbnails = ThumbnailMaker(demuxes: demuxes, logger: logger)
         thumbnails.start()
         pipeline = program ? ProgramPipeline(configuration: .forTests(), sources: configuration.sources.map(\.id), logger: logger) : nil
         try pipeline?.start()
-        relay = Relay(configuration: configuration, programFeed: pipeline, tap: thumbnails, logger: logger)
+        relay = Relay(configuration: configuration, programFeed: pipeline, tap: demuxes, logger: logger)
         port = try relay.start()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("thumbnail-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -31,6 +33,7 @@ private final class ThumbnailHarness: @unchecked Sendable {
     func stop() async {
         await relay.stop()
         await pipeline?.stop()
+        await demuxes.stop()
         await thumbnails.stop()
         try? FileManager.default.removeItem(at: directory)
     }
@@ -187,77 +190,5 @@ enum JPEGFile {
 
         heli.terminate()
         await harness.stop()
-    }
-}
-
-/// The queue between the relay thread and a thumbnail thread: bounded by skipping to keyframes.
-@Suite struct ThumbnailByteQueueTests {
-    /// `count` TS-sized packets whose bytes all equal `mark`.
-    static func payload(_ mark: UInt8, packets: Int = 7) -> ArraySlice<UInt8> {
-        [UInt8](repeating: mark, count: 188 * packets)[...]
-    }
-
-    static func readAll(_ queue: ThumbnailByteQueue) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while queue.queued > 0 {
-            let count = buffer.withUnsafeMutableBytes { queue.read(into: $0) }
-            bytes += buffer.prefix(Int(count))
-        }
-        return bytes
-    }
-
-    @Test func whenFullItSkipsToTheNewestKeyframeInsteadOfGrowing() {
-        let queue = ThumbnailByteQueue(limitBytes: 188 * 20)
-        queue.append(Self.payload(1), keyframeOffset: 0)
-        queue.append(Self.payload(2), keyframeOffset: nil)
-        // A keyframe starting in the second packet of this payload.
-        var keyframe = Self.payload(3)
-        keyframe.replaceSubrange(0..<188, with: [UInt8](repeating: 9, count: 188))
-        queue.append(keyframe, keyframeOffset: 188)
-        #expect(queue.queued == 188 * 6, "over the limit: only the newest keyframe onwards is kept")
-        queue.append(Self.payload(4), keyframeOffset: nil)
-
-        let bytes = Self.readAll(queue)
-        #expect(bytes.count == 188 * 13)
-        #expect(bytes.first == 3 && bytes.last == 4, "reading resumes at the keyframe")
-        #expect(queue.droppedBytes == 188 * 15)
-    }
-
-    @Test func withNoNewerKeyframeQueuedItDropsEverythingAndWaitsForTheNextOne() {
-        let queue = ThumbnailByteQueue(limitBytes: 188 * 10)
-        queue.append(Self.payload(1), keyframeOffset: 0)
-        queue.append(Self.payload(2), keyframeOffset: nil)
-        #expect(queue.queued == 0, "the only keyframe is the one being passed: nothing left worth decoding")
-        queue.append(Self.payload(5), keyframeOffset: nil)
-        #expect(queue.queued == 0, "no keyframe yet: nothing to decode from")
-        queue.append(Self.payload(6, packets: 3), keyframeOffset: 188 * 2)
-        #expect(Self.readAll(queue) == [UInt8](repeating: 6, count: 188))
-    }
-
-    /// A TS packet of `pid` filled with `mark`.
-    static func packet(pid: UInt16, mark: UInt8) -> [UInt8] {
-        [0x47, UInt8(pid >> 8), UInt8(pid & 0xff)] + [UInt8](repeating: mark, count: 185)
-    }
-
-    @Test func aStreamStartsAtTheTablesBeforeItsFirstKeyframe() {
-        let queue = ThumbnailByteQueue()
-        // Mid-GOP pictures before anything can be decoded: not queued.
-        queue.append(Self.payload(1), keyframeOffset: nil)
-        #expect(queue.queued == 0)
-        // The muxer repeats PAT and PMT right before the keyframe, here across two payloads.
-        let before = (0..<6).flatMap { _ in Self.packet(pid: 0x100, mark: 1) } + Self.packet(pid: 0, mark: 2)
-        let keyframe = Self.packet(pid: 0x1000, mark: 3) + Self.packet(pid: 0x100, mark: 4) + Self.packet(pid: 0x100, mark: 5)
-        queue.append(before[...], keyframeOffset: nil)
-        queue.append(keyframe[...], keyframeOffset: 188)
-        #expect(Self.readAll(queue) == Self.packet(pid: 0, mark: 2) + keyframe)
-    }
-
-    @Test func aClosedQueueEndsTheDemuxersRead() {
-        let queue = ThumbnailByteQueue()
-        queue.close()
-        var buffer = [UInt8](repeating: 0, count: 188)
-        #expect(buffer.withUnsafeMutableBytes { queue.read(into: $0) } < 0, "AVERROR_EOF")
-        #expect(!queue.waitForData())
     }
 }

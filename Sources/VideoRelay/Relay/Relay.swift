@@ -24,7 +24,7 @@ public final class Relay: Service, Sendable {
     /// - Parameters:
     ///   - programFeed: produces the `program` resource from the sources' payloads. Without
     ///     one, `program` passes the first live source through.
-    ///   - tap: also sees every source's and the program's payloads (thumbnails).
+    ///   - tap: also sees every source's and the program's payloads (the one demuxer per resource, `DemuxHub`).
     public init(configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, tap: PayloadTap? = nil, logger: Logger) {
         self.configuration = configuration
         self.programFeed = programFeed
@@ -134,7 +134,7 @@ private struct LoopHandOver: @unchecked Sendable {
     let loop: RelayLoop
 }
 
-/// Sees every payload the relay fans out, besides the readers: the thumbnails use it.
+/// Sees every payload the relay fans out, besides the readers: `DemuxHub` (one demuxer per resource) uses it.
 ///
 /// Called on the relay thread for every valid MPEG-TS payload of a source (`resource` is the
 /// source id) and of the program (`resource` is `program`). It must only enqueue, never block

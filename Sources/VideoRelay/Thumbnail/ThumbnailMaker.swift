@@ -5,55 +5,46 @@ import Synchronization
 
 /// Live JPEG thumbnails of every source and of the program, for the control room's multiview.
 ///
-/// The relay hands it every payload (it is the relay's `PayloadTap`); each resource's bytes go
-/// to their own bounded queue and thread, where a demuxer finds keyframes and one is decoded
-/// (keyframes only), scaled to at most `maxWidth` pixels wide and encoded as JPEG at most once
-/// per `refreshInterval`. The latest JPEG of each resource is kept here with its capture time
-/// and a sequence number; a resource that goes silent keeps its last picture, marked stale.
-public final class ThumbnailMaker: PayloadTap, Service, Sendable {
-    /// The resources thumbnails are made for: the sources and `program`.
+/// A subscriber of the resources' one demuxer each (`DemuxHub`): no second demuxer. The demux
+/// threads hand over keyframes only, and each resource keeps just its newest; one thumbnail
+/// thread decodes a resource's keyframe (on its own), scales it to at most `maxWidth` pixels
+/// wide and encodes it as JPEG at most once per `refreshInterval`. The latest JPEG of each
+/// resource is kept here with its capture time and a sequence number; a resource that goes
+/// silent keeps its last picture, marked stale.
+public final class ThumbnailMaker: Service, Sendable {
+    /// The resources thumbnails are made for: those the hub demuxes (the sources and `program`).
     public let resources: [String]
-    private let workers: [String: ThumbnailWorker]
+    /// The demuxers the thumbnails come from (their drop counters are reported in /metrics).
+    public let demuxes: DemuxHub
+    private let worker: ThumbnailWorker
     private let latest = LatestThumbnails()
 
     /// - Parameters:
-    ///   - resources: source ids, plus `program` when its thumbnail is wanted.
+    ///   - demuxes: the resources' demuxers; thumbnails are made for each of its resources.
     ///   - refreshInterval: the least time between two thumbnails of one resource. With the
     ///     usual 1 s GOP, 500 ms takes every keyframe.
     ///   - maxWidth: pictures wider than this are scaled down to it, keeping their shape.
-    ///   - queueBytes: how much of a resource's stream may wait for its thread before the
-    ///     queue skips to the newest keyframe.
-    public init(
-        resources: [String], refreshInterval: Duration = .milliseconds(500), maxWidth: Int = 320,
-        queueBytes: Int = 2 << 20, logger: Logger
-    ) {
-        self.resources = resources
+    public init(demuxes: DemuxHub, refreshInterval: Duration = .milliseconds(500), maxWidth: Int = 320, logger: Logger) {
+        self.demuxes = demuxes
+        resources = demuxes.resources
         let latest = latest
-        var workers: [String: ThumbnailWorker] = [:]
-        for resource in resources {
-            workers[resource] = ThumbnailWorker(
-                resource: resource, queue: ThumbnailByteQueue(limitBytes: queueBytes), interval: refreshInterval,
-                maxWidth: Int32(maxWidth), logger: logger,
-                publish: { latest.publish($0, of: resource) },
-                markStale: { latest.markStale(resource) })
+        worker = ThumbnailWorker(
+            resources: demuxes.resources, interval: refreshInterval, maxWidth: Int32(maxWidth), logger: logger,
+            publish: { latest.publish($1, of: $0) }, markStale: { latest.markStale($0) })
+        for resource in demuxes.resources {
+            demuxes.subscribe(resource: resource, ThumbnailSubscriber(resource: resource, worker: worker))
         }
-        self.workers = workers
     }
 
-    /// Queues the payload for the resource's thumbnail thread. Called on the relay thread: it
-    /// only appends to a queue.
-    public func observe(resource: String, payload: ArraySlice<UInt8>, keyframeOffset: Int?) {
-        workers[resource]?.queue.append(payload, keyframeOffset: keyframeOffset)
-    }
-
-    /// Starts one thread per resource. Payloads observed before this wait in the queues.
+    /// Starts the thumbnail thread. Keyframes demuxed before this wait (the newest of each
+    /// resource).
     public func start() {
-        for worker in workers.values { worker.start() }
+        worker.start()
     }
 
-    /// Stops every thread; returns once they have ended. The last thumbnails stay readable.
+    /// Stops the thumbnail thread; returns once it has ended. The last thumbnails stay readable.
     public func stop() async {
-        for worker in workers.values { await worker.stop() }
+        await worker.stop()
     }
 
     /// Service entry point: makes thumbnails until graceful shutdown or cancellation.
@@ -70,7 +61,7 @@ public final class ThumbnailMaker: PayloadTap, Service, Sendable {
     }
 
     /// Whether thumbnails are made for `resource`.
-    public func makes(_ resource: String) -> Bool { workers[resource] != nil }
+    public func makes(_ resource: String) -> Bool { resources.contains(resource) }
 
     /// Sequence number, capture time and staleness of every resource's latest thumbnail: what
     /// the control room's event stream needs to decide when to fetch an image again.
@@ -86,7 +77,7 @@ public final class ThumbnailMaker: PayloadTap, Service, Sendable {
     }
 }
 
-/// Every resource's latest thumbnail, written by the thumbnail threads, read by HTTP handlers.
+/// Every resource's latest thumbnail, written by the thumbnail thread, read by HTTP handlers.
 private final class LatestThumbnails: Sendable {
     let pictures = Mutex<[String: Thumbnail]>([:])
 

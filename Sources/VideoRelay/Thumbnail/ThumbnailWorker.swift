@@ -1,29 +1,51 @@
 import CFFmpeg
 import Foundation
 import Logging
-import Synchronization
 
-/// Makes one resource's thumbnails on its own thread (STYLE 6): demux the resource's bytes
-/// (libavformat over its `ThumbnailByteQueue`), and at most once per `interval` decode a
-/// keyframe on its own and encode it as JPEG. A demuxer's read blocks, so each resource needs
-/// its own thread anyway; decoding there adds no hand-over.
-final class ThumbnailWorker: Sendable {
-    let resource: String
-    let queue: ThumbnailByteQueue
+/// Makes every resource's thumbnails on one thread (STYLE 6), from the keyframes the resources'
+/// demuxers hand over.
+///
+/// Each resource keeps only its newest keyframe packet: the demux thread replaces it and
+/// signals, so the hand-off is one packet per resource however far behind this thread is. At
+/// most once per `interval` per resource the thread takes that keyframe, decodes it alone
+/// (with a decoder opened for that picture only, so no decoder stays in memory between
+/// pictures), scales and encodes it as JPEG. The thread sleeps until the next keyframe is due
+/// or a new one arrives; it never polls.
+final class ThumbnailWorker: @unchecked Sendable {
+    // @unchecked: `slots`, `stopping` and `started` are guarded by `condition`'s lock; the rest
+    // is immutable, or used only on the worker thread (the renderer, created there).
+    private struct Slot {
+        /// The open stream's video; nil between streams or when the stream has none.
+        var video: InputStream?
+        /// The newest keyframe not yet rendered.
+        var keyframe: Packet?
+        /// When the last picture of this resource was attempted.
+        var lastAttempt: ContinuousClock.Instant?
+        /// The stream ended since the thread last looked: mark the picture stale.
+        var ended = false
+    }
+
+    private enum Job {
+        case markStale(String)
+        case render(String, Packet, InputStream)
+    }
+
+    private let condition = NSCondition()
+    private var slots: [String: Slot]
+    private var stopping = false
+    private var started = false
+    private let completion = ThreadCompletion()
     private let interval: Duration
     private let maxWidth: Int32
-    private let publish: @Sendable (ThumbnailRenderer.Picture) -> Void
-    private let markStale: @Sendable () -> Void
     private let logger: Logger
-    private let started = Mutex(false)
-    private let completion = ThreadCompletion()
+    private let publish: @Sendable (String, ThumbnailRenderer.Picture) -> Void
+    private let markStale: @Sendable (String) -> Void
 
     init(
-        resource: String, queue: ThumbnailByteQueue, interval: Duration, maxWidth: Int32, logger: Logger,
-        publish: @escaping @Sendable (ThumbnailRenderer.Picture) -> Void, markStale: @escaping @Sendable () -> Void
+        resources: [String], interval: Duration, maxWidth: Int32, logger: Logger,
+        publish: @escaping @Sendable (String, ThumbnailRenderer.Picture) -> Void, markStale: @escaping @Sendable (String) -> Void
     ) {
-        self.resource = resource
-        self.queue = queue
+        slots = Dictionary(uniqueKeysWithValues: resources.map { ($0, Slot()) })
         self.interval = interval
         self.maxWidth = maxWidth
         self.logger = logger
@@ -31,70 +53,144 @@ final class ThumbnailWorker: Sendable {
         self.markStale = markStale
     }
 
+    // MARK: - Demux thread side: replace and signal, nothing else
+
+    func opened(_ resource: String, _ streams: MediaStreams) {
+        update(resource) { slot in
+            slot.video = streams.video
+            slot.keyframe = nil
+        }
+        if streams.video == nil { logger.info("thumbnail: no video in stream", metadata: ["thumbnail.resource": "\(resource)"]) }
+    }
+
+    func keyframe(_ resource: String, _ packet: Packet) {
+        update(resource) { $0.keyframe = packet }
+    }
+
+    func ended(_ resource: String) {
+        update(resource) { slot in
+            slot.video = nil
+            slot.keyframe = nil
+            slot.ended = true
+        }
+    }
+
+    private func update(_ resource: String, _ change: (inout Slot) -> Void) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard var slot = slots[resource] else { return }
+        change(&slot)
+        slots[resource] = slot
+        condition.signal()
+    }
+
+    // MARK: - Lifecycle
+
     func start() {
-        guard !started.withLock({ started in defer { started = true }; return started }) else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        guard !started, !stopping else { return }
+        started = true
         let thread = Thread { [self] in
-            // Named from inside: only then does Linux see it (/proc/<pid>/task/*/comm, top -H),
-            // which is how the thumbnails' CPU is told apart; 15 bytes at most.
-            Thread.current.name = String("thumb-\(resource)".utf8.prefix(15)) ?? "thumb"
+            // Named from inside: only then does Linux see it (top -H, /proc/<pid>/task/*/comm).
+            Thread.current.name = "thumbnails"
             run()
             completion.finish()
         }
         thread.start()
     }
 
-    /// Closes the queue (ending the thread's reads) and returns once the thread has ended.
+    /// Ends the thread; returns once it has ended.
     func stop() async {
-        queue.close()
-        guard started.withLock({ $0 }) else { return }
-        await completion.wait()
+        if requestStop() { await completion.wait() }
     }
+
+    /// Tells the thread to end; true when it was started (and so will finish).
+    private func requestStop() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        stopping = true
+        condition.broadcast()
+        return started
+    }
+
+    // MARK: - Worker thread
 
     private func run() {
         let renderer: ThumbnailRenderer
         do {
             renderer = try ThumbnailRenderer(maxWidth: maxWidth)
         } catch {
-            logger.error("thumbnails unavailable", metadata: ["thumbnail.resource": "\(resource)", "error": "\(error)"])
+            logger.error("thumbnails unavailable", metadata: ["error": "\(error)"])
             return
         }
-        var lastCapture: ContinuousClock.Instant?
-        while queue.waitForData() {
-            decodeUntilSilent(renderer, lastCapture: &lastCapture)
-            // Silent (not merely a damaged stream that left bytes waiting): keep the picture,
-            // say it is old.
-            if queue.queued == 0 { markStale() }
+        while let job = nextJob() {
+            switch job {
+            case .markStale(let resource):
+                markStale(resource)
+            case .render(let resource, let packet, let video):
+                do {
+                    let decoder = try Decoder(parameters: video.parameters, timeBase: video.timeBase, keyframesOnly: true)
+                    if let picture = try renderer.render(packet, with: decoder) { publish(resource, picture) }
+                } catch {
+                    // One damaged keyframe costs one thumbnail.
+                    logger.debug("thumbnail: keyframe not rendered", metadata: ["thumbnail.resource": "\(resource)", "error": "\(error)"])
+                }
+            }
         }
     }
 
-    /// One demuxer's life: from the resource's first bytes until it has been silent for the
-    /// queue's idle limit (or the queue closes).
-    private func decodeUntilSilent(_ renderer: ThumbnailRenderer, lastCapture: inout ContinuousClock.Instant?) {
-        let metadata: Logger.Metadata = ["thumbnail.resource": "\(resource)"]
-        do {
-            let input = try InputFormat(reading: queue)
-            guard let video = input.streams.first(where: { $0.parameters.mediaType == AVMEDIA_TYPE_VIDEO }) else {
-                logger.info("thumbnail: no video in stream", metadata: metadata)
-                while try input.readPacket() != nil {}
-                return
+    /// Blocks until there is something to do: a stream that ended, or a keyframe whose
+    /// resource's interval has passed (the one waiting longest first). Nil once stopping.
+    private func nextJob() -> Job? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopping {
+            if let resource = slots.first(where: { $0.value.ended })?.key {
+                slots[resource]?.ended = false
+                return .markStale(resource)
             }
-            let decoder = try Decoder(parameters: video.parameters, timeBase: video.timeBase, keyframesOnly: true)
-            logger.debug("thumbnail decoder open", metadata: metadata)
-            while let packet = try input.readPacket() {
-                guard packet.streamIndex == video.index, packet.isKeyframe else { continue }
-                let now = ContinuousClock.now
-                if let lastCapture, now - lastCapture < interval { continue }
-                do {
-                    guard let picture = try renderer.render(packet, with: decoder) else { continue }
-                    lastCapture = now
-                    publish(picture)
-                } catch {
-                    // One damaged keyframe costs one thumbnail, not the demuxer.
-                    logger.debug("thumbnail: keyframe not rendered", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-                }
+            let now = ContinuousClock.now
+            var next: (resource: String, due: ContinuousClock.Instant)?
+            for (resource, slot) in slots where slot.keyframe != nil && slot.video != nil {
+                let due = slot.lastAttempt.map { $0 + interval } ?? now
+                if let earlier = next, earlier.due <= due { continue }
+                next = (resource, due)
             }
-        } catch {
-            logger.info("thumbnail demuxer ended", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            guard let next else {
+                condition.wait()
+                continue
+            }
+            guard next.due <= now else {
+                let (seconds, attoseconds) = (next.due - now).components
+                _ = condition.wait(until: Date(timeIntervalSinceNow: TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18))
+                continue
+            }
+            guard let slot = slots[next.resource], let packet = slot.keyframe, let video = slot.video else { continue }
+            slots[next.resource]?.keyframe = nil
+            slots[next.resource]?.lastAttempt = now
+            return .render(next.resource, packet, video)
         }
+        return nil
     }
+}
+
+/// Hands one resource's keyframes from its demux thread to the thumbnail thread.
+final class ThumbnailSubscriber: DemuxSubscriber {
+    let resource: String
+    let worker: ThumbnailWorker
+
+    init(resource: String, worker: ThumbnailWorker) {
+        self.resource = resource
+        self.worker = worker
+    }
+
+    func demuxOpened(_ streams: MediaStreams) { worker.opened(resource, streams) }
+
+    func demuxed(_ packet: MediaPacket) {
+        guard packet.isKeyframe else { return }
+        worker.keyframe(resource, packet.packet)
+    }
+
+    func demuxEnded() { worker.ended(resource) }
 }

@@ -37,11 +37,14 @@ struct RelaydServices {
         let program = ProgramPipeline(
             configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
         let enabled = configuration.program.enabled
+        // One demuxer per source and for the program, fed by the relay; its subscribers (the
+        // thumbnails) never demux again.
+        let demuxes = DemuxHub(
+            resources: configuration.relay.sources.map(\.id) + [RelayConfiguration.programResource], logger: Logger(label: "relayd.demux"))
         // Thumbnails of every source and of the program, from keyframes only, for the control room.
-        let thumbnails = ThumbnailMaker(
-            resources: configuration.relay.sources.map(\.id) + [RelayConfiguration.programResource], logger: Logger(label: "relayd.thumbnails"))
+        let thumbnails = ThumbnailMaker(demuxes: demuxes, logger: Logger(label: "relayd.thumbnails"))
         let relay = Relay(
-            configuration: configuration.relay, programFeed: enabled ? program : nil, tap: thumbnails, logger: Logger(label: "relayd.relay"))
+            configuration: configuration.relay, programFeed: enabled ? program : nil, tap: demuxes, logger: Logger(label: "relayd.relay"))
         let fieldOps = try FieldOpsHTTP(
             dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"), displayTimeZone: configuration.displayTimeZone, map: configuration.fieldOps.map)
         let auditTrail = try AuditTrail(dataDirectory: dataURL, key: try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath))
@@ -63,7 +66,8 @@ struct RelaydServices {
             relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail,
             controlRoom: ControlRoomState(displayTimeZone: configuration.displayTimeZone.identifier), access: access,
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
-        var services: [any Service] = enabled ? [program, thumbnails, relay, application] : [thumbnails, relay, application]
+        // Stopped in reverse: the relay (no more payloads), then the demuxers, then their subscribers.
+        var services: [any Service] = (enabled ? [program] : []) + [thumbnails, demuxes, relay, application]
         // First in the group, so it stops last and records the failed logins of the final minute.
         if let failedLogins = access.failedLogins { services.insert(failedLogins, at: 0) }
         if enabled {

@@ -40,7 +40,7 @@ func buildRouter(
     // Every route below is subject to AccessRules; the error middleware above shapes refusals.
     router.middlewares.add(AuthMiddleware(access: access))
     SessionController(access: access).addRoutes(to: router)
-    RelayController(relay: relay, program: program, auditTrail: auditTrail).addRoutes(to: router)
+    RelayController(relay: relay, program: program, auditTrail: auditTrail, demuxes: thumbnails?.demuxes).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
     let view = ControlRoomSources(
         relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] },

@@ -63,6 +63,19 @@ enum PrometheusText {
     }
 }
 
+extension PrometheusText {
+    /// The demuxers' drops: bytes of a resource's stream dropped because its demuxer (which
+    /// feeds the thumbnails) fell behind.
+    static func render(demuxDroppedBytes: [String: Int]) -> String {
+        var out = MetricWriter()
+        out.family("relay_demux_dropped_bytes_total", "counter", "Bytes dropped because the resource's demuxer fell behind")
+        for (resource, bytes) in demuxDroppedBytes.sorted(by: { $0.key < $1.key }) {
+            out.sample("relay_demux_dropped_bytes_total", ["resource": resource], Double(bytes))
+        }
+        return out.text
+    }
+}
+
 /// Accumulates exposition lines with escaped label values.
 private struct MetricWriter {
     var text = ""
