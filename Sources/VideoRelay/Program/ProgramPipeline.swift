@@ -45,6 +45,9 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// The program's payloads since the last call.
     public func takeOutput() -> [[UInt8]] { output.take() }
 
+    /// The relay's wake-up, called whenever the muxer wrote program payloads.
+    public func wakeRelayOnOutput(_ wake: @escaping @Sendable () -> Void) { output.onWrite(wake) }
+
     // MARK: - Lifecycle
 
     /// Builds the muxer and encoders and starts the program thread. Throws when they cannot be
@@ -71,16 +74,13 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         let handOver = EngineHandOver(engine: engine)
         let thread = Thread { [self] in
             let engine = handOver.engine
-            // Sleeps until a command or packet arrives or the engine is next due (a slate or
-            // repeated picture, a health check, a status update), whichever comes first.
-            var pause = Duration.zero
             while !stopRequested.load(ordering: .relaxed) {
-                if pause > .zero { _ = wakeup.wait(timeout: .now() + pause.dispatchInterval) }
+                _ = wakeup.wait(timeout: .now() + .milliseconds(5))
                 let commands = inbox.withLock { inbox in
                     defer { inbox.removeAll() }
                     return inbox
                 }
-                pause = engine.step(commands: commands)
+                engine.step(commands: commands)
             }
             engine.finish()
             completion.finish()
@@ -122,15 +122,15 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// The latest program state (refreshed every 100 ms).
     public var status: ProgramStatus { latest.withLock { $0 } }
 
+    /// Cuts to a source. Returns when the cut took effect (the source's next keyframe went on
+    /// air), or why it did not; an unknown or offline source is refused at once.
+    public func cut(to sourceID: String, by operatorName: String? = nil) async -> CutOutcome {
     /// Sets the one observer called after each new `status`, so readers can wait for a change
     /// instead of polling. It runs on the program thread: it must return at once.
     public func onChange(_ observer: @escaping @Sendable () -> Void) {
         changeObserver.withLock { $0 = observer }
     }
 
-    /// Cuts to a source. Returns when the cut took effect (the source's next keyframe went on
-    /// air), or why it did not; an unknown or offline source is refused at once.
-    public func cut(to sourceID: String, by operatorName: String? = nil) async -> CutOutcome {
         guard sourceIDs.contains(sourceID) else { return .refused(.unknownSource) }
         let running = started.withLock { $0 } && !completion.isFinished
         guard running else { return .abandoned("program pipeline is not running") }

@@ -16,6 +16,8 @@ public final class Relay: Service, Sendable {
     private let completion = ThreadCompletion()
     /// Pending operator commands; nil once the relay thread has ended (nothing would apply them).
     private let commands = Mutex<[RelayCommand]?>([])
+    /// Wakes the relay thread for a command or to stop; set by `start()`.
+    private let wake = Mutex<WakeSignal?>(nil)
     private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
 
     private let programFeed: ProgramFeed?
@@ -23,7 +25,7 @@ public final class Relay: Service, Sendable {
 
     /// - Parameters:
     ///   - programFeed: produces the `program` resource from the sources' payloads. Without
-    ///     one, `program` passes the first live source through.
+    ///     one, `program` passes a live source through (`PassthroughSelection`).
     ///   - tap: also sees every source's and the program's payloads (the one demuxer per resource, `DemuxHub`).
     public init(configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, tap: PayloadTap? = nil, logger: Logger) {
         self.configuration = configuration
@@ -36,14 +38,16 @@ public final class Relay: Service, Sendable {
     /// Returns the bound port.
     @discardableResult
     public func start() throws -> UInt16 {
+        let signal = try WakeSignal()
         let loop = try RelayLoop(
-            configuration: configuration, programFeed: programFeed, tap: tap, logger: logger,
+            configuration: configuration, programFeed: programFeed, tap: tap, wake: signal, logger: logger,
             takeCommands: { [self] in self.commands.withLock { pending in defer { pending = pending.map { _ in [] } }; return pending ?? [] } }
         ) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }
             self.changeObserver.withLock { $0 }?()
         }
         let port = loop.boundPort
+        wake.withLock { $0 = signal }
         boundPort.withLock { $0 = port }
         let handOver = LoopHandOver(loop: loop)
         let thread = Thread { [self] in
@@ -59,7 +63,7 @@ public final class Relay: Service, Sendable {
 
     /// Asks the relay thread to close every socket and stop; returns once it has.
     public func stop() async {
-        stopRequested.store(true, ordering: .relaxed)
+        requestStop()
         guard srtPort != nil else { return }
         await completion.wait()
     }
@@ -67,7 +71,13 @@ public final class Relay: Service, Sendable {
     /// The port the SRT listener is bound to, once started.
     public var srtPort: UInt16? { boundPort.withLock { $0 } }
 
-    /// The latest state of sources, readers and sinks (refreshed every 200 ms).
+    private func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+        wake.withLock { $0 }?.signal()
+    }
+
+    /// The latest state of sources, readers and sinks: published when a connection, a hold or
+    /// the program source changes, and with fresh counters twice a second.
     public var snapshot: RelaySnapshot { latest.withLock { $0 } }
 
     /// Sets the one observer called after each new `snapshot`, so readers can wait for a change
@@ -109,7 +119,7 @@ public final class Relay: Service, Sendable {
                 pending?.append(queued)
                 return true
             }
-            if !accepted { queued.refuse() }
+            if accepted { wake.withLock { $0 }?.signal() } else { queued.refuse() }
         }
     }
 
@@ -120,10 +130,10 @@ public final class Relay: Service, Sendable {
             await withTaskCancellationHandler {
                 await completion.wait()
             } onCancel: {
-                self.stopRequested.store(true, ordering: .relaxed)
+                self.requestStop()
             }
         } onGracefulShutdown: {
-            self.stopRequested.store(true, ordering: .relaxed)
+            self.requestStop()
         }
     }
 }

@@ -64,6 +64,18 @@ public final class SRTSocket {
         return SRTSocket(handle: accepted, peerAddress: SocketAddress.describe(address))
     }
 
+    /// A socket with `options` that has started connecting to `address` (see `connect`).
+    static func connecting(to address: HostPort, options: [SRTSocketOption]) throws(SRTError) -> SRTSocket {
+        let socket = try SRTSocket(options: options)
+        do {
+            try socket.connect(address)
+        } catch {
+            socket.close()
+            throw error
+        }
+        return socket
+    }
+
     /// Starts connecting. With a non-blocking socket this returns at once; completion shows as
     /// writable (connected) or error (refused) in an epoll.
     func connect(_ address: HostPort) throws(SRTError) {

@@ -15,6 +15,12 @@ enum PrometheusText {
         for s in snapshot.sources { out.sample("relay_source_packets_total", ["source": s.id], Double(s.payloadsReceived)) }
         out.family("relay_source_invalid_payloads_total", "counter", "Payloads that were not MPEG-TS")
         for s in snapshot.sources { out.sample("relay_source_invalid_payloads_total", ["source": s.id], Double(s.invalidPayloads)) }
+        out.family("relay_source_invalid_payload_disconnects_total", "counter", "Publishers cut off for sending something other than MPEG-TS")
+        for s in snapshot.sources { out.sample("relay_source_invalid_payload_disconnects_total", ["source": s.id], Double(s.invalidPayloadDisconnects)) }
+        out.family("relay_source_publishes_total", "counter", "Publishers that took the source")
+        for s in snapshot.sources { out.sample("relay_source_publishes_total", ["source": s.id], Double(s.publishCount)) }
+        out.family("relay_source_gop_cache_bytes", "gauge", "Bytes of the source's latest GOP kept for joining readers")
+        for s in snapshot.sources { out.sample("relay_source_gop_cache_bytes", ["source": s.id], Double(s.gopCacheBytes)) }
         out.family("relay_source_readers", "gauge", "Readers connected to the source")
         for s in snapshot.sources { out.sample("relay_source_readers", ["source": s.id], Double(s.readers)) }
         let sourceSRT: [(String, String, (SRTStatistics) -> Double)] = [
