@@ -74,13 +74,16 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         let handOver = EngineHandOver(engine: engine)
         let thread = Thread { [self] in
             let engine = handOver.engine
+            // Sleeps until a command or packet arrives or the engine is next due (a slate or
+            // repeated picture, a health check, a status update), whichever comes first.
+            var pause = Duration.zero
             while !stopRequested.load(ordering: .relaxed) {
-                _ = wakeup.wait(timeout: .now() + .milliseconds(5))
+                if pause > .zero { _ = wakeup.wait(timeout: .now() + pause.dispatchInterval) }
                 let commands = inbox.withLock { inbox in
                     defer { inbox.removeAll() }
                     return inbox
                 }
-                engine.step(commands: commands)
+                pause = engine.step(commands: commands)
             }
             engine.finish()
             completion.finish()
@@ -122,15 +125,15 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// The latest program state (refreshed every 100 ms).
     public var status: ProgramStatus { latest.withLock { $0 } }
 
-    /// Cuts to a source. Returns when the cut took effect (the source's next keyframe went on
-    /// air), or why it did not; an unknown or offline source is refused at once.
-    public func cut(to sourceID: String, by operatorName: String? = nil) async -> CutOutcome {
     /// Sets the one observer called after each new `status`, so readers can wait for a change
     /// instead of polling. It runs on the program thread: it must return at once.
     public func onChange(_ observer: @escaping @Sendable () -> Void) {
         changeObserver.withLock { $0 = observer }
     }
 
+    /// Cuts to a source. Returns when the cut took effect (the source's next keyframe went on
+    /// air), or why it did not; an unknown or offline source is refused at once.
+    public func cut(to sourceID: String, by operatorName: String? = nil) async -> CutOutcome {
         guard sourceIDs.contains(sourceID) else { return .refused(.unknownSource) }
         let running = started.withLock { $0 } && !completion.isFinished
         guard running else { return .abandoned("program pipeline is not running") }
