@@ -34,13 +34,13 @@ struct RelaydServices {
             "http.max_connections": "\(configuration.httpServer.maximumConnections ?? HTTPConnectionLimit.defaultMaximum())",
             "process.open_file_limit": "\(HTTPConnectionLimit.openFileLimit())",
         ])
-        let program = ProgramPipeline(
-            configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
-        let enabled = configuration.program.enabled
         // One demuxer per source and for the program, fed by the relay; its subscribers (the
         // thumbnails) never demux again.
         let demuxes = DemuxHub(
             resources: configuration.relay.sources.map(\.id) + [RelayConfiguration.programResource], logger: Logger(label: "relayd.demux"))
+        let program = ProgramPipeline(
+            configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
+        let enabled = configuration.program.enabled
         // Thumbnails of every source and of the program, from keyframes only, for the control room.
         let thumbnails = ThumbnailMaker(demuxes: demuxes, logger: Logger(label: "relayd.thumbnails"))
         let relay = Relay(
