@@ -509,7 +509,7 @@ final class ProgramEngine {
                     packet.duration = frameSize * ticksPerSecond / rate
                     packet.streamIndex = audioStream
                     if let last = lastAudioDTS, packet.dts <= last {
-                        status.packetsDropped += 1
+                        status.audioPacketsDroppedLate += 1
                         continue
                     }
                     lastAudioDTS = packet.dts
@@ -525,7 +525,7 @@ final class ProgramEngine {
     // MARK: - Status
 
     private func note(_ error: FFmpegError, _ context: String) {
-        status.packetsDropped += 1
+        status.errors[context, default: 0] += 1
         status.lastError = "\(context): \(error)"
         logger.debug("program error", metadata: ["program.context": "\(context)", "error": "\(error)"])
     }
@@ -538,6 +538,7 @@ final class ProgramEngine {
         status.mode = machine.mode
         status.caption = caption
         status.outputBytes = output.totalBytes
+        status.outputPayloadsDropped = output.droppedPayloads
         status.programTimeSeconds = machine.lastPTS.map { Double($0) / Double(ProgramTime.ticksPerSecond) }
         status.sources = sourceIDs.map { id in
             let rule = configuration.rule(for: id)

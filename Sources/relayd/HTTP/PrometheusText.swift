@@ -83,7 +83,7 @@ extension PrometheusText {
 }
 
 /// Accumulates exposition lines with escaped label values.
-private struct MetricWriter {
+struct MetricWriter {
     var text = ""
 
     mutating func family(_ name: String, _ type: String, _ help: String) {

@@ -60,7 +60,8 @@ struct RelayController<Context: AuthenticatedContext> {
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: PrometheusText.render(relay.snapshot)
-                    + (demuxes.map { PrometheusText.render(demuxDroppedBytes: $0.droppedBytes) } ?? ""))))
+                    + (demuxes.map { PrometheusText.render(demuxDroppedBytes: $0.droppedBytes) } ?? "")
+                    + (program.map { PrometheusText.render(program: $0.status) } ?? ""))))
         }
     }
 
