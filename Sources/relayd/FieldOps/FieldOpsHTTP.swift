@@ -14,6 +14,8 @@ struct FieldOpsHTTP: Sendable {
     var map = FieldOpsMapSettings()
     /// Leaflet and the shipped coastline, read once at start.
     var mapAssets: FieldOpsMapAssets
+    /// The data's revision after the latest write through this relayd, for the event streams.
+    let revisions = Broadcast<Int64>(0)
 
     /// Opens `<dataDirectory>/fieldops.sqlite`, creating and migrating it as needed.
     init(
@@ -38,6 +40,17 @@ struct FieldOpsHTTP: Sendable {
         dataDirectory.appendingPathComponent("fieldops.sqlite")
     }
 
+    /// Publishes the revision after a write. Concurrent writers may read theirs in either
+    /// order; the larger one stays.
+    func noteWrite(logger: Logger) async {
+        do {
+            let revision = try await database.revision()
+            revisions.update { $0 = max($0, revision) }
+        } catch {
+            logger.error("fieldops revision unreadable", metadata: ["fieldops.error": "\(error)"])
+        }
+    }
+
     /// Adds the API routes and the pages.
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         UnitsController(database: database).addRoutes(to: router)
@@ -48,7 +61,7 @@ struct FieldOpsHTTP: Sendable {
         RefuelRunsController(database: database).addRoutes(to: router)
         AuditController(database: database).addRoutes(to: router)
         ExportsController(database: database, zone: displayTimeZone.timeZone).addRoutes(to: router)
-        FieldOpsEventsController(database: database).addRoutes(to: router)
+        FieldOpsEventsController(database: database, revisions: revisions).addRoutes(to: router)
         FieldOpsPages(database: database, zone: displayTimeZone.timeZone).addRoutes(to: router)
         FieldOpsMap(database: database, zone: displayTimeZone.timeZone, settings: map, assets: mapAssets).addRoutes(to: router)
     }
