@@ -22,7 +22,7 @@ private final class ThumbnailHarness: @unchecked Sendable {
         demuxes = DemuxHub(resources: configuration.sources.map(\.id) + [RelayConfiguration.programResource], logger: logger)
         thumbnails = ThumbnailMaker(demuxes: demuxes, logger: logger)
         thumbnails.start()
-        pipeline = program ? ProgramPipeline(configuration: .forTests(), sources: configuration.sources.map(\.id), logger: logger) : nil
+        pipeline = program ? ProgramPipeline(configuration: .forTests(), sources: configuration.sources.map(\.id), demuxes: demuxes, logger: logger) : nil
         try pipeline?.start()
         relay = Relay(configuration: configuration, programFeed: pipeline, tap: demuxes, logger: logger)
         port = try relay.start()

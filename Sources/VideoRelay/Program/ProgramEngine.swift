@@ -22,9 +22,9 @@ final class ProgramEngine {
     private let configuration: ProgramConfiguration
     private let profile: ProgramProfile
     private let logger: Logger
-    private let queues: [String: SourceByteQueue]
+    /// Each source's demuxed stream, from the demuxer the relay feeds.
+    private let inboxes: [String: DemuxInbox]
     private let sourceIDs: [String]
-    private let wake: @Sendable () -> Void
     private let publishStatus: (ProgramStatus) -> Void
     private let clockStart = ContinuousClock.now
     private var machine: Machine
@@ -38,13 +38,8 @@ final class ProgramEngine {
     private var videoEncoder: Encoder?
     private let slate: SlateRenderer
 
-    /// A source's demuxer and what it found.
-    private final class SourceState {
-        var demuxer: SourceDemuxer?
-        var streams: SourceStreams?
-    }
-
-    private var sources: [String: SourceState] = [:]
+    /// What each source's open stream holds (absent between streams).
+    private var streams: [String: MediaStreams] = [:]
     private var caption: Caption?
     private var graph: FilterGraph?
     private var videoDecoder: Decoder?
@@ -67,21 +62,19 @@ final class ProgramEngine {
     static let publishInterval: Duration = .milliseconds(100)
 
     init(
-        configuration: ProgramConfiguration, sourceIDs: [String], queues: [String: SourceByteQueue], output: ProgramOutput,
-        logger: Logger, wake: @escaping @Sendable () -> Void, publishStatus: @escaping (ProgramStatus) -> Void
+        configuration: ProgramConfiguration, sourceIDs: [String], inboxes: [String: DemuxInbox], output: ProgramOutput,
+        logger: Logger, publishStatus: @escaping (ProgramStatus) -> Void
     ) throws(FFmpegError) {
         self.configuration = configuration
         profile = configuration.profile
         self.logger = logger
-        self.queues = queues
+        self.inboxes = inboxes
         self.sourceIDs = sourceIDs
-        self.wake = wake
         self.publishStatus = publishStatus
         self.output = output
         machine = Machine(
             settings: .init(profile: configuration.profile, instantCut: configuration.instantCut), sources: sourceIDs,
             rules: configuration.failover)
-        for id in sourceIDs { sources[id] = SourceState() }
 
         slate = try SlateRenderer(clipPath: configuration.slatePath, profile: configuration.profile, font: configuration.font)
         if let path = configuration.slatePath, !slate.fromClip {
@@ -118,8 +111,7 @@ final class ProgramEngine {
     func step(commands: [ProgramCommand]) -> Duration {
         for command in commands { handle(command) }
         for id in orderedSourcesOnAirFirst() {
-            guard let state = sources[id] else { continue }
-            for event in takeEvents(id, state) { handle(event, from: id, state) }
+            for event in inboxes[id]?.take() ?? [] { handle(event, from: id) }
         }
         let at = now
         run(machine.handle(.clock(at: at)))
@@ -135,7 +127,6 @@ final class ProgramEngine {
         } catch {
             logger.info("program muxer close failed", metadata: ["error": "\(error)"])
         }
-        for queue in queues.values { queue.close() }
         run(machine.handle(.stop))
     }
 
@@ -146,46 +137,17 @@ final class ProgramEngine {
 
     // MARK: - Sources
 
-    /// What a source's demuxer reported since the last call.
-    private enum SourceEvent {
-        case opened(SourceStreams)
-        case packet(DemuxedPacket)
-        case ended
-    }
-
-    /// Starts a demuxer for a source that has bytes waiting, and takes what it reported.
-    private func takeEvents(_ id: String, _ state: SourceState) -> [SourceEvent] {
-        guard let demuxer = state.demuxer else {
-            if let queue = queues[id], queue.hasData {
-                let demuxer = SourceDemuxer(sourceID: id, queue: queue, logger: logger, wake: wake)
-                state.demuxer = demuxer
-                demuxer.start()
-            }
-            return []
-        }
-        var events: [SourceEvent] = []
-        if state.streams == nil, let streams = demuxer.streams { events.append(.opened(streams)) }
-        // Whether it finished is read before its last packets are taken, so none is lost.
-        let finished = demuxer.isFinished
-        events += demuxer.take().map { .packet($0) }
-        if finished {
-            state.demuxer = nil
-            events.append(.ended)
-        }
-        return events
-    }
-
-    private func handle(_ event: SourceEvent, from id: String, _ state: SourceState) {
+    private func handle(_ event: DemuxInbox.Event, from id: String) {
         switch event {
-        case .opened(let streams):
-            state.streams = streams
+        case .opened(let opened):
+            streams[id] = opened
             run(machine.handle(.opened(
-                source: id, hasVideo: streams.video != nil, matchesProfile: streams.videoFormat.map { profile.matches($0) } ?? false)))
+                source: id, hasVideo: opened.video != nil, matchesProfile: opened.videoFormat.map { profile.matches($0) } ?? false)))
         case .ended:
-            state.streams = nil
+            streams[id] = nil
             run(machine.handle(.ended(source: id)))
         case .packet(let item):
-            guard let streams = state.streams, let stream = item.kind == .video ? streams.video : streams.audio else { return }
+            guard let stream = item.kind == .video ? streams[id]?.video : streams[id]?.audio else { return }
             let packet = item.packet
             // Source time bases are 90 kHz in MPEG-TS; anything else is rescaled for the machine.
             let pts = packet.pts == noTimestamp ? nil : Self.ticks(packet.pts, from: stream.timeBase)
@@ -329,7 +291,7 @@ final class ProgramEngine {
     private func decode(_ packet: Packet) {
         do {
             if videoDecoder == nil {
-                guard let id = machine.switcher.onAir.sourceID, let stream = sources[id]?.streams?.video else { return }
+                guard let id = machine.switcher.onAir.sourceID, let stream = streams[id]?.video else { return }
                 videoDecoder = try Decoder(parameters: stream.parameters, timeBase: Self.ticksTimeBase)
             }
             guard let decoder = videoDecoder else { return }
@@ -420,7 +382,7 @@ final class ProgramEngine {
         }
         var latest: Frame?
         do throws(FFmpegError) {
-            guard let stream = sources[source]?.streams?.video, let newestDTS = packets.last?.dts else {
+            guard let stream = streams[source]?.video, let newestDTS = packets.last?.dts else {
                 throw FFmpegError(code: -1, call: "decodeCachedGOP", message: "no video from \(source)")
             }
             let decoder = try Decoder(parameters: stream.parameters, timeBase: Self.ticksTimeBase)
@@ -465,7 +427,7 @@ final class ProgramEngine {
     // MARK: - Audio
 
     private func decodeAudio(_ packet: Packet, source: String) {
-        guard let stream = sources[source]?.streams?.audio else { return }
+        guard let stream = streams[source]?.audio else { return }
         do {
             if audioDecoder == nil || audioDecoderSource != source {
                 audioDecoder = try Decoder(parameters: stream.parameters, timeBase: stream.timeBase)
@@ -549,5 +511,18 @@ final class ProgramEngine {
                 backup: rule.backup, failoverMilliseconds: rule.thresholdMilliseconds)
         }
         publishStatus(status)
+    }
+}
+
+extension MediaStreams {
+    /// The video's format as the profile compares it (nil without video).
+    var videoFormat: VideoFormat? {
+        guard let video else { return nil }
+        let rate = video.frameRate
+        return VideoFormat(
+            isH264: video.parameters.codecID == AV_CODEC_ID_H264,
+            width: Int(video.parameters.width), height: Int(video.parameters.height),
+            framesPerSecond: rate.den > 0 && rate.num > 0 ? Double(rate.num) / Double(rate.den) : nil,
+            hasNoReordering: video.parameters.videoDelay == 0)
     }
 }

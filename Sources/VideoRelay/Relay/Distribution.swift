@@ -78,10 +78,8 @@ final class Distribution {
         }
         source.fanout.publish(payload, keyframeOffset: inspection.keyframeOffset, now: now)
         tap?.observe(resource: source.id, payload: payload, keyframeOffset: inspection.keyframeOffset)
-        if let programFeed {
-            programFeed.receive(sourceID: source.id, payload: payload)
-            return nil
-        }
+        // The program feed reads the sources from their demuxers (the tap).
+        if programFeed != nil { return nil }
         if firstData { programNeedsTick = true }
         if inspection.keyframeOffset != nil, passthrough.awaitedSource == source.id,
             let input = passthrough.keyframe(of: source.id, now: now)

@@ -39,7 +39,7 @@ struct RelaydServices {
         let demuxes = DemuxHub(
             resources: configuration.relay.sources.map(\.id) + [RelayConfiguration.programResource], logger: Logger(label: "relayd.demux"))
         let program = ProgramPipeline(
-            configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
+            configuration: configuration.program, sources: configuration.relay.sources.map(\.id), demuxes: demuxes, logger: Logger(label: "relayd.program"))
         let enabled = configuration.program.enabled
         // Thumbnails of every source and of the program, from keyframes only, for the control room.
         let thumbnails = ThumbnailMaker(demuxes: demuxes, logger: Logger(label: "relayd.thumbnails"))
