@@ -1,9 +1,9 @@
 import Logging
 
 /// The fan-out of the relay thread: each source's payload is counted and inspected, cached for
-/// joiners, handed to the source's targets and the tap, and to the program: the program feed
-/// when there is one, else the passthrough (the on-air source's payloads go to program targets
-/// as they are). The program feed's output is fanned out like a source's.
+/// joiners, and handed to the source's targets and the tap (whose demuxers also feed a program
+/// pipeline). Without a program feed the passthrough hands the on-air source's payloads to
+/// program targets as they are; with one, the feed's output is fanned out like a source's.
 final class Distribution {
     let sources: [SourceRuntime]
     private let sourcesByID: [String: SourceRuntime]
