@@ -28,15 +28,12 @@ struct APIErrorTests {
         #expect(try await Self.sentBody(stale).hasPrefix(#"{"detail":{"current_version":2,"entity":"unit","expected_version":1,"id":1},"#))
     }
 
-    @Test func aBodyThatDoesNotDecodeIs400WhenNotJSONAnd422NamingTheFieldOtherwise() throws {
+    @Test func aBodyThatDoesNotDecodeIs400WhenNotJSONAnd422NamingTheFieldOtherwise() {
         struct Cut: Decodable { var source: String; var presets: [Preset]?; struct Preset: Decodable { var leadHours: Int } }
         func mapped(_ json: String) -> APIError {
-            do {
-                _ = try APIRequestBody.decoder.decode(Cut.self, from: Data(json.utf8))
-                return APIError(.ok, "decoded")
-            } catch {
-                return APIError(mapping: error)
-            }
+            let decoded = Result { try APIRequestBody.decoder.decode(Cut.self, from: Data(json.utf8)) }
+            guard case .failure(let error) = decoded else { return APIError(.ok, "decoded") }
+            return APIError(mapping: error)
         }
         #expect(mapped("{").status == .badRequest)
         #expect(mapped("{}").status == .unprocessableContent)

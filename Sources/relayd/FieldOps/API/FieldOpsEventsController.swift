@@ -5,11 +5,11 @@ import Hummingbird
 /// `GET /api/fieldops/events`: server-sent events telling open FieldOps pages that the data
 /// changed, so a reading logged by one coordinator moves the band on every other page without
 /// a reload. The signal is the data's revision (the highest audit id, which every write
-/// raises), published by `FieldOpsWriteMiddleware` after each write through the API; the
-/// stream waits for it to change.
+/// raises), published by `FieldOpsWriteMiddleware` after each write through the API and by
+/// `FieldOpsFileWatcher` after a command-line write; the stream waits for it to change.
 struct FieldOpsEventsController: Sendable {
     let database: FieldOpsDatabase
-    /// The latest revision written through this relayd.
+    /// The revision after the latest write.
     let revisions: Broadcast<Int64>
     /// A comment line after this long without an event keeps proxies from closing the stream.
     var keepAliveInterval: Duration = .seconds(15)
