@@ -1,10 +1,12 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import VideoRelay
 
-/// A relay whose payloads also go to a `DemuxHub` with a `ThumbnailMaker` subscribed, optionally
-/// with the program pipeline making `program`, started in process on a free port.
+/// A relay whose payloads also go to a `DemuxHub` with a `ThumbnailMaker` subscribed, started in
+/// process on a free port: with the program pipeline making `program` (demuxed like a source),
+/// or without it (`program` passes a source through and its thumbnail is that source's).
 private final class ThumbnailHarness: @unchecked Sendable {
     // @unchecked: relay, pipeline, hub and maker are Sendable; the rest is immutable after init.
     let demuxes: DemuxHub
@@ -19,12 +21,14 @@ private final class ThumbnailHarness: @unchecked Sendable {
         configuration.srtListen = HostPort(host: "127.0.0.1", port: 0)
         var logger = Logger(label: "test.thumbnails")
         logger.logLevel = .warning
-        demuxes = DemuxHub(resources: configuration.sources.map(\.id) + [RelayConfiguration.programResource], logger: logger)
-        thumbnails = ThumbnailMaker(demuxes: demuxes, logger: logger)
-        thumbnails.start()
+        demuxes = DemuxHub(
+            resources: configuration.sources.map(\.id) + (program ? [RelayConfiguration.programResource] : []), logger: logger)
         pipeline = program ? ProgramPipeline(configuration: .forTests(), sources: configuration.sources.map(\.id), demuxes: demuxes, logger: logger) : nil
         try pipeline?.start()
-        relay = Relay(configuration: configuration, programFeed: pipeline, tap: demuxes, logger: logger)
+        let relay = Relay(configuration: configuration, programFeed: pipeline, tap: demuxes, logger: logger)
+        self.relay = relay
+        thumbnails = ThumbnailMaker(demuxes: demuxes, programSource: { relay.snapshot.programSource }, logger: logger)
+        thumbnails.start()
         port = try relay.start()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("thumbnail-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -47,11 +51,17 @@ private final class ThumbnailHarness: @unchecked Sendable {
         ])
     }
 
+    /// The thumbnail as a viewer asks for it: the asking keeps pictures coming.
+    func view(_ resource: String) -> Thumbnail? {
+        thumbnails.markWatched()
+        return thumbnails.thumbnail(of: resource)
+    }
+
     func waitForThumbnail(of resource: String, after sequence: Int = 0) async throws -> Thumbnail {
         try await eventually("a thumbnail of \(resource) after #\(sequence)", timeout: .seconds(20)) {
-            (thumbnails.thumbnail(of: resource)?.sequence ?? 0) > sequence
+            (view(resource)?.sequence ?? 0) > sequence
         }
-        guard let thumbnail = thumbnails.thumbnail(of: resource) else { throw TestFailure("no thumbnail of \(resource)") }
+        guard let thumbnail = view(resource) else { throw TestFailure("no thumbnail of \(resource)") }
         return thumbnail
     }
 
@@ -126,12 +136,15 @@ enum JPEGFile {
             #expect(next.capturedAt > thumbnail.capturedAt)
         }
 
-        // Without a program pipeline the program passes a live source through: its thumbnail
-        // shows that source.
+        // Without a program pipeline the program passes a live source through: it is not
+        // demuxed again, and its thumbnail is that source's own.
+        #expect(!harness.demuxes.resources.contains(RelayConfiguration.programResource))
         let program = try await harness.waitForThumbnail(of: RelayConfiguration.programResource)
         let onAir = try #require(harness.relay.snapshot.programSource)
         #expect(try await JPEGFile.sourceShown(try harness.save(program, as: "program.jpg")) == onAir)
         #expect(Set(harness.thumbnails.thumbnailSummary.keys).isSuperset(of: ["heli-1", "drone-1", "program"]))
+        let sequences = harness.thumbnails.sequences
+        #expect(sequences["program"] == sequences[onAir], "the same picture")
         #expect(harness.thumbnails.thumbnail(of: "mobile-1") == nil, "nothing published, no thumbnail")
 
         heli.terminate()
@@ -167,7 +180,7 @@ enum JPEGFile {
         let pipeline = try #require(harness.pipeline)
         try await eventually("heli-1 on air", timeout: .seconds(20)) { pipeline.status.onAir == "heli-1" }
         try await eventually("the program thumbnail shows heli-1 without a caption", timeout: .seconds(20)) {
-            guard let program = harness.thumbnails.thumbnail(of: "program") else { return false }
+            guard let program = harness.view("program") else { return false }
             let path = try harness.save(program, as: "program-\(program.sequence).jpg")
             return try await JPEGFile.sourceShown(path) == "heli-1" ? !(try await JPEGFile.bottomBandIsRed(path)) : false
         }
@@ -176,19 +189,99 @@ enum JPEGFile {
         // so the program thumbnail (decoded from the program output) shows it.
         try pipeline.showCaption(Caption(text: "現場上空から中継 LIVE", style: .banner))
         try await eventually("the banner in the program thumbnail", timeout: .seconds(20)) {
-            guard let program = harness.thumbnails.thumbnail(of: "program") else { return false }
+            guard let program = harness.view("program") else { return false }
             return try await JPEGFile.bottomBandIsRed(try harness.save(program, as: "banner-\(program.sequence).jpg"))
         }
-        let source = try #require(harness.thumbnails.thumbnail(of: "heli-1"))
+        let source = try #require(harness.view("heli-1"))
         #expect(!(try await JPEGFile.bottomBandIsRed(try harness.save(source, as: "heli.jpg"))), "the source itself carries no caption")
 
         pipeline.clearCaption()
         try await eventually("the banner leaves the program thumbnail", timeout: .seconds(20)) {
-            guard let program = harness.thumbnails.thumbnail(of: "program") else { return false }
+            guard let program = harness.view("program") else { return false }
             return !(try await JPEGFile.bottomBandIsRed(try harness.save(program, as: "cleared-\(program.sequence).jpg")))
         }
 
         heli.terminate()
         await harness.stop()
+    }
+}
+
+/// Pictures are made only while someone looks: a `ThumbnailMaker` on a `DemuxHub` fed a sample
+/// clip's real TS bytes, as the relay hands them over.
+@Suite(.serialized) struct ThumbnailWatchTests {
+    static func logger() -> Logger {
+        var logger = Logger(label: "test.thumbnails")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Video keyframes in the clip as ffprobe's demuxer flags them.
+    static func keyframes(in clip: String) async throws -> Int {
+        let result = try await ExternalProcess.output([
+            "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags", "-of", "csv=p=0", MediaFiles.clip(clip),
+        ])
+        return String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("K") }.count
+    }
+
+    @Test func nothingIsDecodedWhileNobodyWatchesAndAViewerStartsThePictures() async throws {
+        let hub = DemuxHub(resources: ["heli-1"], idleLimit: .milliseconds(300), logger: Self.logger())
+        let maker = ThumbnailMaker(demuxes: hub, logger: Self.logger())
+        maker.start()
+        let stream = DemuxInbox()
+        hub.subscribe(resource: "heli-1", stream)
+        let events = Mutex<[DemuxInbox.Event]>([])
+        let ended = { events.withLock { events in
+            events += stream.take()
+            return events.contains { if case .ended = $0 { true } else { false } }
+        } }
+
+        // Given a whole stream demuxed, from its first keyframe to its end, with nobody looking.
+        try DemuxHubTests.feed(hub, "heli-1", clip: "heli-1")
+        try await eventually("the stream ends") { ended() }
+        #expect(maker.keyframesReceived > 0)
+        #expect(maker.renders == 0, "no keyframe decoded")
+        #expect(maker.thumbnail(of: "heli-1")?.sequence == nil, "no picture")
+        #expect(!maker.isWatched)
+
+        // When someone looks, the next publisher's keyframes become pictures.
+        maker.markWatched()
+        try DemuxHubTests.feed(hub, "heli-1", clip: "heli-1")
+        try await eventually("a picture") { maker.thumbnail(of: "heli-1") != nil }
+        #expect(maker.renders > 0)
+        let picture = try #require(maker.thumbnail(of: "heli-1"))
+        #expect(picture.width == 320 && picture.height == 180)
+        await hub.stop()
+        await maker.stop()
+    }
+
+    @Test func aViewerArrivingGetsTheNewestKeptKeyframeAtOnceAndPicturesStopWhenTheWindowCloses() async throws {
+        let hub = DemuxHub(resources: ["drone-1"], idleLimit: .seconds(60), logger: Self.logger())
+        let maker = ThumbnailMaker(demuxes: hub, watchWindow: .seconds(1), logger: Self.logger())
+        maker.start()
+        let keyframes = try await Self.keyframes(in: "drone-1")
+
+        // Given every keyframe of the clip demuxed with nobody looking, and no more bytes to come
+        // (the stream stays open: no new keyframe will arrive).
+        try DemuxHubTests.feed(hub, "drone-1", clip: "drone-1")
+        try await eventually("the clip's keyframes handed over") { maker.keyframesReceived == keyframes }
+        #expect(maker.renders == 0)
+
+        // When a viewer arrives, the kept keyframe is rendered without waiting for the next one.
+        maker.markWatched()
+        try await eventually("a picture of the kept keyframe") { maker.thumbnail(of: "drone-1") != nil }
+        #expect(maker.renders == 1)
+        let picture = try #require(maker.thumbnail(of: "drone-1"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kept-\(UUID().uuidString).jpg").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(picture.jpeg).write(to: URL(fileURLWithPath: path))
+        #expect(try await JPEGFile.sourceShown(path) == "drone-1")
+
+        // Once the window has closed without another sign of a viewer, new keyframes wait again.
+        try await eventually("the watch window closed") { !maker.isWatched }
+        try DemuxHubTests.feed(hub, "drone-1", clip: "drone-1")
+        try await eventually("the second pass's keyframes handed over") { maker.keyframesReceived == 2 * keyframes }
+        #expect(maker.renders == 1, "nothing decoded after the window")
+        await hub.stop()
+        await maker.stop()
     }
 }

@@ -1,19 +1,23 @@
 import CFFmpeg
 import Foundation
 import Logging
+import Synchronization
 
 /// Makes every resource's thumbnails on one thread (STYLE 6), from the keyframes the resources'
-/// demuxers hand over.
+/// demuxers hand over, while someone looks at them.
 ///
-/// Each resource keeps only its newest keyframe packet: the demux thread replaces it and
-/// signals, so the hand-off is one packet per resource however far behind this thread is. At
-/// most once per `interval` per resource the thread takes that keyframe, decodes it alone
-/// (with a decoder opened for that picture only, so no decoder stays in memory between
-/// pictures), scales and encodes it as JPEG. The thread sleeps until the next keyframe is due
-/// or a new one arrives; it never polls.
+/// Each resource keeps only its newest keyframe packet: the demux thread replaces it, so the
+/// hand-off is one packet per resource however far behind this thread is. Pictures are made
+/// only while the thumbnails are watched (`watched()` within the last `watchWindow`): then, at
+/// most once per `interval` per resource, the thread takes that keyframe, decodes it alone (with
+/// a decoder opened for that picture only, so no decoder stays in memory between pictures),
+/// scales and encodes it as JPEG. A viewer's arrival renders every kept keyframe at once, so the
+/// first pictures need not wait for a GOP. Unwatched, the thread sleeps until a viewer comes
+/// (it only marks pictures stale meanwhile) and holds no scaler or encoder. It never polls.
 final class ThumbnailWorker: @unchecked Sendable {
-    // @unchecked: `slots`, `stopping` and `started` are guarded by `condition`'s lock; the rest
-    // is immutable, or used only on the worker thread (the renderer, created there).
+    // @unchecked: `slots`, `watchedUntil`, `live`, `stopping` and `started` are guarded by
+    // `condition`'s lock; the counters are atomics; the rest is immutable, or used only on the
+    // worker thread (the renderer, created there).
     private struct Slot {
         /// The open stream's video; nil between streams or when the stream has none.
         var video: InputStream?
@@ -28,35 +32,69 @@ final class ThumbnailWorker: @unchecked Sendable {
     private enum Job {
         case markStale(String)
         case render(String, Packet, InputStream)
+        /// The watch window closed: let go of what rendering holds.
+        case pause
     }
 
     private let condition = NSCondition()
     private var slots: [String: Slot]
+    /// Pictures are made until then; nil before the first viewer.
+    private var watchedUntil: ContinuousClock.Instant?
+    /// Whether the thread is rendering (it saw the window open and has not paused since).
+    private var live = false
     private var stopping = false
     private var started = false
     private let completion = ThreadCompletion()
     private let interval: Duration
+    private let watchWindow: Duration
     private let maxWidth: Int32
     private let logger: Logger
     private let publish: @Sendable (String, ThumbnailRenderer.Picture) -> Void
     private let markStale: @Sendable (String) -> Void
+    /// Keyframes rendered (attempted), over all resources.
+    let renders = Atomic<Int>(0)
+    /// Keyframes handed over by the demuxers, over all resources.
+    let keyframesReceived = Atomic<Int>(0)
 
     init(
-        resources: [String], interval: Duration, maxWidth: Int32, logger: Logger,
+        resources: [String], interval: Duration, watchWindow: Duration, maxWidth: Int32, logger: Logger,
         publish: @escaping @Sendable (String, ThumbnailRenderer.Picture) -> Void, markStale: @escaping @Sendable (String) -> Void
     ) {
         slots = Dictionary(uniqueKeysWithValues: resources.map { ($0, Slot()) })
         self.interval = interval
+        self.watchWindow = watchWindow
         self.maxWidth = maxWidth
         self.logger = logger
         self.publish = publish
         self.markStale = markStale
     }
 
-    // MARK: - Demux thread side: replace and signal, nothing else
+    // MARK: - Viewers (HTTP handlers)
+
+    /// Someone is looking: render for `watchWindow` from now. When nobody was, every kept
+    /// keyframe is due at once.
+    func watched() {
+        condition.lock()
+        defer { condition.unlock() }
+        let now = ContinuousClock.now
+        let wasWatched = watchedUntil.map { now < $0 } ?? false
+        watchedUntil = now + watchWindow
+        guard !wasWatched else { return }
+        for resource in slots.keys { slots[resource]?.lastAttempt = nil }
+        condition.signal()
+    }
+
+    /// Whether a viewer has looked within the watch window.
+    var isWatched: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return watchedUntil.map { ContinuousClock.now < $0 } ?? false
+    }
+
+    // MARK: - Demux thread side: replace, and signal only when the thread has work
 
     func opened(_ resource: String, _ streams: MediaStreams) {
-        update(resource) { slot in
+        update(resource, wake: false) { slot in
             slot.video = streams.video
             slot.keyframe = nil
         }
@@ -64,24 +102,27 @@ final class ThumbnailWorker: @unchecked Sendable {
     }
 
     func keyframe(_ resource: String, _ packet: Packet) {
-        update(resource) { $0.keyframe = packet }
+        keyframesReceived.add(1, ordering: .relaxed)
+        // Unwatched, the keyframe only waits for a viewer: the thread sleeps on.
+        update(resource, wake: false) { $0.keyframe = packet }
     }
 
     func ended(_ resource: String) {
-        update(resource) { slot in
+        update(resource, wake: true) { slot in
             slot.video = nil
             slot.keyframe = nil
             slot.ended = true
         }
     }
 
-    private func update(_ resource: String, _ change: (inout Slot) -> Void) {
+    /// Changes a slot; signals the thread when it is rendering, or always when `wake`.
+    private func update(_ resource: String, wake: Bool, _ change: (inout Slot) -> Void) {
         condition.lock()
         defer { condition.unlock() }
         guard var slot = slots[resource] else { return }
         change(&slot)
         slots[resource] = slot
-        condition.signal()
+        if wake || live { condition.signal() }
     }
 
     // MARK: - Lifecycle
@@ -117,19 +158,19 @@ final class ThumbnailWorker: @unchecked Sendable {
     // MARK: - Worker thread
 
     private func run() {
-        let renderer: ThumbnailRenderer
-        do {
-            renderer = try ThumbnailRenderer(maxWidth: maxWidth)
-        } catch {
-            logger.error("thumbnails unavailable", metadata: ["error": "\(error)"])
-            return
-        }
+        // Created for the first picture of a watch window, dropped when it closes.
+        var renderer: ThumbnailRenderer?
         while let job = nextJob() {
             switch job {
             case .markStale(let resource):
                 markStale(resource)
+            case .pause:
+                renderer = nil
             case .render(let resource, let packet, let video):
+                renders.add(1, ordering: .relaxed)
                 do {
+                    if renderer == nil { renderer = try ThumbnailRenderer(maxWidth: maxWidth) }
+                    guard let renderer else { continue }
                     let decoder = try Decoder(parameters: video.parameters, timeBase: video.timeBase, keyframesOnly: true)
                     if let picture = try renderer.render(packet, with: decoder) { publish(resource, picture) }
                 } catch {
@@ -140,8 +181,9 @@ final class ThumbnailWorker: @unchecked Sendable {
         }
     }
 
-    /// Blocks until there is something to do: a stream that ended, or a keyframe whose
-    /// resource's interval has passed (the one waiting longest first). Nil once stopping.
+    /// Blocks until there is something to do: a stream that ended, the watch window closing, or
+    /// (while watched) a keyframe whose resource's interval has passed (the one waiting longest
+    /// first). Nil once stopping.
     private func nextJob() -> Job? {
         condition.lock()
         defer { condition.unlock() }
@@ -151,19 +193,24 @@ final class ThumbnailWorker: @unchecked Sendable {
                 return .markStale(resource)
             }
             let now = ContinuousClock.now
+            guard let until = watchedUntil, now < until else {
+                if live {
+                    live = false
+                    return .pause
+                }
+                condition.wait()
+                continue
+            }
+            live = true
             var next: (resource: String, due: ContinuousClock.Instant)?
             for (resource, slot) in slots where slot.keyframe != nil && slot.video != nil {
                 let due = slot.lastAttempt.map { $0 + interval } ?? now
                 if let earlier = next, earlier.due <= due { continue }
                 next = (resource, due)
             }
-            guard let next else {
-                condition.wait()
-                continue
-            }
-            guard next.due <= now else {
-                let (seconds, attoseconds) = (next.due - now).components
-                _ = condition.wait(until: Date(timeIntervalSinceNow: TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18))
+            guard let next, next.due <= now else {
+                // Until the next picture is due, or the window closes to let go of the renderer.
+                _ = condition.wait(until: Self.date(min(next?.due ?? until, until), now: now))
                 continue
             }
             guard let slot = slots[next.resource], let packet = slot.keyframe, let video = slot.video else { continue }
@@ -172,6 +219,11 @@ final class ThumbnailWorker: @unchecked Sendable {
             return .render(next.resource, packet, video)
         }
         return nil
+    }
+
+    private static func date(_ instant: ContinuousClock.Instant, now: ContinuousClock.Instant) -> Date {
+        let (seconds, attoseconds) = (instant - now).components
+        return Date(timeIntervalSinceNow: TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18)
     }
 }
 

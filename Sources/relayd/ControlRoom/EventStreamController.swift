@@ -13,6 +13,9 @@ struct EventStreamController<Context: RequestContext> {
     var minimumSpacing: Duration = .milliseconds(250)
     /// A comment line after this long without an event keeps proxies from closing the stream.
     var keepAliveInterval: Duration = .seconds(15)
+    /// Called at least once per keep-alive interval while a stream is open: an open control
+    /// room is a viewer of the thumbnails.
+    var watching: @Sendable () -> Void = {}
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/events") { _, _ in
@@ -32,6 +35,7 @@ struct EventStreamController<Context: RequestContext> {
         var event = ChangeSignal.Event.changed(0)  // the view as it is, at once
         // Ends when relayd shuts down (so shutdown never waits on an open page) or the page goes.
         while event != .ended {
+            watching()
             if case .changed = event {
                 if let lastSentAt, ContinuousClock.now < lastSentAt + minimumSpacing {
                     try? await Task.sleep(until: lastSentAt + minimumSpacing)

@@ -50,7 +50,7 @@ func buildRouter(
     relay.onChange { [changes = controlRoom.changes] in changes.signal() }
     program?.onChange { [changes = controlRoom.changes] in changes.signal() }
     ControlRoomController(sources: view, auditTrail: auditTrail).addRoutes(to: router)
-    EventStreamController(sources: view).addRoutes(to: router)
+    EventStreamController(sources: view, watching: { thumbnails?.markWatched() }).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }
     if let thumbnails { ThumbnailController(thumbnails: thumbnails).addRoutes(to: router) }
     fieldOps.addRoutes(to: router)
