@@ -37,6 +37,16 @@ final class ProgramEngine {
     private let audioFIFO: AudioFIFO
     private var videoEncoder: Encoder?
     private let slate: SlateRenderer
+    /// The slate's own encoder: it encodes each new slate picture (once a second) as a
+    /// keyframe, and the pictures in between are skip pictures that repeat it for a few bytes
+    /// each, so the slate on air costs next to nothing. Set up for a stream skip pictures can
+    /// follow (CAVLC, no weighted prediction).
+    private var slateEncoder: Encoder?
+    /// Skip pictures matching the slate encoder's stream (nil until its first keyframe, or if
+    /// its stream does not allow them: the slate encoder then encodes every picture).
+    private var slateSkips: SkipPictures?
+    /// Pictures since the slate's last keyframe.
+    private var slatePicturesSinceKeyframe = 0
 
     /// What each source's open stream holds (absent between streams).
     private var streams: [String: MediaStreams] = [:]
@@ -232,11 +242,7 @@ final class ProgramEngine {
                     note(error, "slate")
                 }
             case .encodeSlate(let pts, let keyframe):
-                do {
-                    encode(try slate.picture(pts: pts), pts: pts, keyframe: keyframe, context: "slate")
-                } catch {
-                    note(error, "slate")
-                }
+                encodeSlate(pts: pts, keyframe: keyframe)
             case .switched(let to, let from, let reason):
                 log(to: to, from: from, reason: reason)
                 publish()
@@ -349,16 +355,75 @@ final class ProgramEngine {
             frame.pointer.pointee.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
             if frame !== lastPicture { lastPicture = try Self.reference(frame) }
             try encoder.send(frame)
-            while true {
-                let packet = try Packet()
-                guard try encoder.receive(into: packet) else { break }
-                packet.streamIndex = videoStream
-                packet.duration = profile.frameTicks
-                writeVideo(packet)
-            }
+            try receiveVideo(from: encoder) { writeVideo($0) }
         } catch {
             note(error, context)
         }
+    }
+
+    /// One slate picture: a keyframe when the slate goes on air, when its picture changed (its
+    /// clock shows a new second) and at least once per GOP; a skip picture otherwise.
+    private func encodeSlate(pts: Int64, keyframe: Bool) {
+        do {
+            let drawnBefore = slate.picturesDrawn
+            let picture = try slate.picture(pts: pts)
+            let changed = slate.picturesDrawn != drawnBefore
+            if changed { lastPicture = try Self.reference(picture) }
+            if let skips = slateSkips, !keyframe, !changed, slatePicturesSinceKeyframe + 1 < profile.gopFrames {
+                slatePicturesSinceKeyframe += 1
+                writeVideo(try videoPacket(skips.picture(index: slatePicturesSinceKeyframe), pts: pts))
+                return
+            }
+            if slateEncoder == nil {
+                var options = profile.x264Options
+                options["x264-params"] = [options["x264-params"], "cabac=0:weightp=0"].compactMap { $0 }.joined(separator: ":")
+                slateEncoder = try Encoder.h264(profile: profile, options: options)
+            }
+            guard let encoder = slateEncoder else { return }
+            // Without skip pictures (a stream they cannot follow) the encoder makes every
+            // picture, keyframes only where needed.
+            let startsGOP = keyframe || changed || slateSkips == nil && slatePicturesSinceKeyframe + 1 >= profile.gopFrames
+            picture.pts = pts
+            picture.pointer.pointee.pict_type = startsGOP || slateSkips != nil ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+            try encoder.send(picture)
+            try receiveVideo(from: encoder) { packet in
+                if packet.isKeyframe {
+                    slatePicturesSinceKeyframe = 0
+                    if slateSkips == nil { slateSkips = SkipPictures(keyframe: packet.bytes) }
+                } else {
+                    slatePicturesSinceKeyframe += 1
+                }
+                writeVideo(packet)
+            }
+        } catch {
+            note(error, "slate")
+        }
+    }
+
+    /// Hands each packet `encoder` has ready to `body`, as a program video packet.
+    private func receiveVideo(from encoder: Encoder, _ body: (Packet) -> Void) throws(FFmpegError) {
+        while true {
+            let packet = try Packet()
+            guard try encoder.receive(into: packet) else { return }
+            packet.streamIndex = videoStream
+            packet.duration = profile.frameTicks
+            body(packet)
+        }
+    }
+
+    /// A video packet of the program holding `bytes` (Annex B) at `pts`.
+    private func videoPacket(_ bytes: [UInt8], pts: Int64) throws(FFmpegError) -> Packet {
+        let packet = try Packet()
+        try check(av_new_packet(packet.pointer, Int32(bytes.count)), "av_new_packet")
+        bytes.withUnsafeBytes { source in
+            guard let data = packet.pointer.pointee.data, let base = source.baseAddress else { return }
+            data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+        packet.pts = pts
+        packet.dts = pts
+        packet.streamIndex = videoStream
+        packet.duration = profile.frameTicks
+        return packet
     }
 
     /// A new reference to `frame`'s picture, kept beyond the frame's reuse.
