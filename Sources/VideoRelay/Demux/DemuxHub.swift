@@ -141,9 +141,7 @@ final class ResourceDemux: Sendable {
         let completion = ThreadCompletion()
         state.withLock { $0.thread = completion }
         let thread = Thread { [self] in
-            // Named from inside: only then does Linux see it (top -H, /proc/<pid>/task/*/comm);
-            // 15 bytes at most.
-            Thread.current.name = String("demux-\(resource)".utf8.prefix(15)) ?? "demux"
+            nameCurrentThread("demux-\(resource)")
             repeat { demuxOneStream() } while queue.endStream()
             completion.finish()
         }

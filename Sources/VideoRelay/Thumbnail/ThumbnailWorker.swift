@@ -133,8 +133,7 @@ final class ThumbnailWorker: @unchecked Sendable {
         guard !started, !stopping else { return }
         started = true
         let thread = Thread { [self] in
-            // Named from inside: only then does Linux see it (top -H, /proc/<pid>/task/*/comm).
-            Thread.current.name = "thumbnails"
+            nameCurrentThread("thumbnails")
             run()
             completion.finish()
         }
