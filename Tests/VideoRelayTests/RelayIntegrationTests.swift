@@ -57,7 +57,7 @@ import Testing
         await harness.stop()
     }
 
-    @Test func theProgramLeavesASilentSourceAndTakesItBackWhenItReturns() async throws {
+    @Test func aSilentProgramSourceGivesWayToALiveOneAndIsTakenBackWhenItReturns() async throws {
         let harness = try RelayHarness(.sampleSources())
         let heli = try harness.publish("heli-1")
         try await harness.waitLive("heli-1")
@@ -68,7 +68,12 @@ import Testing
 
         heli.terminate()
         try await heli.waitForExit()
-        try await eventually("the program left heli-1") { harness.relay.snapshot.programSource == nil }
+        // No operator cuts without a pipeline: the live source stands in rather than the program going dark.
+        try await eventually("drone-1 stands in for heli-1") { harness.relay.snapshot.programSource == "drone-1" }
+        let standIn = try await harness.recordWithFFmpeg("program", seconds: 1.5, name: "program-stand-in.ts")
+        #expect(try await RecordedStream.decode(standIn).errors.isEmpty)
+        #expect(try await RecordedStream.sourceShown(standIn) == "drone-1")
+
         let back = try harness.publish("heli-1")
         try await eventually("heli-1 back on the program") { harness.relay.snapshot.programSource == "heli-1" }
         let path = try await harness.recordWithFFmpeg("program", seconds: 1.5, name: "program-back.ts")
@@ -77,6 +82,22 @@ import Testing
         #expect(try await RecordedStream.startsOnKeyframe(path))
         back.terminate()
         drone.terminate()
+        await harness.stop()
+    }
+
+    @Test func readersGetTheSmallestReceiveSideAndPublishersKeepTheirs() async throws {
+        let harness = try RelayHarness(.sampleSources())
+        let publisher = try harness.publish("heli-1")
+        try await harness.waitLive("heli-1")
+        let reader = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=heli-1,m=request")
+        #expect(try await reader.receive(timeout: .seconds(3)) != nil, "a reader is served")
+        // A reader only sends: the relay announces libsrt's minimum flow window to it.
+        #expect(reader.socket.peerFlowWindow == 32)
+        let caller = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=drone-1,m=publish")
+        #expect((caller.socket.peerFlowWindow ?? 0) > 1000, "a publisher may keep thousands of packets in flight")
+        caller.close()
+        reader.close()
+        publisher.terminate()
         await harness.stop()
     }
 

@@ -103,6 +103,11 @@ final class Gatekeeper: Sendable {
                     return refuse(socket, .badRequest, streamID: streamID, peer: peer)
                 }
             }
+            if grant.request.mode != .publish {
+                // A reader only sends. Set before the handshake, which announces the flow
+                // window and allocates the buffers; on failure it keeps libsrt's defaults.
+                for option in SRTSocketOption.sendOnly { try? option.apply(to: socket) }
+            }
             remember(grant, for: socket)
             return 0
         }

@@ -19,10 +19,13 @@ final class Distribution {
     /// A source's first data arrived: the passthrough should look now, not at its next tick.
     private(set) var programNeedsTick = false
 
-    /// - Parameter failed: told when a target failed (it is already detached).
+    /// - Parameters:
+    ///   - failoverRules: without a program feed, the passthrough's rules per source (backup,
+    ///     silence threshold); sources without one leave the program after the stall limit.
+    ///   - failed: told when a target failed (it is already detached).
     init(
-        configuration: RelayConfiguration, programFeed: ProgramFeed?, tap: PayloadTap?, logger: Logger, now: ContinuousClock.Instant,
-        failed: @escaping (any DeliveryTarget, DeliveryFailure) -> Void
+        configuration: RelayConfiguration, programFeed: ProgramFeed?, tap: PayloadTap?, failoverRules: [String: FailoverRule] = [:],
+        logger: Logger, now: ContinuousClock.Instant, failed: @escaping (any DeliveryTarget, DeliveryFailure) -> Void
     ) {
         // A GOP may use at most half a reader's queue, so a joiner's burst never overflows it.
         let gopLimit = configuration.fanout.queueBytes / 2
@@ -38,7 +41,7 @@ final class Distribution {
         self.programFeed = programFeed
         self.tap = tap
         passthrough = PassthroughSelection(
-            sources: configuration.sources.map(\.id), silence: .milliseconds(configuration.fanout.sourceStallMilliseconds), origin: now)
+            sources: configuration.sources.map(\.id), rules: failoverRules, silence: .milliseconds(configuration.fanout.sourceStallMilliseconds), origin: now)
         invalidPayloadLimit = configuration.fanout.invalidPayloadLimit
         self.logger = logger
     }
@@ -81,7 +84,7 @@ final class Distribution {
         // The program feed reads the sources from their demuxers (the tap).
         if programFeed != nil { return nil }
         if firstData { programNeedsTick = true }
-        if inspection.keyframeOffset != nil, passthrough.awaitedSource == source.id,
+        if inspection.keyframeOffset != nil, passthrough.awaitsKeyframe(of: source.id),
             let input = passthrough.keyframe(of: source.id, now: now)
         {
             putOnAir(input)

@@ -42,6 +42,8 @@ final class PushSinkConnector {
         guard case .push(let address, let passphrase, let streamID) = sink.configuration.delivery else { return nil }
         var options = SRTSocketOption.liveDefaults(latency: latencyMilliseconds)
         options.append(.connectTimeout(milliseconds: 3000))
+        // The HQ's listener receives; this end only sends.
+        options += SRTSocketOption.sendOnly
         if let passphrase {
             options.append(.passphrase(passphrase))
             options.append(.keyLength(bytes: keyLength))

@@ -22,15 +22,23 @@ public final class Relay: Service, Sendable {
 
     private let programFeed: ProgramFeed?
     private let tap: PayloadTap?
+    private let failoverRules: [String: FailoverRule]
 
     /// - Parameters:
     ///   - programFeed: produces the `program` resource from the sources' payloads. Without
     ///     one, `program` passes a live source through (`PassthroughSelection`).
     ///   - tap: also sees every source's and the program's payloads (the one demuxer per resource, `DemuxHub`).
-    public init(configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, tap: PayloadTap? = nil, logger: Logger) {
+    ///   - failoverRules: without a program feed, each source's backup and silence threshold
+    ///     for the passthrough (`program.failover`); without a rule a source leaves the program
+    ///     after `fanout.sourceStallMilliseconds`.
+    public init(
+        configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, tap: PayloadTap? = nil,
+        failoverRules: [String: FailoverRule] = [:], logger: Logger
+    ) {
         self.configuration = configuration
         self.programFeed = programFeed
         self.tap = tap
+        self.failoverRules = failoverRules
         self.logger = logger
     }
 
@@ -40,7 +48,7 @@ public final class Relay: Service, Sendable {
     public func start() throws -> UInt16 {
         let signal = try WakeSignal()
         let loop = try RelayLoop(
-            configuration: configuration, programFeed: programFeed, tap: tap, wake: signal, logger: logger,
+            configuration: configuration, programFeed: programFeed, tap: tap, failoverRules: failoverRules, wake: signal, logger: logger,
             takeCommands: { [self] in self.commands.withLock { pending in defer { pending = pending.map { _ in [] } }; return pending ?? [] } }
         ) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }
@@ -51,12 +59,13 @@ public final class Relay: Service, Sendable {
         boundPort.withLock { $0 = port }
         let handOver = LoopHandOver(loop: loop)
         let thread = Thread { [self] in
+            // Named from inside, so `top -H` and perf show it.
+            nameCurrentThread("srt-relay")
             handOver.loop.run { self.stopRequested.load(ordering: .relaxed) }
             let unanswered = self.commands.withLock { pending in defer { pending = nil }; return pending ?? [] }
             for command in unanswered { command.refuse() }
             self.completion.finish()
         }
-        thread.name = "srt-relay"
         thread.start()
         return port
     }

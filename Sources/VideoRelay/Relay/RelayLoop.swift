@@ -29,10 +29,12 @@ final class RelayLoop {
     private(set) var admission: Admission
     /// Created on first use, so its failure handler can reach the loop.
     private(set) lazy var distribution = Distribution(
-        configuration: configuration, programFeed: programFeed, tap: tap, logger: logger, now: ContinuousClock.now,
+        configuration: configuration, programFeed: programFeed, tap: tap, failoverRules: failoverRules, logger: logger,
+        now: ContinuousClock.now,
         failed: { [unowned self] target, failure in self.deliveryFailed(target, failure) })
     private let programFeed: ProgramFeed?
     private let tap: PayloadTap?
+    private let failoverRules: [String: FailoverRule]
     let sinks: [SinkRuntime]
     let sinksByID: [String: SinkRuntime]
     let pushSinks: PushSinkConnector
@@ -52,7 +54,8 @@ final class RelayLoop {
     let boundPort: UInt16
 
     init(
-        configuration: RelayConfiguration, programFeed: ProgramFeed?, tap: PayloadTap? = nil, wake: WakeSignal, logger: Logger,
+        configuration: RelayConfiguration, programFeed: ProgramFeed?, tap: PayloadTap? = nil,
+        failoverRules: [String: FailoverRule] = [:], wake: WakeSignal, logger: Logger,
         takeCommands: @escaping @Sendable () -> [RelayCommand] = { [] },
         publish: @escaping @Sendable (RelaySnapshot) -> Void
     ) throws(SRTError) {
@@ -60,6 +63,7 @@ final class RelayLoop {
         self.takeCommands = takeCommands
         self.programFeed = programFeed
         self.tap = tap
+        self.failoverRules = failoverRules
         self.wake = wake
         self.logger = logger
         let now = ContinuousClock.now
@@ -91,12 +95,18 @@ final class RelayLoop {
         receiveBuffer.deallocate()
     }
 
+    /// Reads at most this many messages from one publisher per wake, so one busy source cannot
+    /// hold up the others or the readers.
+    static let receiveBatchLimit = 64
+
     /// Runs until `shouldStop` says so (check it after a `WakeSignal`), then closes every socket.
     func run(shouldStop: () -> Bool) {
         logger.info("SRT listener ready", metadata: ["srt.address": "\(configuration.srtListen.host):\(boundPort)"])
+        var now = ContinuousClock.now
         while !shouldStop() {
-            let ready = epoll.wait(timeoutMilliseconds: timeoutUntilNextDeadline(now: ContinuousClock.now))
-            let now = ContinuousClock.now
+            let ready = epoll.wait(timeoutMilliseconds: timeoutUntilNextDeadline(now: now))
+            // One clock read per wake: every payload of the wake carries this instant.
+            now = ContinuousClock.now
             for handle in ready.readable { readable(handle, now: now) }
             for handle in ready.writable { writable(handle, now: now) }
             if ready.systemReadable {
@@ -215,22 +225,24 @@ final class RelayLoop {
 
     // MARK: - Publishers
 
-    /// Reads one message per readiness event. In live mode libsrt releases packets one at a time
-    /// at their play time, and a read that finds nothing costs a C++ exception inside libsrt, so
-    /// draining until "would block" costs more than letting the level-triggered epoll report
-    /// the socket again.
+    /// Reads what the publisher has ready, up to `receiveBatchLimit` messages: libsrt releases a
+    /// video frame's payloads together at their play time, so one wake moves the burst instead
+    /// of one payload per epoll wait (the read that finds nothing costs an exception inside
+    /// libsrt, once per wake).
     private func receive(from publisher: Publisher, now: ContinuousClock.Instant) {
-        let length: Int?
-        do {
-            length = try publisher.socket.receive(into: receiveBuffer)
-        } catch {
-            return disconnect(publisher, reason: "connection lost: \(error.message)", now: now)
-        }
-        guard let length, length > 0 else { return }
-        // The one copy: the GOP cache and every reader's queue share these bytes.
-        let payload = Array(UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<length]))[...]
-        if let reason = distribution.ingest(payload, from: publisher.source, now: now) {
-            disconnect(publisher, reason: reason, now: now)
+        for _ in 0..<Self.receiveBatchLimit {
+            let length: Int?
+            do {
+                length = try publisher.socket.receive(into: receiveBuffer)
+            } catch {
+                return disconnect(publisher, reason: "connection lost: \(error.message)", now: now)
+            }
+            guard let length, length > 0 else { return }
+            // The one copy: the GOP cache and every reader's queue share these bytes.
+            let payload = Array(UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<length]))[...]
+            if let reason = distribution.ingest(payload, from: publisher.source, now: now) {
+                return disconnect(publisher, reason: reason, now: now)
+            }
         }
     }
 

@@ -132,6 +132,14 @@ public final class SRTSocket {
     /// The reject reason after a refused connect.
     var rejectReason: Int32 { srt_getrejectreason(handle) }
 
+    /// The packets the peer lets this end have in flight: the flow window it announced in the
+    /// handshake, updated by its acknowledgements.
+    var peerFlowWindow: Int32? {
+        var perf = SRT_TRACEBSTATS()
+        guard srt_bstats(handle, &perf, 0) == 0 else { return nil }
+        return perf.pktFlowWindow
+    }
+
     /// Reads the counters; `clear` resets the interval (non-Total) fields.
     func statistics(clear: Bool) -> SRTStatistics? {
         var perf = SRT_TRACEBSTATS()
