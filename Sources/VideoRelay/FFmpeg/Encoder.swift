@@ -26,8 +26,7 @@ final class Encoder {
     /// libx264 with low-latency settings for the program profile: no B-frames, no lookahead,
     /// fixed GOP, constrained bitrate. Frames are timed in 1/90000 so passthrough and encoded
     /// pictures share one timeline.
-    /// `options` replaces the profile's libx264 options (the slate's encoder adds its own).
-    static func h264(profile: ProgramProfile, options: [String: String]? = nil) throws(FFmpegError) -> Encoder {
+    static func h264(profile: ProgramProfile) throws(FFmpegError) -> Encoder {
         try Encoder(codecName: "libx264", configure: { context in
             context.pointee.width = Int32(profile.width)
             context.pointee.height = Int32(profile.height)
@@ -41,7 +40,7 @@ final class Encoder {
             context.pointee.gop_size = Int32(profile.gopFrames)
             context.pointee.keyint_min = Int32(profile.gopFrames)
             context.pointee.max_b_frames = 0
-        }, options: options ?? profile.x264Options)
+        }, options: profile.x264Options)
     }
 
     /// AAC-LC at the profile's rate, stereo, planar float input.
