@@ -89,8 +89,9 @@ import VideoRelay
         let (unknown, unknownBody) = try await send(relayd, "POST", "/api/control-room/preview", #"{"source": "nope"}"#)
         #expect(unknown == 404)
         #expect(try json(unknownBody)["error"] as? String == "unknown source")
-        let (bad, _) = try await send(relayd, "POST", "/api/control-room/preview", #"{"source": 7}"#)
-        #expect(bad == 400)
+        let (bad, badBody) = try await send(relayd, "POST", "/api/control-room/preview", #"{"source": 7}"#)
+        #expect(bad == 422)
+        #expect((try json(badBody)["detail"] as? [String: Any])?["field"] as? String == "source")
         let (_, unchanged) = try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/control-room")
         #expect(try json(unchanged)["preview"] as? String == "drone-1")
 
@@ -249,8 +250,9 @@ import VideoRelay
 
         let (unknown, _) = try await send(relayd, "PUT", "/api/sinks/nope/enabled", #"{"enabled": false}"#)
         #expect(unknown == 404)
-        let (bad, _) = try await send(relayd, "PUT", "/api/sinks/hq/enabled", #"{"enabled": "no"}"#)
-        #expect(bad == 400)
+        let (bad, badBody) = try await send(relayd, "PUT", "/api/sinks/hq/enabled", #"{"enabled": "no"}"#)
+        #expect(bad == 422)
+        #expect(try json(badBody)["error"] as? String == "enabled: has the wrong type (expected boolean)")
         let actions = try await auditActions(relayd).compactMap { $0["action"] as? String }.filter { $0.hasPrefix("relay.sink") }
         #expect(actions == ["relay.sink_held", "relay.sink_enabled"])
     }

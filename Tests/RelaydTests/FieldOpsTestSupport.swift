@@ -85,6 +85,7 @@ func withFieldOpsServer(
     let clock = FieldOpsTestClock(start)
     let database = try FieldOpsDatabase.open(at: FieldOpsHTTP.databaseURL(dataDirectory: directory), clock: { clock.now })
     let router = Router()
+    router.middlewares.add(APIErrorMiddleware())  // as relayd's router has it
     FieldOpsHTTP(database: database).addRoutes(to: router)
     let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     try await application.test(.live) { client in

@@ -14,6 +14,18 @@ import FoundationNetworking
         return (try #require(response as? HTTPURLResponse), data)
     }
 
+    /// Fetches `path` until it answers 200 (at most 20 s). Each fetch is a viewer, so the
+    /// fetching itself is what starts the pictures.
+    private func firstImage(_ relayd: RelaydProcess, _ path: String) async throws -> (HTTPURLResponse, Data) {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let answer = try await get(relayd, path)
+            if answer.0.statusCode == 200 { return answer }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RelaydTestFailure("no image at \(path) within 20 s:\n\(relayd.log)")
+    }
+
     private func errorText(_ data: Data) throws -> String? {
         try (JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? String
     }
@@ -37,13 +49,7 @@ import FoundationNetworking
 
         let encoder = try relayd.publishSampleClip("heli-1")
         defer { encoder.signal(SIGKILL) }
-        var first: (HTTPURLResponse, Data)?
-        let deadline = ContinuousClock.now + .seconds(20)
-        while first == nil && ContinuousClock.now < deadline {
-            let answer = try await get(relayd, "/api/sources/heli-1/thumbnail.jpg")
-            if answer.0.statusCode == 200 { first = answer } else { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        let (response, body) = try #require(first, "no heli-1 thumbnail within 20 s:\n\(relayd.log)")
+        let (response, body) = try await firstImage(relayd, "/api/sources/heli-1/thumbnail.jpg")
         #expect(response.value(forHTTPHeaderField: "Content-Type") == "image/jpeg")
         #expect(response.value(forHTTPHeaderField: "Cache-Control") == "no-store")
         #expect(isJPEG(body))
@@ -66,6 +72,45 @@ import FoundationNetworking
         let sequences = try #require(view["thumbnails"] as? [String: Int])
         #expect((sequences["heli-1"] ?? 0) >= sequence)
         #expect(sequences["program"] != nil)
+
+        // The thumbnails come from the one demuxer per resource, whose drops /metrics reports.
+        let (_, metricsBody) = try await get(relayd, "/metrics")
+        let metrics = String(decoding: metricsBody, as: UTF8.self)
+        #expect(metrics.contains("# TYPE relay_demux_dropped_bytes_total counter"))
+        for resource in ["heli-1", "drone-1", "program"] {
+            #expect(metrics.contains("relay_demux_dropped_bytes_total{resource=\"\(resource)\"} "), "\(resource) in /metrics")
+        }
+
+        #expect(try await relayd.stop() == 0)
+    }
+
+    @Test func withoutTheProgramPipelineTheProgramThumbnailIsTheOnAirSourcesAndProgramIsNotDemuxed() async throws {
+        let relayd = try RelaydProcess(configYAML: RelaydProcessTests.config + "\nprogram:\n  pipeline: false\n")
+        try await relayd.waitReady()
+        let (early, earlyBody) = try await get(relayd, "/api/program/thumbnail.jpg")
+        #expect(early.statusCode == 404, "nothing on air")
+        #expect(try errorText(earlyBody) == "no thumbnail yet")
+
+        let encoder = try relayd.publishSampleClip("heli-1")
+        defer { encoder.signal(SIGKILL) }
+        let (response, body) = try await firstImage(relayd, "/api/program/thumbnail.jpg")
+        #expect(response.value(forHTTPHeaderField: "Content-Type") == "image/jpeg")
+        #expect(isJPEG(body))
+
+        let (_, healthBody) = try await get(relayd, "/healthz")
+        let health = try #require(try JSONSerialization.jsonObject(with: healthBody) as? [String: Any])
+        #expect(health["program_source"] as? String == "heli-1")
+        // The program's tile shows heli-1's own picture: the same sequence number.
+        let (_, viewBody) = try await get(relayd, "/api/control-room")
+        let view = try #require(try JSONSerialization.jsonObject(with: viewBody) as? [String: Any])
+        let sequences = try #require(view["thumbnails"] as? [String: Int])
+        #expect(sequences["program"] != nil && sequences["program"] == sequences["heli-1"], "\(sequences)")
+
+        // Only the sources have a demuxer.
+        let (_, metricsBody) = try await get(relayd, "/metrics")
+        let metrics = String(decoding: metricsBody, as: UTF8.self)
+        #expect(metrics.contains("relay_demux_dropped_bytes_total{resource=\"heli-1\"} "))
+        #expect(!metrics.contains("relay_demux_dropped_bytes_total{resource=\"program\"}"))
 
         #expect(try await relayd.stop() == 0)
     }

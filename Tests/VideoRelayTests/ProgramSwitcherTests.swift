@@ -101,59 +101,6 @@ import Testing
     }
 }
 
-/// Rebasing source timestamps onto the program's one timeline.
-@Suite struct TimestampRebaserTests {
-    @Test func theFirstPacketStartsTheTimelineAndFramesFollowAtTheirOwnSpacing() {
-        var rebaser = TimestampRebaser(start: 900_000, frameTicks: 3000)
-        #expect(rebaser.rebase(pts: 127_920, dts: 127_920) == (900_000, 900_000))
-        #expect(rebaser.rebase(pts: 130_920, dts: 130_920) == (903_000, 903_000))
-        #expect(rebaser.rebase(pts: 139_920, dts: 133_920) == (912_000, 906_000), "PTS keeps its distance from DTS")
-    }
-
-    @Test func aSpliceContinuesOneFrameAfterTheLastOutputWhateverTheNewSourcesClock() {
-        var rebaser = TimestampRebaser(start: 900_000, frameTicks: 3000)
-        _ = rebaser.rebase(pts: 10_000, dts: 10_000)
-        _ = rebaser.rebase(pts: 13_000, dts: 13_000)
-        rebaser.splice()
-        #expect(rebaser.rebase(pts: 5_000_000, dts: 5_000_000) == (906_000, 906_000))
-        rebaser.splice()
-        #expect(rebaser.rebase(pts: 50, dts: 50) == (909_000, 909_000), "a source clock behind the last one")
-    }
-
-    @Test func the33BitWrapInsideASegmentIsSeamless() {
-        var rebaser = TimestampRebaser(start: 900_000, frameTicks: 3000)
-        let nearWrap = TimestampRebaser.wrap - 4500
-        #expect(rebaser.rebase(pts: nearWrap, dts: nearWrap).dts == 900_000)
-        // 3000 ticks later the source's 33-bit clock has wrapped to 1500 ... then 4500.
-        #expect(rebaser.rebase(pts: nearWrap + 3000, dts: nearWrap + 3000).dts == 903_000)
-        #expect(rebaser.rebase(pts: 1500, dts: 1500).dts == 906_000)
-        #expect(rebaser.rebase(pts: 4500, dts: 4500).dts == 909_000)
-        // A PTS already wrapped while its DTS has not.
-        #expect(rebaser.rebase(pts: 10_500, dts: 7500) == (915_000, 912_000))
-    }
-
-    @Test func aPTSThatWrappedBeforeItsDTSStillLeadsIt() {
-        var rebaser = TimestampRebaser(start: 900_000, frameTicks: 3000)
-        let dts = TimestampRebaser.wrap - 1000
-        #expect(rebaser.rebase(pts: 2000, dts: dts) == (903_000, 900_000))
-    }
-
-    @Test func aJumpOrStepBackInsideASegmentStartsANewOneInsteadOfAGap() {
-        var rebaser = TimestampRebaser(start: 900_000, frameTicks: 3000)
-        _ = rebaser.rebase(pts: 100_000, dts: 100_000)
-        #expect(rebaser.rebase(pts: 100_000 + 10 * 90_000, dts: 100_000 + 10 * 90_000).dts == 903_000, "a 10 s jump (publisher restart)")
-        #expect(rebaser.rebase(pts: 3000, dts: 3000).dts == 906_000, "a step back (loop)")
-    }
-
-    @Test func outputFromTheEncoderIsFollowedByTheNextSegment() {
-        var rebaser = TimestampRebaser(start: 900_000, frameTicks: 3000)
-        _ = rebaser.rebase(pts: 0, dts: 0)
-        rebaser.noteOutput(960_000)
-        rebaser.splice()
-        #expect(rebaser.rebase(pts: 77, dts: 77).dts == 963_000)
-    }
-}
-
 /// Caption text reaches drawtext literally.
 @Suite struct CaptionEscapingTests {
     @Test func optionStringSpecialCharactersAreEscaped() {

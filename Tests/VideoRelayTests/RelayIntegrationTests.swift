@@ -57,6 +57,105 @@ import Testing
         await harness.stop()
     }
 
+    @Test func aSilentProgramSourceGivesWayToALiveOneAndIsTakenBackWhenItReturns() async throws {
+        let harness = try RelayHarness(.sampleSources())
+        let heli = try harness.publish("heli-1")
+        try await harness.waitLive("heli-1")
+        try await eventually("program on heli-1") { harness.relay.snapshot.programSource == "heli-1" }
+        let drone = try harness.publish("drone-1")
+        try await harness.waitLive("drone-1")
+        #expect(harness.relay.snapshot.programSource == "heli-1", "a second live source does not cut the program")
+
+        heli.terminate()
+        try await heli.waitForExit()
+        // No operator cuts without a pipeline: the live source stands in rather than the program going dark.
+        try await eventually("drone-1 stands in for heli-1") { harness.relay.snapshot.programSource == "drone-1" }
+        let standIn = try await harness.recordWithFFmpeg("program", seconds: 1.5, name: "program-stand-in.ts")
+        #expect(try await RecordedStream.decode(standIn).errors.isEmpty)
+        #expect(try await RecordedStream.sourceShown(standIn) == "drone-1")
+
+        let back = try harness.publish("heli-1")
+        try await eventually("heli-1 back on the program") { harness.relay.snapshot.programSource == "heli-1" }
+        let path = try await harness.recordWithFFmpeg("program", seconds: 1.5, name: "program-back.ts")
+        #expect(try await RecordedStream.decode(path).errors.isEmpty)
+        #expect(try await RecordedStream.sourceShown(path) == "heli-1")
+        #expect(try await RecordedStream.startsOnKeyframe(path))
+        back.terminate()
+        drone.terminate()
+        await harness.stop()
+    }
+
+    @Test func readersGetTheSmallestReceiveSideAndPublishersKeepTheirs() async throws {
+        let harness = try RelayHarness(.sampleSources())
+        let publisher = try harness.publish("heli-1")
+        try await harness.waitLive("heli-1")
+        let reader = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=heli-1,m=request")
+        #expect(try await reader.receive(timeout: .seconds(3)) != nil, "a reader is served")
+        // A reader only sends: the relay announces libsrt's minimum flow window to it.
+        #expect(reader.socket.peerFlowWindow == 32)
+        let caller = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=drone-1,m=publish")
+        #expect((caller.socket.peerFlowWindow ?? 0) > 1000, "a publisher may keep thousands of packets in flight")
+        caller.close()
+        reader.close()
+        publisher.terminate()
+        await harness.stop()
+    }
+
+    @Test func holdsAreRefusedAtTheHandshakeAndCutWhatIsConnected() async throws {
+        let receiverPort = try freeUDPPort()
+        let harness = try RelayHarness(.sampleSources(
+            fanout: FanoutLimits(reconnectInitialMilliseconds: 200, reconnectMaximumMilliseconds: 1000),
+            sinks: [
+                SinkConfiguration(id: "hq", name: "警察本部", feed: "heli-1", delivery: .pull(user: "hq")),
+                SinkConfiguration(
+                    id: "npa", name: "警察庁", feed: "heli-1",
+                    delivery: .push(address: HostPort(host: "127.0.0.1", port: receiverPort), passphrase: nil, streamID: nil)),
+            ],
+            users: [UserConfiguration(name: "hq", request: ["heli-1"])]))
+        func startReceiver(_ name: String) throws -> ExternalProcess {
+            try ExternalProcess(
+                ["srt-live-transmit", "-q", "srt://127.0.0.1:\(receiverPort)?mode=listener", "file://con"],
+                stdout: harness.file(name))
+        }
+        let publisher = try harness.publish("heli-1")
+        try await harness.waitLive("heli-1")
+        let npa = try startReceiver("npa.ts")
+        let (hq, _) = try harness.readWithSRTLiveTransmit("heli-1", user: "hq", name: "hq.ts")
+        try await eventually("both sinks connected") {
+            harness.relay.snapshot.sinks.allSatisfy(\.connected)
+        }
+
+        // Holding the source cuts its publisher and refuses the next one in the listen callback.
+        #expect(await harness.relay.setSource("heli-1", enabled: false))
+        try await eventually("heli-1 held and offline") {
+            harness.relay.snapshot.source("heli-1").map { !$0.enabled && $0.state == .offline } == true
+        }
+        #expect(await harness.refusal("#!::r=heli-1,m=publish") == 1403)
+        // Holding a sink cuts its connections; its HQ is refused, its push is not made again.
+        #expect(await harness.relay.setSink("hq", enabled: false))
+        #expect(await harness.relay.setSink("npa", enabled: false))
+        try await eventually("both sinks held and disconnected") {
+            harness.relay.snapshot.sinks.allSatisfy { !$0.enabled && !$0.connected }
+        }
+        #expect(await harness.refusal("#!::r=heli-1,m=request,u=hq") == 1403)
+        #expect(await harness.refusal("#!::r=heli-1,m=request") == nil, "a reader outside the held sink is still served")
+        #expect(await harness.relay.setSource("nowhere", enabled: false) == false)
+        #expect(await harness.relay.setSink("nowhere", enabled: false) == false)
+
+        // Released: the source takes a publisher again, the push sink calls its HQ again.
+        #expect(await harness.relay.setSource("heli-1", enabled: true))
+        #expect(await harness.relay.setSink("hq", enabled: true))
+        #expect(await harness.relay.setSink("npa", enabled: true))
+        let again = try harness.publish("heli-1")
+        try await harness.waitLive("heli-1")
+        npa.terminate()
+        let npaAgain = try startReceiver("npa-again.ts")
+        try await eventually("npa pushed to again") { harness.relay.snapshot.sink("npa")?.connected == true }
+        #expect(await harness.refusal("#!::r=heli-1,m=request,u=hq") == nil)
+        for process in [publisher, again, hq, npaAgain] { process.terminate() }
+        await harness.stop()
+    }
+
     @Test func refusalsCarryTheAccessControlCodes() async throws {
         let harness = try RelayHarness(RelayConfiguration(
             sources: [
@@ -67,31 +166,20 @@ import Testing
                 UserConfiguration(name: "team-a", passphrase: "team-a-secret", publish: ["secure-1"]),
                 UserConfiguration(name: "viewer", request: ["heli-1"]),
             ]))
-        func refusal(_ streamID: String, passphrase: String? = nil) async -> Int32? {
-            do {
-                let caller = try await SRTCaller.connect(to: harness.address, streamID: streamID, passphrase: passphrase)
-                caller.close()
-                return nil
-            } catch let error as SRTError {
-                return error.rejectReason
-            } catch {
-                return -1
-            }
-        }
-        #expect(await refusal("not-an-access-control-id") == 1400)
-        #expect(await refusal("#!::r=secure-1,m=publish") == 1401)
-        #expect(await refusal("#!::r=secure-1,m=publish,u=nobody") == 1401)
-        #expect(await refusal("#!::r=secure-1,m=publish,u=viewer") == 1403)
-        #expect(await refusal("#!::r=elsewhere,m=request") == 1404)
-        #expect(await refusal("#!::r=program,m=publish") == 1405)
+        #expect(await harness.refusal("not-an-access-control-id") == 1400)
+        #expect(await harness.refusal("#!::r=secure-1,m=publish") == 1401)
+        #expect(await harness.refusal("#!::r=secure-1,m=publish,u=nobody") == 1401)
+        #expect(await harness.refusal("#!::r=secure-1,m=publish,u=viewer") == 1403)
+        #expect(await harness.refusal("#!::r=elsewhere,m=request") == 1404)
+        #expect(await harness.refusal("#!::r=program,m=publish") == 1405)
 
         // 1409: the source is being published; a second publisher is refused.
         let first = try await SRTCaller.connect(to: harness.address, streamID: "#!::r=heli-1,m=publish")
         try await eventually("heli-1 publisher accepted") { harness.relay.snapshot.source("heli-1")?.publishCount == 1 }
-        #expect(await refusal("#!::r=heli-1,m=publish") == 1409)
+        #expect(await harness.refusal("#!::r=heli-1,m=publish") == 1409)
         first.close()
         try await eventually("heli-1 offline again") { harness.relay.snapshot.source("heli-1")?.state == .offline }
-        #expect(await refusal("#!::r=heli-1,m=publish") == nil, "free again once the publisher left")
+        #expect(await harness.refusal("#!::r=heli-1,m=publish") == nil, "free again once the publisher left")
 
         // A real client is refused too (ffmpeg cannot show the code, but it must fail).
         let ffmpeg = try await ExternalProcess.output(
@@ -279,6 +367,21 @@ import Testing
         }
         publisher.terminate()
         await harness.stop()
+    }
+}
+
+extension RelayHarness {
+    /// The reject code an SRT caller with this stream id gets; nil when it connects, -1 when it
+    /// fails otherwise.
+    func refusal(_ streamID: String, passphrase: String? = nil) async -> Int32? {
+        do {
+            try await SRTCaller.connect(to: address, streamID: streamID, passphrase: passphrase).close()
+            return nil
+        } catch let error as SRTError {
+            return error.rejectReason
+        } catch {
+            return -1
+        }
     }
 }
 

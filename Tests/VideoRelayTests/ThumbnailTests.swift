@@ -1,12 +1,15 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import VideoRelay
 
-/// A relay whose payloads also go to a `ThumbnailMaker`, optionally with the program pipeline
-/// making `program`, started in process on a free port.
+/// A relay whose payloads also go to a `DemuxHub` with a `ThumbnailMaker` subscribed, started in
+/// process on a free port: with the program pipeline making `program` (demuxed like a source),
+/// or without it (`program` passes a source through and its thumbnail is that source's).
 private final class ThumbnailHarness: @unchecked Sendable {
-    // @unchecked: relay, pipeline and maker are Sendable; the rest is immutable after init.
+    // @unchecked: relay, pipeline, hub and maker are Sendable; the rest is immutable after init.
+    let demuxes: DemuxHub
     let thumbnails: ThumbnailMaker
     let relay: Relay
     let pipeline: ProgramPipeline?
@@ -18,11 +21,14 @@ private final class ThumbnailHarness: @unchecked Sendable {
         configuration.srtListen = HostPort(host: "127.0.0.1", port: 0)
         var logger = Logger(label: "test.thumbnails")
         logger.logLevel = .warning
-        thumbnails = ThumbnailMaker(resources: configuration.sources.map(\.id) + [RelayConfiguration.programResource], logger: logger)
-        thumbnails.start()
-        pipeline = program ? ProgramPipeline(configuration: .forTests(), sources: configuration.sources.map(\.id), logger: logger) : nil
+        demuxes = DemuxHub(
+            resources: configuration.sources.map(\.id) + (program ? [RelayConfiguration.programResource] : []), logger: logger)
+        pipeline = program ? ProgramPipeline(configuration: .forTests(), sources: configuration.sources.map(\.id), demuxes: demuxes, logger: logger) : nil
         try pipeline?.start()
-        relay = Relay(configuration: configuration, programFeed: pipeline, tap: thumbnails, logger: logger)
+        let relay = Relay(configuration: configuration, programFeed: pipeline, tap: demuxes, logger: logger)
+        self.relay = relay
+        thumbnails = ThumbnailMaker(demuxes: demuxes, programSource: { relay.snapshot.programSource }, logger: logger)
+        thumbnails.start()
         port = try relay.start()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("thumbnail-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -31,6 +37,7 @@ private final class ThumbnailHarness: @unchecked Sendable {
     func stop() async {
         await relay.stop()
         await pipeline?.stop()
+        await demuxes.stop()
         await thumbnails.stop()
         try? FileManager.default.removeItem(at: directory)
     }
@@ -44,11 +51,17 @@ private final class ThumbnailHarness: @unchecked Sendable {
         ])
     }
 
+    /// The thumbnail as a viewer asks for it: the asking keeps pictures coming.
+    func view(_ resource: String) -> Thumbnail? {
+        thumbnails.markWatched()
+        return thumbnails.thumbnail(of: resource)
+    }
+
     func waitForThumbnail(of resource: String, after sequence: Int = 0) async throws -> Thumbnail {
         try await eventually("a thumbnail of \(resource) after #\(sequence)", timeout: .seconds(20)) {
-            (thumbnails.thumbnail(of: resource)?.sequence ?? 0) > sequence
+            (view(resource)?.sequence ?? 0) > sequence
         }
-        guard let thumbnail = thumbnails.thumbnail(of: resource) else { throw TestFailure("no thumbnail of \(resource)") }
+        guard let thumbnail = view(resource) else { throw TestFailure("no thumbnail of \(resource)") }
         return thumbnail
     }
 
@@ -123,12 +136,15 @@ enum JPEGFile {
             #expect(next.capturedAt > thumbnail.capturedAt)
         }
 
-        // Without a program pipeline the program passes a live source through: its thumbnail
-        // shows that source.
+        // Without a program pipeline the program passes a live source through: it is not
+        // demuxed again, and its thumbnail is that source's own.
+        #expect(!harness.demuxes.resources.contains(RelayConfiguration.programResource))
         let program = try await harness.waitForThumbnail(of: RelayConfiguration.programResource)
         let onAir = try #require(harness.relay.snapshot.programSource)
         #expect(try await JPEGFile.sourceShown(try harness.save(program, as: "program.jpg")) == onAir)
         #expect(Set(harness.thumbnails.thumbnailSummary.keys).isSuperset(of: ["heli-1", "drone-1", "program"]))
+        let sequences = harness.thumbnails.sequences
+        #expect(sequences["program"] == sequences[onAir], "the same picture")
         #expect(harness.thumbnails.thumbnail(of: "mobile-1") == nil, "nothing published, no thumbnail")
 
         heli.terminate()
@@ -164,7 +180,7 @@ enum JPEGFile {
         let pipeline = try #require(harness.pipeline)
         try await eventually("heli-1 on air", timeout: .seconds(20)) { pipeline.status.onAir == "heli-1" }
         try await eventually("the program thumbnail shows heli-1 without a caption", timeout: .seconds(20)) {
-            guard let program = harness.thumbnails.thumbnail(of: "program") else { return false }
+            guard let program = harness.view("program") else { return false }
             let path = try harness.save(program, as: "program-\(program.sequence).jpg")
             return try await JPEGFile.sourceShown(path) == "heli-1" ? !(try await JPEGFile.bottomBandIsRed(path)) : false
         }
@@ -173,15 +189,15 @@ enum JPEGFile {
         // so the program thumbnail (decoded from the program output) shows it.
         try pipeline.showCaption(Caption(text: "現場上空から中継 LIVE", style: .banner))
         try await eventually("the banner in the program thumbnail", timeout: .seconds(20)) {
-            guard let program = harness.thumbnails.thumbnail(of: "program") else { return false }
+            guard let program = harness.view("program") else { return false }
             return try await JPEGFile.bottomBandIsRed(try harness.save(program, as: "banner-\(program.sequence).jpg"))
         }
-        let source = try #require(harness.thumbnails.thumbnail(of: "heli-1"))
+        let source = try #require(harness.view("heli-1"))
         #expect(!(try await JPEGFile.bottomBandIsRed(try harness.save(source, as: "heli.jpg"))), "the source itself carries no caption")
 
         pipeline.clearCaption()
         try await eventually("the banner leaves the program thumbnail", timeout: .seconds(20)) {
-            guard let program = harness.thumbnails.thumbnail(of: "program") else { return false }
+            guard let program = harness.view("program") else { return false }
             return !(try await JPEGFile.bottomBandIsRed(try harness.save(program, as: "cleared-\(program.sequence).jpg")))
         }
 
@@ -190,74 +206,82 @@ enum JPEGFile {
     }
 }
 
-/// The queue between the relay thread and a thumbnail thread: bounded by skipping to keyframes.
-@Suite struct ThumbnailByteQueueTests {
-    /// `count` TS-sized packets whose bytes all equal `mark`.
-    static func payload(_ mark: UInt8, packets: Int = 7) -> ArraySlice<UInt8> {
-        [UInt8](repeating: mark, count: 188 * packets)[...]
+/// Pictures are made only while someone looks: a `ThumbnailMaker` on a `DemuxHub` fed a sample
+/// clip's real TS bytes, as the relay hands them over.
+@Suite(.serialized) struct ThumbnailWatchTests {
+    static func logger() -> Logger {
+        var logger = Logger(label: "test.thumbnails")
+        logger.logLevel = .warning
+        return logger
     }
 
-    static func readAll(_ queue: ThumbnailByteQueue) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while queue.queued > 0 {
-            let count = buffer.withUnsafeMutableBytes { queue.read(into: $0) }
-            bytes += buffer.prefix(Int(count))
-        }
-        return bytes
+    /// Video keyframes in the clip as ffprobe's demuxer flags them.
+    static func keyframes(in clip: String) async throws -> Int {
+        let result = try await ExternalProcess.output([
+            "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags", "-of", "csv=p=0", MediaFiles.clip(clip),
+        ])
+        return String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("K") }.count
     }
 
-    @Test func whenFullItSkipsToTheNewestKeyframeInsteadOfGrowing() {
-        let queue = ThumbnailByteQueue(limitBytes: 188 * 20)
-        queue.append(Self.payload(1), keyframeOffset: 0)
-        queue.append(Self.payload(2), keyframeOffset: nil)
-        // A keyframe starting in the second packet of this payload.
-        var keyframe = Self.payload(3)
-        keyframe.replaceSubrange(0..<188, with: [UInt8](repeating: 9, count: 188))
-        queue.append(keyframe, keyframeOffset: 188)
-        #expect(queue.queued == 188 * 6, "over the limit: only the newest keyframe onwards is kept")
-        queue.append(Self.payload(4), keyframeOffset: nil)
+    @Test func nothingIsDecodedWhileNobodyWatchesAndAViewerStartsThePictures() async throws {
+        let hub = DemuxHub(resources: ["heli-1"], idleLimit: .milliseconds(300), logger: Self.logger())
+        let maker = ThumbnailMaker(demuxes: hub, logger: Self.logger())
+        maker.start()
+        let stream = DemuxInbox()
+        hub.subscribe(resource: "heli-1", stream)
+        let events = Mutex<[DemuxInbox.Event]>([])
+        let ended = { events.withLock { events in
+            events += stream.take()
+            return events.contains { if case .ended = $0 { true } else { false } }
+        } }
 
-        let bytes = Self.readAll(queue)
-        #expect(bytes.count == 188 * 13)
-        #expect(bytes.first == 3 && bytes.last == 4, "reading resumes at the keyframe")
-        #expect(queue.droppedBytes == 188 * 15)
+        // Given a whole stream demuxed, from its first keyframe to its end, with nobody looking.
+        try DemuxHubTests.feed(hub, "heli-1", clip: "heli-1")
+        try await eventually("the stream ends") { ended() }
+        #expect(maker.keyframesReceived > 0)
+        #expect(maker.renders == 0, "no keyframe decoded")
+        #expect(maker.thumbnail(of: "heli-1")?.sequence == nil, "no picture")
+        #expect(!maker.isWatched)
+
+        // When someone looks, the next publisher's keyframes become pictures.
+        maker.markWatched()
+        try DemuxHubTests.feed(hub, "heli-1", clip: "heli-1")
+        try await eventually("a picture") { maker.thumbnail(of: "heli-1") != nil }
+        #expect(maker.renders > 0)
+        let picture = try #require(maker.thumbnail(of: "heli-1"))
+        #expect(picture.width == 320 && picture.height == 180)
+        await hub.stop()
+        await maker.stop()
     }
 
-    @Test func withNoNewerKeyframeQueuedItDropsEverythingAndWaitsForTheNextOne() {
-        let queue = ThumbnailByteQueue(limitBytes: 188 * 10)
-        queue.append(Self.payload(1), keyframeOffset: 0)
-        queue.append(Self.payload(2), keyframeOffset: nil)
-        #expect(queue.queued == 0, "the only keyframe is the one being passed: nothing left worth decoding")
-        queue.append(Self.payload(5), keyframeOffset: nil)
-        #expect(queue.queued == 0, "no keyframe yet: nothing to decode from")
-        queue.append(Self.payload(6, packets: 3), keyframeOffset: 188 * 2)
-        #expect(Self.readAll(queue) == [UInt8](repeating: 6, count: 188))
-    }
+    @Test func aViewerArrivingGetsTheNewestKeptKeyframeAtOnceAndPicturesStopWhenTheWindowCloses() async throws {
+        let hub = DemuxHub(resources: ["drone-1"], idleLimit: .seconds(60), logger: Self.logger())
+        let maker = ThumbnailMaker(demuxes: hub, watchWindow: .seconds(1), logger: Self.logger())
+        maker.start()
+        let keyframes = try await Self.keyframes(in: "drone-1")
 
-    /// A TS packet of `pid` filled with `mark`.
-    static func packet(pid: UInt16, mark: UInt8) -> [UInt8] {
-        [0x47, UInt8(pid >> 8), UInt8(pid & 0xff)] + [UInt8](repeating: mark, count: 185)
-    }
+        // Given every keyframe of the clip demuxed with nobody looking, and no more bytes to come
+        // (the stream stays open: no new keyframe will arrive).
+        try DemuxHubTests.feed(hub, "drone-1", clip: "drone-1")
+        try await eventually("the clip's keyframes handed over") { maker.keyframesReceived == keyframes }
+        #expect(maker.renders == 0)
 
-    @Test func aStreamStartsAtTheTablesBeforeItsFirstKeyframe() {
-        let queue = ThumbnailByteQueue()
-        // Mid-GOP pictures before anything can be decoded: not queued.
-        queue.append(Self.payload(1), keyframeOffset: nil)
-        #expect(queue.queued == 0)
-        // The muxer repeats PAT and PMT right before the keyframe, here across two payloads.
-        let before = (0..<6).flatMap { _ in Self.packet(pid: 0x100, mark: 1) } + Self.packet(pid: 0, mark: 2)
-        let keyframe = Self.packet(pid: 0x1000, mark: 3) + Self.packet(pid: 0x100, mark: 4) + Self.packet(pid: 0x100, mark: 5)
-        queue.append(before[...], keyframeOffset: nil)
-        queue.append(keyframe[...], keyframeOffset: 188)
-        #expect(Self.readAll(queue) == Self.packet(pid: 0, mark: 2) + keyframe)
-    }
+        // When a viewer arrives, the kept keyframe is rendered without waiting for the next one.
+        maker.markWatched()
+        try await eventually("a picture of the kept keyframe") { maker.thumbnail(of: "drone-1") != nil }
+        #expect(maker.renders == 1)
+        let picture = try #require(maker.thumbnail(of: "drone-1"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kept-\(UUID().uuidString).jpg").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(picture.jpeg).write(to: URL(fileURLWithPath: path))
+        #expect(try await JPEGFile.sourceShown(path) == "drone-1")
 
-    @Test func aClosedQueueEndsTheDemuxersRead() {
-        let queue = ThumbnailByteQueue()
-        queue.close()
-        var buffer = [UInt8](repeating: 0, count: 188)
-        #expect(buffer.withUnsafeMutableBytes { queue.read(into: $0) } < 0, "AVERROR_EOF")
-        #expect(!queue.waitForData())
+        // Once the window has closed without another sign of a viewer, new keyframes wait again.
+        try await eventually("the watch window closed") { !maker.isWatched }
+        try DemuxHubTests.feed(hub, "drone-1", clip: "drone-1")
+        try await eventually("the second pass's keyframes handed over") { maker.keyframesReceived == 2 * keyframes }
+        #expect(maker.renders == 1, "nothing decoded after the window")
+        await hub.stop()
+        await maker.stop()
     }
 }

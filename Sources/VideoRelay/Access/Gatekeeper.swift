@@ -13,12 +13,15 @@ import Synchronization
 /// the socket, expire in any case, and their number is capped.
 ///
 /// Called on libsrt's receiver thread while the relay loop runs on its own, so the mutable part
-/// (who is publishing, grants waiting for `srt_accept`) sits behind a mutex.
+/// sits behind a mutex. It is the one owner of the facts the callback needs: who publishes each
+/// source and what an admin holds. The relay thread asks it rather than keeping copies.
 final class Gatekeeper: Sendable {
     private let policy: AccessPolicy
     private let keyLength: Int32
     private let logger: Logger
     private let state = Mutex(State())
+    /// Pull sinks by the request that receives them ("resource|user" → sink id).
+    private let pullSinks: [String: String]
 
     private struct State {
         /// Source id → the socket publishing it: set by the relay loop once `srt_accept` returned
@@ -32,10 +35,10 @@ final class Gatekeeper: Sendable {
         var callers = 0
         /// Refusals by code since start.
         var refusals: [Int32: Int] = [:]
-        /// Sources an admin holds off: publishers refused with 1403.
+        /// Sources an admin holds off: publishers refused with 1403 (and the live one cut).
         var heldSources: Set<String> = []
-        /// Deliveries an admin holds, as "resource|user": that user's requests refused with 1403.
-        var heldRequests: Set<String> = []
+        /// Sinks an admin holds: a pull sink's user is refused with 1403, a push sink is not made.
+        var heldSinks: Set<String> = []
 
         mutating func dropGrants(admittedBefore cutoff: ContinuousClock.Instant) {
             guard pendingGrants.values.contains(where: { $0.admittedAt < cutoff }) else { return }
@@ -62,7 +65,14 @@ final class Gatekeeper: Sendable {
         self.policy = policy
         self.keyLength = keyLength
         self.logger = logger
+        var pullSinks: [String: String] = [:]
+        for sink in policy.configuration.sinks {
+            if case .pull(let user) = sink.delivery { pullSinks[Self.pullKey(resource: sink.feed, user: user)] = sink.id }
+        }
+        self.pullSinks = pullSinks
     }
+
+    private static func pullKey(resource: String, user: String) -> String { resource + "|" + user }
 
     /// Installs the callback on a listener. The listener must not outlive `self`.
     func install(on listener: SRTSocket) throws(SRTError) {
@@ -93,6 +103,11 @@ final class Gatekeeper: Sendable {
                     return refuse(socket, .badRequest, streamID: streamID, peer: peer)
                 }
             }
+            if grant.request.mode != .publish {
+                // A reader only sends. Set before the handshake, which announces the flow
+                // window and allocates the buffers; on failure it keeps libsrt's defaults.
+                for option in SRTSocketOption.sendOnly { try? option.apply(to: socket) }
+            }
             remember(grant, for: socket)
             return 0
         }
@@ -111,6 +126,12 @@ final class Gatekeeper: Sendable {
         }
     }
 
+    /// The pull sink a request receives, if it is one: the sink's user asking for its feed.
+    func pullSink(for request: StreamID) -> String? {
+        guard request.mode == .request, let user = request.user else { return nil }
+        return pullSinks[Self.pullKey(resource: request.resource, user: user)]
+    }
+
     /// Holds a source off (true) or releases it.
     func hold(source: String, _ held: Bool) {
         state.withLock { state in
@@ -118,19 +139,25 @@ final class Gatekeeper: Sendable {
         }
     }
 
-    /// Holds delivery of `resource` to `user` (true) or releases it.
-    func hold(resource: String, user: String, _ held: Bool) {
-        let key = resource + "|" + user
+    /// Holds delivery to a sink (true) or releases it.
+    func hold(sink: String, _ held: Bool) {
         state.withLock { state in
-            if held { state.heldRequests.insert(key) } else { state.heldRequests.remove(key) }
+            if held { state.heldSinks.insert(sink) } else { state.heldSinks.remove(sink) }
         }
     }
 
+    /// Whether an admin holds delivery to this sink.
+    func isHeld(sink: String) -> Bool { state.withLock { $0.heldSinks.contains(sink) } }
+
+    /// What an admin holds right now, read at once for a status snapshot.
+    var held: (sources: Set<String>, sinks: Set<String>) { state.withLock { ($0.heldSources, $0.heldSinks) } }
+
     private func isHeld(_ request: StreamID) -> Bool {
-        state.withLock { state in
+        let sink = pullSink(for: request)
+        return state.withLock { state in
             switch request.mode {
             case .publish: state.heldSources.contains(request.resource)
-            case .request: request.user.map { state.heldRequests.contains(request.resource + "|" + $0) } ?? false
+            case .request: sink.map { state.heldSinks.contains($0) } ?? false
             }
         }
     }
@@ -151,18 +178,41 @@ final class Gatekeeper: Sendable {
         state.withLock { $0.pendingGrants.removeValue(forKey: socket)?.grant }
     }
 
-    /// Records the source's publisher once the loop attached it; from now on other publishers
-    /// are refused with 1409 in the callback (unless the source allows takeover).
-    func publisherAttached(_ source: String, socket: SRTSOCKET) {
-        state.withLock { $0.publishers[source] = socket }
+    /// What claiming a source for a publisher whose handshake completed came to.
+    enum PublisherClaim: Equatable {
+        /// The socket publishes the source now; `replacing` is the publisher it took over from.
+        case claimed(replacing: SRTSOCKET?)
+        /// An admin holds the source off.
+        case held
+        /// Another publisher was accepted first (and the source does not allow takeover).
+        case taken
     }
 
-    /// Frees a source when its publisher leaves.
+    /// Makes `socket` the source's publisher unless the source is held or (without takeover)
+    /// already published. From then on other publishers are refused with 1409 in the callback
+    /// (unless the source allows takeover). Decided under the lock the callback reads.
+    func claimPublisher(_ source: String, socket: SRTSOCKET, takeover: Bool) -> PublisherClaim {
+        state.withLock { state in
+            if state.heldSources.contains(source) { return .held }
+            let previous = state.publishers[source]
+            if previous != nil, !takeover { return .taken }
+            state.publishers[source] = socket
+            return .claimed(replacing: previous)
+        }
+    }
+
+    /// Frees a source when its publisher leaves (a no-op once another took it over).
     func release(_ source: String, socket: SRTSOCKET) {
         state.withLock { state in
             if state.publishers[source] == socket { state.publishers[source] = nil }
         }
     }
+
+    /// The socket publishing each source right now.
+    var publishers: [String: SRTSOCKET] { state.withLock { $0.publishers } }
+
+    /// The socket publishing a source, if any.
+    func publisher(of source: String) -> SRTSOCKET? { state.withLock { $0.publishers[source] } }
 
     /// Drops grants whose handshake failed (libsrt closed the socket) or never completed; the
     /// relay loop calls it twice a second so they go even when no caller comes. Runs on the relay

@@ -26,7 +26,8 @@ final class Encoder {
     /// libx264 with low-latency settings for the program profile: no B-frames, no lookahead,
     /// fixed GOP, constrained bitrate. Frames are timed in 1/90000 so passthrough and encoded
     /// pictures share one timeline.
-    static func h264(profile: ProgramProfile) throws(FFmpegError) -> Encoder {
+    /// `options` replaces the profile's libx264 options (the slate's encoder adds its own).
+    static func h264(profile: ProgramProfile, options: [String: String]? = nil) throws(FFmpegError) -> Encoder {
         try Encoder(codecName: "libx264", configure: { context in
             context.pointee.width = Int32(profile.width)
             context.pointee.height = Int32(profile.height)
@@ -40,7 +41,7 @@ final class Encoder {
             context.pointee.gop_size = Int32(profile.gopFrames)
             context.pointee.keyint_min = Int32(profile.gopFrames)
             context.pointee.max_b_frames = 0
-        }, options: profile.x264Options)
+        }, options: options ?? profile.x264Options)
     }
 
     /// AAC-LC at the profile's rate, stereo, planar float input.

@@ -1,9 +1,11 @@
 import Foundation
 
-/// One connection receiving a feed: a reader that called in, or a push sink once connected. It
-/// owns its queue, so whatever it does costs nobody else.
-final class Reader {
+/// One SRT connection receiving a feed: a reader that called in, or a push sink once connected.
+/// It owns its queue, so whatever it does costs nobody else, and it watches its socket for
+/// writability only while the queue is backed up, so an idle reader costs no wake-ups.
+final class Reader: DeliveryTarget {
     let socket: SRTSocket
+    private let epoll: SRTEpoll
     let resource: String
     let user: String?
     let sinkID: String?
@@ -16,24 +18,33 @@ final class Reader {
     private(set) var bytesSent: UInt64 = 0
     private(set) var payloadsSent: UInt64 = 0
     /// Whether the epoll also watches for writability (only while the queue is backed up).
-    var watchesOutput = false
+    private var watchesOutput = false
     private(set) var lastDrainedAt: ContinuousClock.Instant
     var srt: SRTStatistics?
     private var lastAcks: Int64 = 0
     private var lastPacketsSent: Int64 = 0
     private var ackSilenceSince: ContinuousClock.Instant?
 
-    init(socket: SRTSocket, resource: String, user: String?, sinkID: String?, queueBytes: Int, now: ContinuousClock.Instant) {
+    /// Registers the socket with `epoll`; `close(epoll:)` takes it out again.
+    init(
+        socket: SRTSocket, epoll: SRTEpoll, resource: String, user: String?, sinkID: String?, queueBytes: Int,
+        now: ContinuousClock.Instant
+    ) {
         self.socket = socket
+        self.epoll = epoll
         self.resource = resource
         self.user = user
         self.sinkID = sinkID
         self.queue = PayloadQueue(capacityBytes: queueBytes)
         self.lastDrainedAt = now
+        epoll.add(socket, [.input, .error])
     }
 
-    /// Queues a payload of the feed, starting at a keyframe if the reader waits for one.
-    func deliver(_ payload: ArraySlice<UInt8>, keyframeOffset: Int?, programTables: [UInt8]) {
+    /// Queues a payload of the feed, starting at a keyframe if the reader waits for one, and
+    /// sends what the socket takes.
+    func deliver(
+        _ payload: ArraySlice<UInt8>, keyframeOffset: Int?, programTables: [UInt8], now: ContinuousClock.Instant
+    ) throws(DeliveryFailure) {
         if waitingForKeyframe {
             guard let keyframeOffset, !programTables.isEmpty else { return }
             queue.append(programTables[...])
@@ -42,16 +53,44 @@ final class Reader {
         } else {
             queue.append(payload)
         }
+        try send(now: now)
     }
 
     /// Starts the reader on a cached GOP if there is a whole one; otherwise it waits for the next
     /// keyframe.
-    func join(_ gop: GOPCache, programTables: [UInt8], useCache: Bool) {
+    func join(_ gop: GOPCache, programTables: [UInt8], useCache: Bool, now: ContinuousClock.Instant) throws(DeliveryFailure) {
         waitingForKeyframe = true
         guard useCache, gop.isComplete, !gop.payloads.isEmpty, !programTables.isEmpty else { return }
         queue.append(programTables[...])
         for payload in gop.payloads { queue.append(payload) }
         waitingForKeyframe = false
+        try send(now: now)
+    }
+
+    /// Sends what the socket takes and watches for writability while anything is left.
+    func send(now: ContinuousClock.Instant) throws(DeliveryFailure) {
+        do {
+            try flush(now: now)
+        } catch {
+            throw DeliveryFailure(reason: "send failed: \(error.message)")
+        }
+        let backedUp = !queue.isEmpty
+        if backedUp != watchesOutput {
+            watchesOutput = backedUp
+            epoll.update(socket, backedUp ? [.input, .output, .error] : [.input, .error])
+        }
+    }
+
+    /// Readers have nothing to say; whatever they send is read and dropped so a level-triggered
+    /// epoll does not keep waking for it.
+    func discardIncoming(into buffer: UnsafeMutableRawBufferPointer) {
+        while let length = try? socket.receive(into: buffer), length > 0 {}
+    }
+
+    /// Takes the socket out of the epoll and closes it.
+    func close() {
+        epoll.remove(socket)
+        socket.close()
     }
 
     /// A new publisher on the feed: the reader resumes on its first keyframe.
@@ -60,7 +99,7 @@ final class Reader {
     }
 
     /// Sends queued payloads until the socket's buffer is full.
-    func flush(now: ContinuousClock.Instant) throws(SRTError) {
+    private func flush(now: ContinuousClock.Instant) throws(SRTError) {
         while let payload = queue.first {
             guard try socket.send(payload) else { return }
             queue.popFirst()

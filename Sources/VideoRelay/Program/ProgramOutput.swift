@@ -13,6 +13,8 @@ final class ProgramOutput: ByteSink, Sendable {
     }
 
     private let state = Mutex(State())
+    /// Told after each write, so the relay takes the payloads at once (see `ProgramFeed`).
+    private let wakeReader = Mutex<(@Sendable () -> Void)?>(nil)
     static let payloadLimit = 1316
     let limitBytes: Int
 
@@ -38,6 +40,12 @@ final class ProgramOutput: ByteSink, Sendable {
                 state.dropped += 1
             }
         }
+        wakeReader.withLock { $0 }?()
+    }
+
+    /// Sets what `write` calls once the payloads are queued.
+    func onWrite(_ wake: @escaping @Sendable () -> Void) {
+        wakeReader.withLock { $0 = wake }
     }
 
     func take() -> [[UInt8]] {
@@ -51,4 +59,6 @@ final class ProgramOutput: ByteSink, Sendable {
     }
 
     var totalBytes: UInt64 { state.withLock { $0.totalBytes } }
+    /// Payloads dropped because nobody took them before the queue reached its limit.
+    var droppedPayloads: UInt64 { state.withLock { UInt64($0.dropped) } }
 }

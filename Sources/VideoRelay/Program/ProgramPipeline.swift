@@ -6,43 +6,50 @@ import Synchronization
 /// The program feed: switches between the field sources, burns in captions, fails over to a
 /// backup or the slate, and hands the relay one continuous MPEG-TS (`ProgramFeed`).
 ///
-/// The relay thread only enqueues source bytes and dequeues program payloads. Demuxing runs on
-/// one thread per live source, everything else (switching, remux, decode/caption/encode, the
-/// muxer) on one program thread; none of it on the Swift concurrency pool (STYLE 6).
+/// The sources' demuxed packets come from the `DemuxHub` the relay feeds (one demux thread per
+/// live source, shared with the thumbnails), through one `DemuxInbox` per source. Everything
+/// else (switching, remux, decode/caption/encode, the muxer) runs on one program thread, which
+/// sleeps until a packet or command arrives or the program is next due; none of it on the Swift
+/// concurrency pool (STYLE 6). The relay thread only dequeues program payloads.
 public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// The configuration it was built with.
     public let configuration: ProgramConfiguration
     /// Source ids in operator order.
     public let sourceIDs: [String]
     private let logger: Logger
-    private let queues: [String: SourceByteQueue]
+    private let demuxes: DemuxHub
+    private let inboxes: [String: DemuxInbox]
     private let output = ProgramOutput()
     private let inbox = Mutex<[ProgramCommand]>([])
     private let latest = Mutex(ProgramStatus())
-    private let wakeup = DispatchSemaphore(value: 0)
+    private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
+    private let wakeup: ProgramWakeup
     private let stopRequested = Atomic<Bool>(false)
     private let started = Mutex(false)
     private let completion = ThreadCompletion()
 
     /// - Parameters:
     ///   - sources: the relay's source ids in operator order (the ones that can be cut to).
-    public init(configuration: ProgramConfiguration, sources: [String], logger: Logger) {
+    ///   - demuxes: the demuxers the relay feeds (its `PayloadTap`); the pipeline subscribes to
+    ///     each source's when it starts.
+    public init(configuration: ProgramConfiguration, sources: [String], demuxes: DemuxHub, logger: Logger) {
         self.configuration = configuration
         sourceIDs = sources
         self.logger = logger
-        queues = Dictionary(uniqueKeysWithValues: sources.map { ($0, SourceByteQueue()) })
+        self.demuxes = demuxes
+        let wakeup = ProgramWakeup()
+        self.wakeup = wakeup
+        inboxes = Dictionary(uniqueKeysWithValues: sources.map { ($0, DemuxInbox(wake: { wakeup.signal() })) })
         latest.withLock { $0.profile = configuration.profile }
     }
 
     // MARK: - ProgramFeed (relay thread)
 
-    /// Enqueues a source's payload for its demuxer. Never blocks beyond a short lock.
-    public func receive(sourceID: String, payload: ArraySlice<UInt8>) {
-        queues[sourceID]?.append(payload)
-    }
-
     /// The program's payloads since the last call.
     public func takeOutput() -> [[UInt8]] { output.take() }
+
+    /// The relay's wake-up, called whenever the muxer wrote program payloads.
+    public func wakeRelayOnOutput(_ wake: @escaping @Sendable () -> Void) { output.onWrite(wake) }
 
     // MARK: - Lifecycle
 
@@ -57,23 +64,30 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         let engine: ProgramEngine
         do {
             engine = try ProgramEngine(
-                configuration: configuration, sourceIDs: sourceIDs, queues: queues, output: output, logger: logger,
-                wake: { [wakeup] in wakeup.signal() },
-                publishStatus: { [self] status in self.latest.withLock { $0 = status } })
+                configuration: configuration, sourceIDs: sourceIDs, inboxes: inboxes, output: output, logger: logger,
+                publishStatus: { [self] status in
+                    self.latest.withLock { $0 = status }
+                    self.changeObserver.withLock { $0 }?()
+                })
         } catch {
             completion.finish()
             throw error
         }
+        // Subscribed only once running: a program that is off costs the demuxers nothing.
+        for (id, inbox) in inboxes { demuxes.subscribe(resource: id, inbox) }
         let handOver = EngineHandOver(engine: engine)
         let thread = Thread { [self] in
             let engine = handOver.engine
+            // Sleeps until a command or packet arrives or the engine is next due (a slate or
+            // repeated picture, a health check, a status update), whichever comes first.
+            var pause = Duration.zero
             while !stopRequested.load(ordering: .relaxed) {
-                _ = wakeup.wait(timeout: .now() + .milliseconds(5))
+                if pause > .zero { wakeup.wait(for: pause) }
                 let commands = inbox.withLock { inbox in
                     defer { inbox.removeAll() }
                     return inbox
                 }
-                engine.step(commands: commands)
+                pause = engine.step(commands: commands)
             }
             engine.finish()
             completion.finish()
@@ -115,6 +129,12 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// The latest program state (refreshed every 100 ms).
     public var status: ProgramStatus { latest.withLock { $0 } }
 
+    /// Sets the one observer called after each new `status`, so readers can wait for a change
+    /// instead of polling. It runs on the program thread: it must return at once.
+    public func onChange(_ observer: @escaping @Sendable () -> Void) {
+        changeObserver.withLock { $0 = observer }
+    }
+
     /// Cuts to a source. Returns when the cut took effect (the source's next keyframe went on
     /// air), or why it did not; an unknown or offline source is refused at once.
     public func cut(to sourceID: String, by operatorName: String? = nil) async -> CutOutcome {
@@ -154,6 +174,26 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         inbox.withLock { $0.append(.clearCaption) }
         latest.withLock { $0.caption = nil }
         wakeup.signal()
+    }
+}
+
+/// Wakes the program thread: a packet or a command arrived, or it must stop. Signals coalesce:
+/// only the first since the thread last woke posts the semaphore, so a demuxer may signal after
+/// every packet for the price of an atomic exchange.
+private final class ProgramWakeup: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private let pending = Atomic<Bool>(false)
+
+    func signal() {
+        guard !pending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        semaphore.signal()
+    }
+
+    /// Waits for a signal or `timeout`. Whatever was signalled before it returns is then taken
+    /// by the caller; a signal after it posts again.
+    func wait(for timeout: Duration) {
+        _ = semaphore.wait(timeout: .now() + timeout.dispatchInterval)
+        pending.store(false, ordering: .sequentiallyConsistent)
     }
 }
 

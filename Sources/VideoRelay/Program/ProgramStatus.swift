@@ -16,11 +16,20 @@ public struct ProgramStatus: Sendable, Codable, Equatable {
     public var sources: [SourceReadiness] = []
     /// Failovers, returns and first-live takes, newest last (at most 50).
     public var automaticMoves: [AutomaticMove] = []
+    /// Bytes the muxer wrote (the program's MPEG-TS).
     public var outputBytes: UInt64 = 0
     public var videoPacketsWritten: UInt64 = 0
     public var audioPacketsWritten: UInt64 = 0
-    /// Packets dropped because writing them failed or would have broken the timeline.
-    public var packetsDropped: UInt64 = 0
+    /// Program payloads (whole TS packets, up to 1316 bytes) dropped before the relay took
+    /// them: the program's output queue was over its limit because the relay thread fell behind.
+    public var outputPayloadsDropped: UInt64 = 0
+    /// Encoded audio packets not written because their time was not after the last one: the
+    /// program's timeline never goes back. (Video cannot go back: the timeline admits it.)
+    public var audioPacketsDroppedLate: UInt64 = 0
+    /// Failures by where they happened ("video write", "transcode", "caption", "slate",
+    /// "instant cut", "GOP decode (hold)", "audio decode", "audio encode", ...): each is a packet,
+    /// a picture or a caption change the program could not use. The newest is `lastError`.
+    public var errors: [String: UInt64] = [:]
     public var lastError: String?
     public var slateAvailable = false
     /// The program clock: the PTS of the last video frame written, in seconds on the program

@@ -8,10 +8,18 @@ import Foundation
 /// to show. The time is drawn on every picture with drawtext's `%{localtime}`: the real time at
 /// encode, not the clip's. Only this slate's own filter expands `%{...}`; the caption filter
 /// keeps expansion off.
+///
+/// The clock shows whole seconds, so the picture is drawn once per second of wall-clock time
+/// and handed out again for every frame of that second (the encoder then sees identical
+/// pictures, which cost it little).
 final class SlateRenderer {
     private let background: Frame
     private let chain: FilterChain
     private let output: Frame
+    /// The wall-clock second `output` shows (nil before the first picture).
+    private var renderedSecond: Int?
+    /// How many pictures were drawn (the rest were handed out again).
+    private(set) var picturesDrawn = 0
     /// Whether the background came from the slate clip (false: generated).
     let fromClip: Bool
 
@@ -44,11 +52,20 @@ final class SlateRenderer {
     }
 
     /// The slate picture for program time `pts` (90 kHz), valid until the next call.
-    func picture(pts: Int64) throws(FFmpegError) -> Frame {
-        background.pts = pts
-        try chain.push(background)
-        output.unref()
-        guard try chain.pull(into: output) else { throw FFmpegError(code: -1, call: "SlateRenderer", message: "no slate picture") }
+    /// - Parameter wallClockSecond: the current second of wall-clock time: a new one draws a
+    ///   new picture (the clock changed), the same one hands out the picture already drawn.
+    func picture(pts: Int64, wallClockSecond: Int = Int(Date().timeIntervalSince1970)) throws(FFmpegError) -> Frame {
+        if renderedSecond != wallClockSecond {
+            background.pts = pts
+            try chain.push(background)
+            output.unref()
+            guard try chain.pull(into: output) else {
+                renderedSecond = nil
+                throw FFmpegError(code: -1, call: "SlateRenderer", message: "no slate picture")
+            }
+            renderedSecond = wallClockSecond
+            picturesDrawn += 1
+        }
         output.pts = pts
         return output
     }

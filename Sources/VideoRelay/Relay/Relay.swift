@@ -16,18 +16,29 @@ public final class Relay: Service, Sendable {
     private let completion = ThreadCompletion()
     /// Pending operator commands; nil once the relay thread has ended (nothing would apply them).
     private let commands = Mutex<[RelayCommand]?>([])
+    /// Wakes the relay thread for a command or to stop; set by `start()`.
+    private let wake = Mutex<WakeSignal?>(nil)
+    private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
 
     private let programFeed: ProgramFeed?
     private let tap: PayloadTap?
+    private let failoverRules: [String: FailoverRule]
 
     /// - Parameters:
     ///   - programFeed: produces the `program` resource from the sources' payloads. Without
-    ///     one, `program` passes the first live source through.
-    ///   - tap: also sees every source's and the program's payloads (thumbnails).
-    public init(configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, tap: PayloadTap? = nil, logger: Logger) {
+    ///     one, `program` passes a live source through (`PassthroughSelection`).
+    ///   - tap: also sees every source's and the program's payloads (the one demuxer per resource, `DemuxHub`).
+    ///   - failoverRules: without a program feed, each source's backup and silence threshold
+    ///     for the passthrough (`program.failover`); without a rule a source leaves the program
+    ///     after `fanout.sourceStallMilliseconds`.
+    public init(
+        configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, tap: PayloadTap? = nil,
+        failoverRules: [String: FailoverRule] = [:], logger: Logger
+    ) {
         self.configuration = configuration
         self.programFeed = programFeed
         self.tap = tap
+        self.failoverRules = failoverRules
         self.logger = logger
     }
 
@@ -35,29 +46,33 @@ public final class Relay: Service, Sendable {
     /// Returns the bound port.
     @discardableResult
     public func start() throws -> UInt16 {
+        let signal = try WakeSignal()
         let loop = try RelayLoop(
-            configuration: configuration, programFeed: programFeed, tap: tap, logger: logger,
+            configuration: configuration, programFeed: programFeed, tap: tap, failoverRules: failoverRules, wake: signal, logger: logger,
             takeCommands: { [self] in self.commands.withLock { pending in defer { pending = pending.map { _ in [] } }; return pending ?? [] } }
         ) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }
+            self.changeObserver.withLock { $0 }?()
         }
         let port = loop.boundPort
+        wake.withLock { $0 = signal }
         boundPort.withLock { $0 = port }
         let handOver = LoopHandOver(loop: loop)
         let thread = Thread { [self] in
+            // Named from inside, so `top -H` and perf show it.
+            nameCurrentThread("srt-relay")
             handOver.loop.run { self.stopRequested.load(ordering: .relaxed) }
             let unanswered = self.commands.withLock { pending in defer { pending = nil }; return pending ?? [] }
             for command in unanswered { command.refuse() }
             self.completion.finish()
         }
-        thread.name = "srt-relay"
         thread.start()
         return port
     }
 
     /// Asks the relay thread to close every socket and stop; returns once it has.
     public func stop() async {
-        stopRequested.store(true, ordering: .relaxed)
+        requestStop()
         guard srtPort != nil else { return }
         await completion.wait()
     }
@@ -65,8 +80,20 @@ public final class Relay: Service, Sendable {
     /// The port the SRT listener is bound to, once started.
     public var srtPort: UInt16? { boundPort.withLock { $0 } }
 
-    /// The latest state of sources, readers and sinks (refreshed every 200 ms).
+    private func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+        wake.withLock { $0 }?.signal()
+    }
+
+    /// The latest state of sources, readers and sinks: published when a connection, a hold or
+    /// the program source changes, and with fresh counters twice a second.
     public var snapshot: RelaySnapshot { latest.withLock { $0 } }
+
+    /// Sets the one observer called after each new `snapshot`, so readers can wait for a change
+    /// instead of polling. It runs on the relay thread: it must return at once.
+    public func onChange(_ observer: @escaping @Sendable () -> Void) {
+        changeObserver.withLock { $0 = observer }
+    }
 
     /// Disconnects a reader (or a sink's connection). Returns false when no such reader is
     /// connected. A pull sink's HQ may call in again; a push sink reconnects after its backoff.
@@ -101,7 +128,7 @@ public final class Relay: Service, Sendable {
                 pending?.append(queued)
                 return true
             }
-            if !accepted { queued.refuse() }
+            if accepted { wake.withLock { $0 }?.signal() } else { queued.refuse() }
         }
     }
 
@@ -112,10 +139,10 @@ public final class Relay: Service, Sendable {
             await withTaskCancellationHandler {
                 await completion.wait()
             } onCancel: {
-                self.stopRequested.store(true, ordering: .relaxed)
+                self.requestStop()
             }
         } onGracefulShutdown: {
-            self.stopRequested.store(true, ordering: .relaxed)
+            self.requestStop()
         }
     }
 }
@@ -126,7 +153,7 @@ private struct LoopHandOver: @unchecked Sendable {
     let loop: RelayLoop
 }
 
-/// Sees every payload the relay fans out, besides the readers: the thumbnails use it.
+/// Sees every payload the relay fans out, besides the readers: `DemuxHub` (one demuxer per resource) uses it.
 ///
 /// Called on the relay thread for every valid MPEG-TS payload of a source (`resource` is the
 /// source id) and of the program (`resource` is `program`). It must only enqueue, never block

@@ -1,7 +1,8 @@
 import Foundation
 
-/// What the relay looks like right now, published by the relay loop a few times a second for the
-/// HTTP API and metrics. Plain values: reading it never touches a socket.
+/// What the relay looks like right now, for the HTTP API and metrics. The relay loop publishes
+/// it when it differs from the last one: at once after a connection, a hold or a program change,
+/// and with fresh counters twice a second. Plain values: reading it never touches a socket.
 public struct RelaySnapshot: Sendable, Codable, Equatable {
     public var sources: [SourceStatus] = []
     public var sinks: [SinkStatus] = []

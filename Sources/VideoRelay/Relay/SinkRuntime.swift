@@ -9,9 +9,9 @@ final class SinkRuntime {
     var connecting: SRTSocket?
     var nextAttemptAt: ContinuousClock.Instant
     var backoff: Backoff
+    /// The sink's connected readers (a pull sink's HQ may call in more than once).
+    private(set) var readers: [Reader] = []
     var connections = 0
-    /// False while an admin holds delivery to this HQ: its connections are refused or not made.
-    var enabled = true
     var failedAttempts = 0
     var lastError: String?
     /// Totals of readers that have left.
@@ -33,11 +33,23 @@ final class SinkRuntime {
 
     var id: String { configuration.id }
 
-    /// Whether a reader belongs to this sink.
-    func owns(_ reader: Reader) -> Bool { reader.sinkID == id }
+    /// Whether the relay makes this sink's connections (rather than the HQ calling in).
+    var isPush: Bool {
+        if case .push = configuration.delivery { return true }
+        return false
+    }
+
+    /// A connection to the HQ is up.
+    func connected(_ reader: Reader) {
+        readers.append(reader)
+        connections += 1
+        lastError = nil
+    }
 
     /// Keeps a leaving reader's counters.
-    func retire(_ reader: Reader) {
+    func retire(_ reader: Reader, reason: String) {
+        readers.removeAll { $0 === reader }
+        lastError = reason
         retiredBytes += reader.bytesSent
         retiredDroppedPayloads += reader.queue.droppedPayloads
         retiredPacketsDropped += reader.srt?.packetsDropped ?? 0
@@ -45,11 +57,12 @@ final class SinkRuntime {
         retiredPacketsLost += reader.srt?.packetsLost ?? 0
     }
 
-    func status(readers: [Reader], now: ContinuousClock.Instant) -> SinkStatus {
+    func status(held: Bool, now: ContinuousClock.Instant) -> SinkStatus {
+        let readers = readers.sorted { $0.connectedAt < $1.connectedAt }
         let bytes = retiredBytes + readers.reduce(0) { $0 + $1.bytesSent }
         if let mark = bitrateMark, now - mark.at >= .milliseconds(500) || now - mark.at < .zero {
             let elapsed = now - mark.at
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed / .seconds(1)
             bitrateBitsPerSecond = seconds > 0 ? Int(Double(bytes &- mark.bytes) * 8 / seconds) : 0
             bitrateMark = (bytes, now)
         } else if bitrateMark == nil {
@@ -62,7 +75,7 @@ final class SinkRuntime {
         case .push(let address, _, _): mode = .push; target = address.description
         }
         return SinkStatus(
-            id: id, name: configuration.name, feed: configuration.feed, mode: mode, enabled: enabled, connected: !readers.isEmpty,
+            id: id, name: configuration.name, feed: configuration.feed, mode: mode, enabled: !held, connected: !readers.isEmpty,
             receiving: !readers.isEmpty && readers.allSatisfy(\.acknowledging),
             target: target, readers: readers.map(\.status), bytesSent: bytes,
             droppedPayloads: retiredDroppedPayloads + readers.reduce(0) { $0 + $1.queue.droppedPayloads },

@@ -29,13 +29,7 @@ public final class SRTCaller {
             // Without a key length of its own the caller adopts the listener's.
             if let keyLength { options.append(.keyLength(bytes: keyLength)) }
         }
-        let socket = try SRTSocket(options: options)
-        do {
-            try socket.connect(address)
-        } catch {
-            socket.close()
-            throw error
-        }
+        let socket = try SRTSocket.connecting(to: address, options: options)
         let deadline = ContinuousClock.now + timeout + .seconds(1)
         while true {
             let status = socket.status

@@ -64,6 +64,18 @@ public final class SRTSocket {
         return SRTSocket(handle: accepted, peerAddress: SocketAddress.describe(address))
     }
 
+    /// A socket with `options` that has started connecting to `address` (see `connect`).
+    static func connecting(to address: HostPort, options: [SRTSocketOption]) throws(SRTError) -> SRTSocket {
+        let socket = try SRTSocket(options: options)
+        do {
+            try socket.connect(address)
+        } catch {
+            socket.close()
+            throw error
+        }
+        return socket
+    }
+
     /// Starts connecting. With a non-blocking socket this returns at once; completion shows as
     /// writable (connected) or error (refused) in an epoll.
     func connect(_ address: HostPort) throws(SRTError) {
@@ -119,6 +131,14 @@ public final class SRTSocket {
 
     /// The reject reason after a refused connect.
     var rejectReason: Int32 { srt_getrejectreason(handle) }
+
+    /// The packets the peer lets this end have in flight: the flow window it announced in the
+    /// handshake, updated by its acknowledgements.
+    var peerFlowWindow: Int32? {
+        var perf = SRT_TRACEBSTATS()
+        guard srt_bstats(handle, &perf, 0) == 0 else { return nil }
+        return perf.pktFlowWindow
+    }
 
     /// Reads the counters; `clear` resets the interval (non-Total) fields.
     func statistics(clear: Bool) -> SRTStatistics? {

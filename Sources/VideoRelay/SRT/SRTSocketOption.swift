@@ -11,6 +11,12 @@ enum SRTSocketOption: Sendable {
     case keyLength(bytes: Int32)
     case streamID(String)
     case connectTimeout(milliseconds: Int32)
+    /// The most packets in flight the peer may send before an acknowledgement (SRTO_FC); also
+    /// sizes the receive-loss list (16 bytes a packet). libsrt's minimum is 32.
+    case flowWindow(packets: Int32)
+    /// The receive buffer (SRTO_RCVBUF), in bytes; libsrt keeps at least 32 packets and at most
+    /// the flow window.
+    case receiveBuffer(bytes: Int32)
 
     /// Applies the option to a socket.
     func apply(to socket: SRTSOCKET) throws(SRTError) {
@@ -24,6 +30,8 @@ enum SRTSocketOption: Sendable {
         case .keyLength(let bytes): result = Self.set(socket, SRTO_PBKEYLEN, bytes)
         case .streamID(let text): result = Self.set(socket, SRTO_STREAMID, text)
         case .connectTimeout(let ms): result = Self.set(socket, SRTO_CONNTIMEO, ms)
+        case .flowWindow(let packets): result = Self.set(socket, SRTO_FC, packets)
+        case .receiveBuffer(let bytes): result = Self.set(socket, SRTO_RCVBUF, bytes)
         }
         if result != 0 { throw SRTError.last("srt_setsockflag(\(self.name))") }
     }
@@ -38,6 +46,8 @@ enum SRTSocketOption: Sendable {
         case .keyLength: "SRTO_PBKEYLEN"
         case .streamID: "SRTO_STREAMID"
         case .connectTimeout: "SRTO_CONNTIMEO"
+        case .flowWindow: "SRTO_FC"
+        case .receiveBuffer: "SRTO_RCVBUF"
         }
     }
 
@@ -55,6 +65,12 @@ enum SRTSocketOption: Sendable {
         var bytes = Array(value.utf8)
         return srt_setsockflag(socket, option, &bytes, Int32(bytes.count))
     }
+
+    /// For a connection that only sends (a reader, a push sink): its peer sends nothing but
+    /// control packets, so the receive side is sized at libsrt's minimum instead of its defaults
+    /// (25,600 packets of flow window and 8,192 of receive buffer: about 0.5 MiB a connection
+    /// allocated up front). The flow window goes first: the receive buffer may not exceed it.
+    static let sendOnly: [SRTSocketOption] = [.flowWindow(packets: 32), .receiveBuffer(bytes: 32 * 1456)]
 
     /// Options every relay connection carries.
     static func liveDefaults(latency: Int32) -> [SRTSocketOption] {

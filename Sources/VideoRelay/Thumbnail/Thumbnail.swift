@@ -8,8 +8,8 @@ public struct Thumbnail: Sendable, Equatable {
     public var height: Int
     /// When the keyframe it shows was decoded.
     public var capturedAt: Date
-    /// Counts up from 1 with every new picture of this resource, so a page reloads the image
-    /// only when there is a new one.
+    /// Counts up with every new picture, one count over all resources (so a pass-through
+    /// program's number changes on a cut too): a page reloads the image only when it changes.
     public var sequence: Int
     /// True once the resource has stopped sending: the picture is the last one seen, kept so
     /// the control room can show it greyed rather than blank.

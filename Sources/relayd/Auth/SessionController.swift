@@ -51,10 +51,9 @@ struct SessionController {
         case .refused:
             throw APIError(.unauthorized, "wrong name or password")
         case .rateLimited(let wait):
-            let error = APIError(.tooManyRequests, "too many failed logins", detail: "try again in \(wait) s")
-            var response = try error.response(from: request, context: context)
-            response.headers[.retryAfter] = String(wait)
-            return response
+            var error = APIError(.tooManyRequests, "too many failed logins", detail: "try again in \(wait) s")
+            error.headers[.retryAfter] = String(wait)
+            throw error
         }
     }
 }

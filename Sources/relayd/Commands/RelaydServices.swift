@@ -34,14 +34,22 @@ struct RelaydServices {
             "http.max_connections": "\(configuration.httpServer.maximumConnections ?? HTTPConnectionLimit.defaultMaximum())",
             "process.open_file_limit": "\(HTTPConnectionLimit.openFileLimit())",
         ])
-        let program = ProgramPipeline(
-            configuration: configuration.program, sources: configuration.relay.sources.map(\.id), logger: Logger(label: "relayd.program"))
         let enabled = configuration.program.enabled
-        // Thumbnails of every source and of the program, from keyframes only, for the control room.
-        let thumbnails = ThumbnailMaker(
-            resources: configuration.relay.sources.map(\.id) + [RelayConfiguration.programResource], logger: Logger(label: "relayd.thumbnails"))
+        // One demuxer per source, and for the program when the pipeline makes one, fed by the
+        // relay; its subscribers (the program, the thumbnails) never demux again. Without the
+        // pipeline the program passes a source through: demuxing it again would only repeat it.
+        let demuxes = DemuxHub(
+            resources: configuration.relay.sources.map(\.id) + (enabled ? [RelayConfiguration.programResource] : []),
+            logger: Logger(label: "relayd.demux"))
+        let program = ProgramPipeline(
+            configuration: configuration.program, sources: configuration.relay.sources.map(\.id), demuxes: demuxes, logger: Logger(label: "relayd.program"))
         let relay = Relay(
-            configuration: configuration.relay, programFeed: enabled ? program : nil, tap: thumbnails, logger: Logger(label: "relayd.relay"))
+            configuration: configuration.relay, programFeed: enabled ? program : nil, tap: demuxes,
+            failoverRules: enabled ? [:] : configuration.program.failover, logger: Logger(label: "relayd.relay"))
+        // Thumbnails of every source and of the program, from keyframes only, for the control
+        // room; a pass-through program's (not demuxed) is its on-air source's.
+        let thumbnails = ThumbnailMaker(
+            demuxes: demuxes, programSource: { relay.snapshot.programSource }, logger: Logger(label: "relayd.thumbnails"))
         let fieldOps = try FieldOpsHTTP(
             dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"), displayTimeZone: configuration.displayTimeZone, map: configuration.fieldOps.map)
         let auditTrail = try AuditTrail(dataDirectory: dataURL, key: try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath))
@@ -63,7 +71,8 @@ struct RelaydServices {
             relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail,
             controlRoom: ControlRoomState(displayTimeZone: configuration.displayTimeZone.identifier), access: access,
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
-        var services: [any Service] = enabled ? [program, thumbnails, relay, application] : [thumbnails, relay, application]
+        // Stopped in reverse: the relay (no more payloads), then the demuxers, then their subscribers.
+        var services: [any Service] = (enabled ? [program] : []) + [thumbnails, demuxes, relay, application]
         // First in the group, so it stops last and records the failed logins of the final minute.
         if let failedLogins = access.failedLogins { services.insert(failedLogins, at: 0) }
         if enabled {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VideoRelay
 
 /// `relayd serve`: run the relay with its HTTP API.
 struct ServeCommand: AsyncParsableCommand {
@@ -18,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
     var auditKey: String = AuditTrailSigningKey.defaultPath
 
     func run() async throws {
+        AllocatorTuning.apply()
         let configuration = try RelaydConfiguration.loadOrDefault(path: config)
         try await RelaydServices(configuration: configuration, dataDirectory: dataDir, auditKeyPath: auditKey, fieldUnits: nil).run()
     }
@@ -42,6 +44,7 @@ struct DemoCommand: AsyncParsableCommand {
     var auditKey: String = AuditTrailSigningKey.defaultPath
 
     func run() async throws {
+        AllocatorTuning.apply()
         let configuration = try RelaydConfiguration.loadOrDefault(path: config)
         let units = SimulatedFieldUnits(
             mediaDirectory: media, srtAddress: configuration.relay.srtListen,

@@ -9,9 +9,11 @@ struct SimulatedFieldUnits: Service {
     let mediaDirectory: String
     let srtAddress: HostPort
     let sources: [SourceConfiguration]
+    var logger = Logger(label: "relayd.demo")
+    /// How long a unit whose ffmpeg exited waits before it starts again.
+    var restartPause: Duration = .seconds(2)
 
     func run() async throws {
-        let logger = Logger(label: "relayd.demo")
         await withDiscardingTaskGroup { group in
             for source in sources {
                 let clip = "\(mediaDirectory)/\(source.id).ts"
@@ -25,7 +27,7 @@ struct SimulatedFieldUnits: Service {
     }
 
     private func keepPublishing(source: SourceConfiguration, clip: String, logger: Logger) async {
-        while !Task.isShuttingDownGracefully || Task.isCancelled {
+        while !Self.stopping {
             let streamID = StreamID(resource: source.id, mode: .publish).text
             var url = "srt://\(srtAddress.host):\(srtAddress.port)?streamid=\(streamID)"
             if let passphrase = source.passphrase { url += "&passphrase=\(passphrase)" }
@@ -39,17 +41,19 @@ struct SimulatedFieldUnits: Service {
             logger.info("field unit publishing", metadata: ["source.id": "\(source.id)", "demo.pid": "\(process.pid)"])
             await withGracefulShutdownHandler {
                 await withTaskCancellationHandler {
-                    while process.isRunning && !(Task.isShuttingDownGracefully || Task.isCancelled) {
+                    while process.isRunning && !Self.stopping {
                         try? await Task.sleep(for: .milliseconds(200))
                     }
                 } onCancel: { process.terminate() }
             } onGracefulShutdown: { process.terminate() }
             process.terminate()
             let status = try? await process.waitForExit(timeout: .seconds(5))
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            if Self.stopping { return }
             logger.info("field unit stopped, restarting", metadata: ["source.id": "\(source.id)", "demo.status": "\(status ?? -1)"])
-            try? await Task.sleep(for: .seconds(2))
+            try? await Task.sleep(for: restartPause)
         }
     }
 
+    /// relayd is shutting down or the service was cancelled: no unit starts again.
+    private static var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
 }

@@ -23,6 +23,10 @@ final class ControlRoomState: Sendable {
     /// The time zone the page shows times in, an IANA name (`http.display_time_zone`).
     let displayTimeZone: String
 
+    /// Signalled whenever something the control room shows changes: this state, the relay's
+    /// snapshot, the program's status, FieldOps data. The event stream waits on it.
+    let changes = ChangeSignal(0)
+
     init(displayTimeZone: String = DisplayTimeZone().identifier) {
         self.displayTimeZone = displayTimeZone
     }
@@ -35,6 +39,7 @@ final class ControlRoomState: Sendable {
 
     func setPreview(_ source: String?) {
         state.withLock { $0.preview = source }
+        changes.signal()
     }
 
     /// Notes a caption put on air. Putting the same text on again moves it to the top.
@@ -44,5 +49,6 @@ final class ControlRoomState: Sendable {
             state.captions.insert(CaptionUse(text: caption.text, position: caption.position, style: caption.style, preset: preset, by: by, at: at), at: 0)
             if state.captions.count > Self.historyLength { state.captions.removeLast(state.captions.count - Self.historyLength) }
         }
+        changes.signal()
     }
 }

@@ -31,30 +31,46 @@ struct FieldOpsAlert: Encodable, Equatable, Sendable {
     var link: String
 }
 
-/// Keeps the control room's list of FieldOps alerts, read again at most every `interval` so the
-/// event stream's frequent comparisons never query the database.
+/// Keeps the control room's list of FieldOps alerts, read again after each FieldOps write and
+/// otherwise at most every `interval` (the bands move as fuel burns, with no write), so the
+/// event stream's frequent looks never query the database in between.
 final class FieldOpsAlerts: Sendable {
     let database: FieldOpsDatabase
-    /// How often the list is read again (the fuel bands move in minutes, kits in hours).
+    /// The revision of the latest write, when the data's writes are published.
+    let revisions: Broadcast<Int64>?
+    /// How often the list is read again without a write (the fuel bands move in minutes, kits
+    /// in hours).
     let interval: Duration
     /// A kit may stay out this long after its deployment started winding down.
     static let kitReturnAllowance: TimeInterval = 12 * 3600
 
-    private let state = Mutex<(alerts: [FieldOpsAlert], readAt: ContinuousClock.Instant?, reading: Bool)>(([], nil, false))
+    private struct State {
+        var alerts: [FieldOpsAlert] = []
+        var readAt: ContinuousClock.Instant?
+        var readRevision: Int64?
+        var reading = false
+    }
 
-    init(database: FieldOpsDatabase, interval: Duration = .seconds(1)) {
+    private let state = Mutex(State())
+
+    init(database: FieldOpsDatabase, revisions: Broadcast<Int64>? = nil, interval: Duration = .seconds(1)) {
         self.database = database
+        self.revisions = revisions
         self.interval = interval
     }
 
     /// The list as last read.
     var current: [FieldOpsAlert] { state.withLock { $0.alerts } }
 
-    /// Reads the list again when it is older than `interval` and nobody else is reading it. A
-    /// failed read keeps the previous list (the database reports its own errors).
+    /// Reads the list again after a write or when it is older than `interval`, unless somebody
+    /// else is reading it. A failed read keeps the previous list (the database reports its own
+    /// errors).
     func refreshIfDue() async {
+        let revision = revisions?.value
         let due = state.withLock { state -> Bool in
-            guard !state.reading, state.readAt.map({ ContinuousClock.now - $0 >= interval }) ?? true else { return false }
+            guard !state.reading else { return false }
+            let stale = state.readAt.map { ContinuousClock.now - $0 >= interval } ?? true
+            guard stale || revision != state.readRevision else { return false }
             state.reading = true
             return true
         }
@@ -63,6 +79,7 @@ final class FieldOpsAlerts: Sendable {
         state.withLock { state in
             if let alerts { state.alerts = alerts }
             state.readAt = .now
+            state.readRevision = revision
             state.reading = false
         }
     }

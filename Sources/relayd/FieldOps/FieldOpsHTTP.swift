@@ -14,6 +14,10 @@ struct FieldOpsHTTP: Sendable {
     var map = FieldOpsMapSettings()
     /// Leaflet and the shipped coastline, read once at start.
     var mapAssets: FieldOpsMapAssets
+    /// The data's revision after the latest write, for the event streams.
+    let revisions = Broadcast<Int64>(0)
+    /// Publishes writes by other processes (the CLI) to the same database file.
+    private var otherWriters: FieldOpsFileWatcher?
 
     /// Opens `<dataDirectory>/fieldops.sqlite`, creating and migrating it as needed.
     init(
@@ -24,6 +28,12 @@ struct FieldOpsHTTP: Sendable {
         self.map = map
         mapAssets = FieldOpsMapAssets.load()
         mapAssets.logProblems(to: logger)
+        let (database, revisions) = (database, revisions)
+        otherWriters = FieldOpsFileWatcher(
+            directory: dataDirectory, fileName: Self.databaseURL(dataDirectory: dataDirectory).lastPathComponent, logger: logger
+        ) {
+            Task { await Self.publishRevision(of: database, to: revisions, logger: logger) }
+        }
     }
 
     /// Serves an already opened database (tests pin its clock).
@@ -38,6 +48,21 @@ struct FieldOpsHTTP: Sendable {
         dataDirectory.appendingPathComponent("fieldops.sqlite")
     }
 
+    /// Publishes the revision after a write.
+    func noteWrite(logger: Logger) async {
+        await Self.publishRevision(of: database, to: revisions, logger: logger)
+    }
+
+    /// Concurrent writers may read their revisions in either order; the larger one stays.
+    private static func publishRevision(of database: FieldOpsDatabase, to revisions: Broadcast<Int64>, logger: Logger) async {
+        do {
+            let revision = try await database.revision()
+            revisions.update { $0 = max($0, revision) }
+        } catch {
+            logger.error("fieldops revision unreadable", metadata: ["fieldops.error": "\(error)"])
+        }
+    }
+
     /// Adds the API routes and the pages.
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         UnitsController(database: database).addRoutes(to: router)
@@ -48,7 +73,7 @@ struct FieldOpsHTTP: Sendable {
         RefuelRunsController(database: database).addRoutes(to: router)
         AuditController(database: database).addRoutes(to: router)
         ExportsController(database: database, zone: displayTimeZone.timeZone).addRoutes(to: router)
-        FieldOpsEventsController(database: database).addRoutes(to: router)
+        FieldOpsEventsController(database: database, revisions: revisions).addRoutes(to: router)
         FieldOpsPages(database: database, zone: displayTimeZone.timeZone).addRoutes(to: router)
         FieldOpsMap(database: database, zone: displayTimeZone.timeZone, settings: map, assets: mapAssets).addRoutes(to: router)
     }

@@ -42,13 +42,13 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .config:
             _ = try? RelaydConfiguration.parse(yaml: String(decoding: data, as: UTF8.self))
         case .programBody:
-            Self.decodeEach(data, with: Self.apiDecoder, as: [
+            Self.decodeEach(data, with: APIRequestBody.decoder, as: [
                 ProgramController<RelaydRequestContext>.CutRequest.self, ProgramController<RelaydRequestContext>.CaptionRequest.self,
                 ControlRoomController<RelaydRequestContext>.PreviewRequest.self, RelayController<RelaydRequestContext>.EnabledRequest.self,
                 SessionController.LoginRequest.self,
             ])
         case .fieldOpsBody:
-            Self.decodeEach(data, with: FieldOpsJSON.decoder, as: [
+            Self.decodeEach(data, with: APIRequestBody.decoder, as: [
                 UnitsController.CreateRequest.self,
                 DeploymentsController.CreateRequest.self, DeploymentsController.TransitionRequest.self,
                 DeploymentsController.CheckInRequest.self, DeploymentsController.ActivityRequest.self,
@@ -69,13 +69,6 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     private static func decodeEach(_ data: Data, with decoder: JSONDecoder, as types: [any Decodable.Type]) {
         for type in types { _ = try? decoder.decode(type, from: data) }
     }
-
-    /// The API's body decoder (snake_case keys), as the relay routes use it.
-    private static let apiDecoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }()
 
     /// A policy with a protected program, a user-only source and an open source, so every
     /// branch of the access decision is reachable.

@@ -33,20 +33,24 @@ func buildRouter(
 ) -> Router<RelaydRequestContext> {
     let router = Router(context: RelaydRequestContext.self)
     router.middlewares.add(SecurityHeadersMiddleware(imageOrigins: fieldOps.map.imageOrigins))  // outermost: refusals get the headers too
-    router.middlewares.add(APIErrorMiddleware())
+    router.middlewares.add(APIErrorMiddleware())  // every error below, in the API's one shape
     // Before anything looks at the request: a foreign Host is a DNS-rebinding page.
     router.middlewares.add(AllowedHostsMiddleware(hosts: allowedHosts))
     router.middlewares.add(RequestBodyLimitMiddleware())
     // Every route below is subject to AccessRules; the error middleware above shapes refusals.
     router.middlewares.add(AuthMiddleware(access: access))
+    router.middlewares.add(FieldOpsWriteMiddleware(fieldOps: fieldOps, alsoSignal: controlRoom.changes))
     SessionController(access: access).addRoutes(to: router)
-    RelayController(relay: relay, program: program, auditTrail: auditTrail).addRoutes(to: router)
+    RelayController(relay: relay, program: program, auditTrail: auditTrail, demuxes: thumbnails?.demuxes).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
     let view = ControlRoomSources(
         relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] },
-        fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database))
+        fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database, revisions: fieldOps.revisions))
+    // The control room's event stream waits for these instead of polling them.
+    relay.onChange { [changes = controlRoom.changes] in changes.signal() }
+    program?.onChange { [changes = controlRoom.changes] in changes.signal() }
     ControlRoomController(sources: view, auditTrail: auditTrail).addRoutes(to: router)
-    EventStreamController(sources: view).addRoutes(to: router)
+    EventStreamController(sources: view, watching: { thumbnails?.markWatched() }).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }
     if let thumbnails { ThumbnailController(thumbnails: thumbnails).addRoutes(to: router) }
     fieldOps.addRoutes(to: router)

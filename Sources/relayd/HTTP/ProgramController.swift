@@ -105,7 +105,7 @@ struct ProgramController<Context: AuthenticatedContext> {
             try await record("program.caption.preset", ["preset": preset, "text": caption.text], by: actor)
             controlRoom?.noteCaption(caption, preset: preset, by: actor)
         } else {
-            guard let text = body.text else { throw APIError(.badRequest, "invalid request body", detail: "give \"text\" or \"preset\"") }
+            guard let text = body.text else { throw APIError(field: "text", "is required unless \"preset\" is given") }
             caption = try show { () throws(CaptionError) in
                 let caption = Caption(text: text, position: body.position ?? .bottom, style: body.style ?? .label)
                 try program.showCaption(caption)

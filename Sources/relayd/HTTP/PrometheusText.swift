@@ -15,6 +15,12 @@ enum PrometheusText {
         for s in snapshot.sources { out.sample("relay_source_packets_total", ["source": s.id], Double(s.payloadsReceived)) }
         out.family("relay_source_invalid_payloads_total", "counter", "Payloads that were not MPEG-TS")
         for s in snapshot.sources { out.sample("relay_source_invalid_payloads_total", ["source": s.id], Double(s.invalidPayloads)) }
+        out.family("relay_source_invalid_payload_disconnects_total", "counter", "Publishers cut off for sending something other than MPEG-TS")
+        for s in snapshot.sources { out.sample("relay_source_invalid_payload_disconnects_total", ["source": s.id], Double(s.invalidPayloadDisconnects)) }
+        out.family("relay_source_publishes_total", "counter", "Publishers that took the source")
+        for s in snapshot.sources { out.sample("relay_source_publishes_total", ["source": s.id], Double(s.publishCount)) }
+        out.family("relay_source_gop_cache_bytes", "gauge", "Bytes of the source's latest GOP kept for joining readers")
+        for s in snapshot.sources { out.sample("relay_source_gop_cache_bytes", ["source": s.id], Double(s.gopCacheBytes)) }
         out.family("relay_source_readers", "gauge", "Readers connected to the source")
         for s in snapshot.sources { out.sample("relay_source_readers", ["source": s.id], Double(s.readers)) }
         let sourceSRT: [(String, String, (SRTStatistics) -> Double)] = [
@@ -63,8 +69,21 @@ enum PrometheusText {
     }
 }
 
+extension PrometheusText {
+    /// The demuxers' drops: bytes of a resource's stream dropped because its demuxer (which
+    /// feeds the thumbnails) fell behind.
+    static func render(demuxDroppedBytes: [String: Int]) -> String {
+        var out = MetricWriter()
+        out.family("relay_demux_dropped_bytes_total", "counter", "Bytes dropped because the resource's demuxer fell behind")
+        for (resource, bytes) in demuxDroppedBytes.sorted(by: { $0.key < $1.key }) {
+            out.sample("relay_demux_dropped_bytes_total", ["resource": resource], Double(bytes))
+        }
+        return out.text
+    }
+}
+
 /// Accumulates exposition lines with escaped label values.
-private struct MetricWriter {
+struct MetricWriter {
     var text = ""
 
     mutating func family(_ name: String, _ type: String, _ help: String) {

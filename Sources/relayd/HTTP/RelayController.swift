@@ -8,6 +8,8 @@ struct RelayController<Context: AuthenticatedContext> {
     var program: ProgramPipeline? = nil
     /// Where kicks are recorded (nil only in tests that do not need it).
     var auditTrail: AuditTrail? = nil
+    /// The resources' demuxers, whose drops /metrics reports (nil when there are none).
+    var demuxes: DemuxHub? = nil
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources) }
@@ -57,7 +59,9 @@ struct RelayController<Context: AuthenticatedContext> {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: PrometheusText.render(relay.snapshot))))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: PrometheusText.render(relay.snapshot)
+                    + (demuxes.map { PrometheusText.render(demuxDroppedBytes: $0.droppedBytes) } ?? "")
+                    + (program.map { PrometheusText.render(program: $0.status) } ?? ""))))
         }
     }
 

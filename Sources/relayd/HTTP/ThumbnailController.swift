@@ -3,7 +3,8 @@ import Hummingbird
 import VideoRelay
 
 /// Live JPEG thumbnails of each source and of the program (what the control room's tiles and
-/// monitors show).
+/// monitors show). Every fetch is a viewer: it keeps the pictures coming (`markWatched`), so a
+/// first fetch that finds none yet starts them.
 struct ThumbnailController<Context: RequestContext> {
     let thumbnails: ThumbnailMaker
 
@@ -21,6 +22,7 @@ struct ThumbnailController<Context: RequestContext> {
     }
 
     private func image(of resource: String) throws -> Response {
+        thumbnails.markWatched()
         guard let thumbnail = thumbnails.thumbnail(of: resource) else {
             throw APIError(.notFound, "no thumbnail yet", detail: resource)
         }

@@ -8,6 +8,7 @@ final class ProgramHarness: @unchecked Sendable {
     // @unchecked: relay and pipeline are Sendable; the rest is immutable after init.
     let relay: Relay
     let pipeline: ProgramPipeline
+    let demuxes: DemuxHub
     let port: UInt16
     let directory: URL
 
@@ -16,9 +17,10 @@ final class ProgramHarness: @unchecked Sendable {
         configuration.srtListen = HostPort(host: "127.0.0.1", port: 0)
         var logger = Logger(label: "test.program")
         logger.logLevel = .warning
-        pipeline = ProgramPipeline(configuration: program, sources: configuration.sources.map(\.id), logger: logger)
+        demuxes = DemuxHub(resources: configuration.sources.map(\.id), logger: logger)
+        pipeline = ProgramPipeline(configuration: program, sources: configuration.sources.map(\.id), demuxes: demuxes, logger: logger)
         try pipeline.start()
-        relay = Relay(configuration: configuration, programFeed: pipeline, logger: logger)
+        relay = Relay(configuration: configuration, programFeed: pipeline, tap: demuxes, logger: logger)
         port = try relay.start()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("program-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -26,6 +28,7 @@ final class ProgramHarness: @unchecked Sendable {
 
     func stop() async {
         await relay.stop()
+        await demuxes.stop()
         await pipeline.stop()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -122,7 +122,7 @@ extension ControlRoomPage {
             case "caption text too long": return t("errCaptionTooLong");
             case "unknown preset": return t("errUnknownPreset");
           }
-          return t("errRefused") + " (HTTP " + error.status + "): " + error.message + (error.detail ? " — " + error.detail : "");
+          return t("errRefused") + " (HTTP " + error.status + "): " + error.message + (typeof error.detail === "string" ? " — " + error.detail : "");
         }
 
         // One status line per panel. An error stays until an action succeeds; then every error

@@ -8,13 +8,11 @@ struct AuditController: Sendable {
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/api/fieldops/audit") { request, _ in
-            await fieldOpsRespond {
-                let query = FieldOpsQuery(request: request)
-                guard let entity = query.text("entity") else { throw FieldOpsError.invalid(field: "entity", message: "is required (e.g. deployment, kit, generator)") }
-                guard let id = try query.integer("id") else { throw FieldOpsError.invalid(field: "id", message: "is required") }
-                let entries = try await database.auditTrail(entity: Self.tableName(entity), id: Int64(id))
-                return try FieldOpsJSON.response(ListResponse(items: entries.map(EntryResponse.init)))
-            }
+            let query = FieldOpsQuery(request: request)
+            guard let entity = query.text("entity") else { throw FieldOpsError.invalid(field: "entity", message: "is required (e.g. deployment, kit, generator)") }
+            guard let id = try query.integer("id") else { throw FieldOpsError.invalid(field: "id", message: "is required") }
+            let entries = try await database.auditTrail(entity: Self.tableName(entity), id: Int64(id))
+            return try JSONBody.response(ListResponse(items: entries.map(EntryResponse.init)))
         }
     }
 

@@ -8,75 +8,57 @@ struct DeploymentsController: Sendable {
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/api/fieldops/deployments") { request, _ in
-            await fieldOpsRespond {
-                let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let deployment = try await database.createDeployment(try body.input(), by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(try await detail(deployment.id), status: .created)
-            }
+            let body = try await APIRequestBody.decode(CreateRequest.self, from: request, limit: .fieldOps)
+            let deployment = try await database.createDeployment(try body.input(), by: try request.fieldOpsRecorder())
+            return try JSONBody.response(try await detail(deployment.id), status: .created)
         }
         router.put("/api/fieldops/deployments/{id}") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "deployment")
-                let body = try await FieldOpsJSON.decode(VersionedEdit<CreateRequest>.self, from: request)
-                _ = try await database.updateDeployment(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(try await detail(id))
-            }
+            let id = try context.fieldOpsID(entity: "deployment")
+            let body = try await APIRequestBody.decode(VersionedEdit<CreateRequest>.self, from: request, limit: .fieldOps)
+            _ = try await database.updateDeployment(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(try await detail(id))
         }
         router.post("/api/fieldops/deployments/{id}/check-ins/{checkIn}/check-out") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "deployment")
-                let checkInId = try context.fieldOpsID("checkIn", entity: "check_in")
-                let body = try await FieldOpsJSON.decode(CheckOutRequest.self, from: request)
-                let checkIn = try await database.checkOut(deploymentId: id, checkInId: checkInId, at: body.at, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(CheckInResponse(checkIn))
-            }
+            let id = try context.fieldOpsID(entity: "deployment")
+            let checkInId = try context.fieldOpsID("checkIn", entity: "check_in")
+            let body = try await APIRequestBody.decode(CheckOutRequest.self, from: request, limit: .fieldOps)
+            let checkIn = try await database.checkOut(deploymentId: id, checkInId: checkInId, at: body.at, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(CheckInResponse(checkIn))
         }
         router.get("/api/fieldops/deployments") { request, _ in
-            await fieldOpsRespond {
-                let query = FieldOpsQuery(request: request)
-                let filter = DeploymentFilter(
-                    state: try query.value("state", as: DeploymentState.self), kind: try query.value("kind", as: DeploymentKind.self))
-                let deployments = try await database.deployments(filter, page: try query.page())
-                return try FieldOpsJSON.response(ListResponse(items: deployments.map { DeploymentResponse($0, leadCallsign: nil) }))
-            }
+            let query = FieldOpsQuery(request: request)
+            let filter = DeploymentFilter(
+                state: try query.value("state", as: DeploymentState.self), kind: try query.value("kind", as: DeploymentKind.self))
+            let deployments = try await database.deployments(filter, page: try query.page())
+            return try JSONBody.response(ListResponse(items: deployments.map { DeploymentResponse($0, leadCallsign: nil) }))
         }
         router.get("/api/fieldops/deployments/{id}") { _, context in
-            await fieldOpsRespond {
-                try FieldOpsJSON.response(try await detail(try context.fieldOpsID(entity: "deployment")))
-            }
+            try JSONBody.response(try await detail(try context.fieldOpsID(entity: "deployment")))
         }
         router.post("/api/fieldops/deployments/{id}/transitions") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "deployment")
-                let body = try await FieldOpsJSON.decode(TransitionRequest.self, from: request)
-                let target = try DeploymentState.parse(body.to, field: "to")
-                _ = try await database.transitionDeployment(id: id, to: target, reason: body.reason, expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(try await detail(id))
-            }
+            let id = try context.fieldOpsID(entity: "deployment")
+            let body = try await APIRequestBody.decode(TransitionRequest.self, from: request, limit: .fieldOps)
+            let target = try DeploymentState.parse(body.to, field: "to")
+            _ = try await database.transitionDeployment(id: id, to: target, reason: body.reason, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(try await detail(id))
         }
         router.post("/api/fieldops/deployments/{id}/check-ins") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "deployment")
-                let body = try await FieldOpsJSON.decode(CheckInRequest.self, from: request)
-                let checkIn = try await database.checkIn(deploymentId: id, unitId: body.unitId, assignment: body.assignment ?? "", at: body.at, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(CheckInResponse(checkIn), status: .created)
-            }
+            let id = try context.fieldOpsID(entity: "deployment")
+            let body = try await APIRequestBody.decode(CheckInRequest.self, from: request, limit: .fieldOps)
+            let checkIn = try await database.checkIn(deploymentId: id, unitId: body.unitId, assignment: body.assignment ?? "", at: body.at, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(CheckInResponse(checkIn), status: .created)
         }
         router.post("/api/fieldops/deployments/{id}/activity") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "deployment")
-                let body = try await FieldOpsJSON.decode(ActivityRequest.self, from: request)
-                let entry = try await database.appendActivity(deploymentId: id, text: body.text, at: body.at, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(ActivityResponse(entry), status: .created)
-            }
+            let id = try context.fieldOpsID(entity: "deployment")
+            let body = try await APIRequestBody.decode(ActivityRequest.self, from: request, limit: .fieldOps)
+            let entry = try await database.appendActivity(deploymentId: id, text: body.text, at: body.at, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(ActivityResponse(entry), status: .created)
         }
         router.get("/api/fieldops/deployments/{id}/activity") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "deployment")
-                let period = try FieldOpsQuery(request: request).period()
-                let entries = try await database.activity(deploymentId: id, period: period)
-                return try FieldOpsJSON.response(ListResponse(items: entries.map(ActivityResponse.init)))
-            }
+            let id = try context.fieldOpsID(entity: "deployment")
+            let period = try FieldOpsQuery(request: request).period()
+            let entries = try await database.activity(deploymentId: id, period: period)
+            return try JSONBody.response(ListResponse(items: entries.map(ActivityResponse.init)))
         }
     }
 

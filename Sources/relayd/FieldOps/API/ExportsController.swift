@@ -11,28 +11,26 @@ struct ExportsController: Sendable {
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/api/fieldops/deployments/{id}/ics/{form}") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "deployment")
-                let formText = try context.parameters.require("form")
-                guard let number = ICSFormNumber(rawValue: formText) else {
-                    throw FieldOpsError.invalid(field: "form", message: "must be 211, 214 or 218")
-                }
-                let query = FieldOpsQuery(request: request)
-                let form = try await database.icsForm(number, deploymentId: id, period: try query.period())
-                switch query.text("format") ?? "csv" {
-                case "csv":
-                    return Response(
-                        status: .ok,
-                        headers: [
-                            .contentType: "text/csv; charset=utf-8",
-                            .contentDisposition: "attachment; filename=\"ics\(number.rawValue)-deployment-\(id).csv\"",
-                        ],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: form.csv())))
-                case "html":
-                    return Self.printable(form, zone: zone)
-                default:
-                    throw FieldOpsError.invalid(field: "format", message: "must be csv or html")
-                }
+            let id = try context.fieldOpsID(entity: "deployment")
+            let formText = try context.parameters.require("form")
+            guard let number = ICSFormNumber(rawValue: formText) else {
+                throw FieldOpsError.invalid(field: "form", message: "must be 211, 214 or 218")
+            }
+            let query = FieldOpsQuery(request: request)
+            let form = try await database.icsForm(number, deploymentId: id, period: try query.period())
+            switch query.text("format") ?? "csv" {
+            case "csv":
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: "text/csv; charset=utf-8",
+                        .contentDisposition: "attachment; filename=\"ics\(number.rawValue)-deployment-\(id).csv\"",
+                    ],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: form.csv())))
+            case "html":
+                return Self.printable(form, zone: zone)
+            default:
+                throw FieldOpsError.invalid(field: "format", message: "must be csv or html")
             }
         }
     }

@@ -1,18 +1,17 @@
 import FieldOps
 import Foundation
 import Hummingbird
-import ServiceLifecycle
 
 /// `GET /api/fieldops/events`: server-sent events telling open FieldOps pages that the data
 /// changed, so a reading logged by one coordinator moves the band on every other page without
 /// a reload. The signal is the data's revision (the highest audit id, which every write
-/// raises), so writes from the CLI or another relayd on the same file count too.
+/// raises), published by `FieldOpsWriteMiddleware` after each write through the API and by
+/// `FieldOpsFileWatcher` after a command-line write; the stream waits for it to change.
 struct FieldOpsEventsController: Sendable {
     let database: FieldOpsDatabase
-    /// How often the revision is read: one indexed MAX per open page, well within the 2 s a
-    /// coordinator should wait for another's reading to show.
-    var checkInterval: Duration = .milliseconds(250)
-    /// A comment line this often keeps proxies from closing an idle stream.
+    /// The revision after the latest write.
+    let revisions: Broadcast<Int64>
+    /// A comment line after this long without an event keeps proxies from closing the stream.
     var keepAliveInterval: Duration = .seconds(15)
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
@@ -25,22 +24,40 @@ struct FieldOpsEventsController: Sendable {
     }
 
     private func stream(to writer: inout any ResponseBodyWriter) async throws {
+        // Subscribed before the revision is read, so a write in between is not missed.
+        var changes = revisions.subscribe()
         var sent = try await database.revision()
         try await writer.write(ByteBuffer(string: "retry: 1000\nevent: revision\ndata: {\"revision\":\(sent)}\n\n"))
-        var lastWriteAt = ContinuousClock.now
         // Ends when relayd shuts down (so shutdown never waits on an open page) or the page goes.
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            try await Task.sleep(for: checkInterval)
-            let revision = try await database.revision()
-            if revision != sent {
+        while true {
+            switch await changes.next(timeout: keepAliveInterval) {
+            case .changed(let revision):
+                guard revision > sent else { continue }
                 try await writer.write(ByteBuffer(string: "event: change\ndata: {\"revision\":\(revision)}\n\n"))
                 sent = revision
-                lastWriteAt = .now
-            } else if ContinuousClock.now - lastWriteAt >= keepAliveInterval {
+            case .timedOut:
                 try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                lastWriteAt = .now
+            case .ended:
+                try await writer.finish(nil)
+                return
             }
         }
-        try await writer.finish(nil)
+    }
+}
+
+/// Publishes the FieldOps revision after every write through the API (a method other than GET
+/// or HEAD under /api/fieldops that succeeded), so the event streams learn of it at once.
+struct FieldOpsWriteMiddleware<Context: RequestContext>: RouterMiddleware {
+    let fieldOps: FieldOpsHTTP
+    /// Also told of each write (the control room, whose header shows FieldOps alerts).
+    var alsoSignal: ChangeSignal? = nil
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await next(request, context)
+        if !AccessRules.reads.contains(request.method), request.uri.path.hasPrefix("/api/fieldops/"), response.status.kind == .successful {
+            await fieldOps.noteWrite(logger: context.logger)
+            alsoSignal?.signal()
+        }
+        return response
     }
 }

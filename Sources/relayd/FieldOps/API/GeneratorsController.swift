@@ -8,51 +8,39 @@ struct GeneratorsController: Sendable {
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/api/fieldops/generators/{id}") { request, context in
-            await fieldOpsRespond {
-                let at = try FieldOpsQuery(request: request).date("at")
-                let generator = try await database.generator(id: try context.fieldOpsID(entity: "generator"), at: at)
-                return try FieldOpsJSON.response(GeneratorResponse(generator, now: at ?? database.now))
-            }
+            let at = try FieldOpsQuery(request: request).date("at")
+            let generator = try await database.generator(id: try context.fieldOpsID(entity: "generator"), at: at)
+            return try JSONBody.response(GeneratorResponse(generator, now: at ?? database.now))
         }
         router.put("/api/fieldops/generators/{id}") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "generator")
-                let body = try await FieldOpsJSON.decode(VersionedEdit<CreateRequest>.self, from: request)
-                let generator = try await database.updateGenerator(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(GeneratorResponse(generator, now: database.now))
-            }
+            let id = try context.fieldOpsID(entity: "generator")
+            let body = try await APIRequestBody.decode(VersionedEdit<CreateRequest>.self, from: request, limit: .fieldOps)
+            let generator = try await database.updateGenerator(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(GeneratorResponse(generator, now: database.now))
         }
         router.post("/api/fieldops/generators/{id}/readings") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "generator")
-                let body = try await FieldOpsJSON.decode(ReadingRequest.self, from: request)
-                let reading = try await database.logReading(generatorId: id, try body.input(), by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(ReadingResponse(reading), status: .created)
-            }
+            let id = try context.fieldOpsID(entity: "generator")
+            let body = try await APIRequestBody.decode(ReadingRequest.self, from: request, limit: .fieldOps)
+            let reading = try await database.logReading(generatorId: id, try body.input(), by: try request.fieldOpsRecorder())
+            return try JSONBody.response(ReadingResponse(reading), status: .created)
         }
         router.get("/api/fieldops/generators/{id}/readings") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "generator")
-                let readings = try await database.readings(generatorId: id, page: try FieldOpsQuery(request: request).page())
-                return try FieldOpsJSON.response(ListResponse(items: readings.map(ReadingResponse.init)))
-            }
+            let id = try context.fieldOpsID(entity: "generator")
+            let readings = try await database.readings(generatorId: id, page: try FieldOpsQuery(request: request).page())
+            return try JSONBody.response(ListResponse(items: readings.map(ReadingResponse.init)))
         }
         router.post("/api/fieldops/generators/{id}/periods") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "generator")
-                let body = try await FieldOpsJSON.decode(PeriodRequest.self, from: request)
-                let period = try await database.recordPeriod(
-                    generatorId: id, kind: try FieldOpsQuery.parse(body.kind, as: GeneratorPeriodKind.self, field: "kind"),
-                    startedAt: body.startedAt, endedAt: body.endedAt, note: body.note ?? "", by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(PeriodResponse(period), status: .created)
-            }
+            let id = try context.fieldOpsID(entity: "generator")
+            let body = try await APIRequestBody.decode(PeriodRequest.self, from: request, limit: .fieldOps)
+            let period = try await database.recordPeriod(
+                generatorId: id, kind: try FieldOpsQuery.parse(body.kind, as: GeneratorPeriodKind.self, field: "kind"),
+                startedAt: body.startedAt, endedAt: body.endedAt, note: body.note ?? "", by: try request.fieldOpsRecorder())
+            return try JSONBody.response(PeriodResponse(period), status: .created)
         }
         router.get("/api/fieldops/generators/{id}/periods") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "generator")
-                let periods = try await database.periods(generatorId: id, page: try FieldOpsQuery(request: request).page())
-                return try FieldOpsJSON.response(ListResponse(items: periods.map(PeriodResponse.init)))
-            }
+            let id = try context.fieldOpsID(entity: "generator")
+            let periods = try await database.periods(generatorId: id, page: try FieldOpsQuery(request: request).page())
+            return try JSONBody.response(ListResponse(items: periods.map(PeriodResponse.init)))
         }
     }
 

@@ -9,61 +9,47 @@ struct KitsController: Sendable {
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/api/fieldops/kits") { request, _ in
-            await fieldOpsRespond {
-                let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let kit = try await database.createKit(try body.input(), by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(DetailResponse(kit), status: .created)
-            }
+            let body = try await APIRequestBody.decode(CreateRequest.self, from: request, limit: .fieldOps)
+            let kit = try await database.createKit(try body.input(), by: try request.fieldOpsRecorder())
+            return try JSONBody.response(DetailResponse(kit), status: .created)
         }
         router.put("/api/fieldops/kits/{id}") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "kit")
-                let body = try await FieldOpsJSON.decode(VersionedEdit<CreateRequest>.self, from: request)
-                let kit = try await database.updateKit(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(DetailResponse(kit))
-            }
+            let id = try context.fieldOpsID(entity: "kit")
+            let body = try await APIRequestBody.decode(VersionedEdit<CreateRequest>.self, from: request, limit: .fieldOps)
+            let kit = try await database.updateKit(id: id, try body.record.input(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(DetailResponse(kit))
         }
         router.get("/api/fieldops/kits") { request, _ in
-            await fieldOpsRespond {
-                let query = FieldOpsQuery(request: request)
-                let filter = KitFilter(
-                    state: try query.value("state", as: KitState.self), kind: try query.value("kind", as: KitKind.self),
-                    deploymentId: try query.integer("deployment_id").map(Int64.init))
-                let kits = try await database.kits(filter, page: try query.page())
-                return try FieldOpsJSON.response(ListResponse(items: kits.map(KitResponse.init)))
-            }
+            let query = FieldOpsQuery(request: request)
+            let filter = KitFilter(
+                state: try query.value("state", as: KitState.self), kind: try query.value("kind", as: KitKind.self),
+                deploymentId: try query.integer("deployment_id").map(Int64.init))
+            let kits = try await database.kits(filter, page: try query.page())
+            return try JSONBody.response(ListResponse(items: kits.map(KitResponse.init)))
         }
         router.get("/api/fieldops/kits/{id}") { _, context in
-            await fieldOpsRespond {
-                try FieldOpsJSON.response(DetailResponse(try await database.kit(id: try context.fieldOpsID(entity: "kit"))))
-            }
+            try JSONBody.response(DetailResponse(try await database.kit(id: try context.fieldOpsID(entity: "kit"))))
         }
         router.post("/api/fieldops/kits/{id}/checkout") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "kit")
-                let body = try await FieldOpsJSON.decode(CheckoutRequest.self, from: request)
-                let kit = try await database.checkOutKit(id: id, deploymentId: body.deploymentId, expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(DetailResponse(kit))
-            }
+            let id = try context.fieldOpsID(entity: "kit")
+            let body = try await APIRequestBody.decode(CheckoutRequest.self, from: request, limit: .fieldOps)
+            let kit = try await database.checkOutKit(id: id, deploymentId: body.deploymentId, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(DetailResponse(kit))
         }
         router.post("/api/fieldops/kits/{id}/return") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "kit")
-                let body = try await FieldOpsJSON.decode(ReturnRequest.self, from: request)
-                let kit = try await database.returnKit(id: id, presentSerials: body.presentSerials, expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(DetailResponse(kit))
-            }
+            let id = try context.fieldOpsID(entity: "kit")
+            let body = try await APIRequestBody.decode(ReturnRequest.self, from: request, limit: .fieldOps)
+            let kit = try await database.returnKit(id: id, presentSerials: body.presentSerials, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(DetailResponse(kit))
         }
         router.post("/api/fieldops/kits/{id}/transitions") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "kit")
-                let body = try await FieldOpsJSON.decode(TransitionRequest.self, from: request)
-                let kitRequest = KitTransitionRequest(
-                    to: try KitState.parse(body.to, field: "to"), reason: body.reason, deploymentID: body.deploymentId,
-                    missingComponents: body.missingSerials ?? [])
-                let kit = try await database.transitionKit(id: id, request: kitRequest, notes: body.notes, expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(DetailResponse(kit))
-            }
+            let id = try context.fieldOpsID(entity: "kit")
+            let body = try await APIRequestBody.decode(TransitionRequest.self, from: request, limit: .fieldOps)
+            let kitRequest = KitTransitionRequest(
+                to: try KitState.parse(body.to, field: "to"), reason: body.reason, deploymentID: body.deploymentId,
+                missingComponents: body.missingSerials ?? [])
+            let kit = try await database.transitionKit(id: id, request: kitRequest, notes: body.notes, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(DetailResponse(kit))
         }
     }
 

@@ -8,34 +8,26 @@ struct RefuelRunsController: Sendable {
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/api/fieldops/refuel-runs") { request, _ in
-            await fieldOpsRespond {
-                let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let run = try await database.proposeRefuelRun(
-                    generatorId: body.generatorId,
-                    plannedMillilitres: try UnitConversion.millilitres(fromLitres: body.plannedLitres, field: "planned_litres"),
-                    note: body.note ?? "", by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(RunResponse(run), status: .created)
-            }
+            let body = try await APIRequestBody.decode(CreateRequest.self, from: request, limit: .fieldOps)
+            let run = try await database.proposeRefuelRun(
+                generatorId: body.generatorId,
+                plannedMillilitres: try UnitConversion.millilitres(fromLitres: body.plannedLitres, field: "planned_litres"),
+                note: body.note ?? "", by: try request.fieldOpsRecorder())
+            return try JSONBody.response(RunResponse(run), status: .created)
         }
         router.get("/api/fieldops/refuel-runs") { request, _ in
-            await fieldOpsRespond {
-                let query = FieldOpsQuery(request: request)
-                let runs = try await database.refuelRuns(state: try query.value("state", as: RefuelRunState.self), page: try query.page())
-                return try FieldOpsJSON.response(ListResponse(items: runs.map(RunResponse.init)))
-            }
+            let query = FieldOpsQuery(request: request)
+            let runs = try await database.refuelRuns(state: try query.value("state", as: RefuelRunState.self), page: try query.page())
+            return try JSONBody.response(ListResponse(items: runs.map(RunResponse.init)))
         }
         router.get("/api/fieldops/refuel-runs/{id}") { _, context in
-            await fieldOpsRespond {
-                try FieldOpsJSON.response(RunResponse(try await database.refuelRun(id: try context.fieldOpsID(entity: "refuel_run"))))
-            }
+            try JSONBody.response(RunResponse(try await database.refuelRun(id: try context.fieldOpsID(entity: "refuel_run"))))
         }
         router.post("/api/fieldops/refuel-runs/{id}/transitions") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "refuel_run")
-                let body = try await FieldOpsJSON.decode(TransitionRequest.self, from: request)
-                let run = try await database.transitionRefuelRun(id: id, change: try body.change(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(RunResponse(run))
-            }
+            let id = try context.fieldOpsID(entity: "refuel_run")
+            let body = try await APIRequestBody.decode(TransitionRequest.self, from: request, limit: .fieldOps)
+            let run = try await database.transitionRefuelRun(id: id, change: try body.change(), expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(RunResponse(run))
         }
     }
 

@@ -9,64 +9,50 @@ struct StationsController: Sendable {
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/api/fieldops/stations") { request, _ in
-            await fieldOpsRespond {
-                let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let station = try await database.createStation(try body.input(), by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(StationResponse(station, now: database.now), status: .created)
-            }
+            let body = try await APIRequestBody.decode(CreateRequest.self, from: request, limit: .fieldOps)
+            let station = try await database.createStation(try body.input(), by: try request.fieldOpsRecorder())
+            return try JSONBody.response(StationResponse(station, now: database.now), status: .created)
         }
         router.get("/api/fieldops/stations") { request, _ in
-            await fieldOpsRespond {
-                let stations = try await database.stations(page: try FieldOpsQuery(request: request).page())
-                let now = database.now
-                return try FieldOpsJSON.response(ListResponse(items: stations.map { StationResponse($0, now: now) }))
-            }
+            let stations = try await database.stations(page: try FieldOpsQuery(request: request).page())
+            let now = database.now
+            return try JSONBody.response(ListResponse(items: stations.map { StationResponse($0, now: now) }))
         }
         router.get("/api/fieldops/stations/{id}") { request, context in
-            await fieldOpsRespond {
-                let at = try FieldOpsQuery(request: request).date("at")
-                let station = try await database.station(id: try context.fieldOpsID(entity: "station"), at: at)
-                return try FieldOpsJSON.response(StationResponse(station, now: at ?? database.now))
-            }
+            let at = try FieldOpsQuery(request: request).date("at")
+            let station = try await database.station(id: try context.fieldOpsID(entity: "station"), at: at)
+            return try JSONBody.response(StationResponse(station, now: at ?? database.now))
         }
         router.put("/api/fieldops/stations/{id}") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "station")
-                let body = try await FieldOpsJSON.decode(UpdateRequest.self, from: request)
-                let input = NewStation(
-                    name: body.name, latitude: body.latitude, longitude: body.longitude, elevationMetres: body.elevationM,
-                    seasonalNotes: body.seasonalNotes ?? "", accessModes: [])
-                let station = try await database.updateStation(id: id, input, expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(StationResponse(station, now: database.now))
-            }
+            let id = try context.fieldOpsID(entity: "station")
+            let body = try await APIRequestBody.decode(UpdateRequest.self, from: request, limit: .fieldOps)
+            let input = NewStation(
+                name: body.name, latitude: body.latitude, longitude: body.longitude, elevationMetres: body.elevationM,
+                seasonalNotes: body.seasonalNotes ?? "", accessModes: [])
+            let station = try await database.updateStation(id: id, input, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(StationResponse(station, now: database.now))
         }
         router.put("/api/fieldops/stations/{id}/access-modes/{mode}") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "station")
-                let mode = try FieldOpsQuery.parse(try context.parameters.require("mode"), as: AccessModeKind.self, field: "mode")
-                let body = try await FieldOpsJSON.decode(AccessModeUpdate.self, from: request)
-                let station = try await database.updateAccessMode(
-                    stationId: id, mode: mode, available: body.available,
-                    leadSeconds: try body.leadHours.map { try UnitConversion.seconds(fromHours: $0, field: "lead_hours") },
-                    note: body.note, expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(StationResponse(station, now: database.now))
-            }
+            let id = try context.fieldOpsID(entity: "station")
+            let mode = try FieldOpsQuery.parse(try context.parameters.require("mode"), as: AccessModeKind.self, field: "mode")
+            let body = try await APIRequestBody.decode(AccessModeUpdate.self, from: request, limit: .fieldOps)
+            let station = try await database.updateAccessMode(
+                stationId: id, mode: mode, available: body.available,
+                leadSeconds: try body.leadHours.map { try UnitConversion.seconds(fromHours: $0, field: "lead_hours") },
+                note: body.note, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(StationResponse(station, now: database.now))
         }
         router.post("/api/fieldops/stations/{id}/generators") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "station")
-                let body = try await FieldOpsJSON.decode(GeneratorsController.CreateRequest.self, from: request)
-                let generator = try await database.addGenerator(stationId: id, try body.input(), by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(GeneratorsController.GeneratorResponse(generator, now: database.now), status: .created)
-            }
+            let id = try context.fieldOpsID(entity: "station")
+            let body = try await APIRequestBody.decode(GeneratorsController.CreateRequest.self, from: request, limit: .fieldOps)
+            let generator = try await database.addGenerator(stationId: id, try body.input(), by: try request.fieldOpsRecorder())
+            return try JSONBody.response(GeneratorsController.GeneratorResponse(generator, now: database.now), status: .created)
         }
         router.get("/api/fieldops/alerts") { request, _ in
-            await fieldOpsRespond {
-                let at = try FieldOpsQuery(request: request).date("at")
-                let stations = try await database.alerts(at: at)
-                let now = at ?? database.now
-                return try FieldOpsJSON.response(ListResponse(items: stations.map { AlertResponse($0, now: now) }))
-            }
+            let at = try FieldOpsQuery(request: request).date("at")
+            let stations = try await database.alerts(at: at)
+            let now = at ?? database.now
+            return try JSONBody.response(ListResponse(items: stations.map { AlertResponse($0, now: now) }))
         }
     }
 

@@ -8,30 +8,22 @@ struct UnitsController: Sendable {
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/api/fieldops/units") { request, _ in
-            await fieldOpsRespond {
-                let body = try await FieldOpsJSON.decode(CreateRequest.self, from: request)
-                let unit = try await database.createUnit(body.input, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(UnitResponse(unit), status: .created)
-            }
+            let body = try await APIRequestBody.decode(CreateRequest.self, from: request, limit: .fieldOps)
+            let unit = try await database.createUnit(body.input, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(UnitResponse(unit), status: .created)
         }
         router.put("/api/fieldops/units/{id}") { request, context in
-            await fieldOpsRespond {
-                let id = try context.fieldOpsID(entity: "unit")
-                let body = try await FieldOpsJSON.decode(VersionedEdit<CreateRequest>.self, from: request)
-                let unit = try await database.updateUnit(id: id, body.record.input, expectedVersion: body.version, by: try request.fieldOpsRecorder())
-                return try FieldOpsJSON.response(UnitResponse(unit))
-            }
+            let id = try context.fieldOpsID(entity: "unit")
+            let body = try await APIRequestBody.decode(VersionedEdit<CreateRequest>.self, from: request, limit: .fieldOps)
+            let unit = try await database.updateUnit(id: id, body.record.input, expectedVersion: body.version, by: try request.fieldOpsRecorder())
+            return try JSONBody.response(UnitResponse(unit))
         }
         router.get("/api/fieldops/units") { request, _ in
-            await fieldOpsRespond {
-                let units = try await database.units(page: try FieldOpsQuery(request: request).page())
-                return try FieldOpsJSON.response(ListResponse(items: units.map(UnitResponse.init)))
-            }
+            let units = try await database.units(page: try FieldOpsQuery(request: request).page())
+            return try JSONBody.response(ListResponse(items: units.map(UnitResponse.init)))
         }
         router.get("/api/fieldops/units/{id}") { _, context in
-            await fieldOpsRespond {
-                try FieldOpsJSON.response(UnitResponse(try await database.unit(id: try context.fieldOpsID(entity: "unit"))))
-            }
+            try JSONBody.response(UnitResponse(try await database.unit(id: try context.fieldOpsID(entity: "unit"))))
         }
     }
 

@@ -24,7 +24,7 @@ struct FieldOpsMap: Sendable {
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/fieldops/map") { _, _ in await page() }
         router.get(RouterPath(Self.featuresPath)) { _, _ in
-            await fieldOpsRespond { try FieldOpsJSON.response(try await features()) }
+            try JSONBody.response(try await features())
         }
         router.get(RouterPath(Self.scriptPath)) { _, _ in Self.served(ByteBuffer(string: Self.script), type: "text/javascript; charset=utf-8") }
         router.get(RouterPath(Self.stylePath)) { _, _ in Self.served(ByteBuffer(string: Self.style), type: "text/css; charset=utf-8") }

@@ -30,7 +30,7 @@ struct FieldOpsPages: Sendable {
         do {
             return try await build()
         } catch {
-            let mapped = FieldOpsHTTPError(any: error)
+            let mapped = APIError(mapping: error)
             var response = HTML.page(title: ("エラー", "Error"), body: "<p>\(HTML.escape(mapped.message))</p>", zone: zone)
             response.status = mapped.status
             return response

@@ -2,39 +2,6 @@ import FieldOps
 import Foundation
 import Hummingbird
 
-/// JSON in and out of the FieldOps API. Responses use relayd's `JSONBody` (snake_case keys,
-/// ISO 8601 dates) like every relayd endpoint; bodies are decoded here with errors that name
-/// the field.
-enum FieldOpsJSON {
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
-
-    /// Request bodies above this are refused; the largest real body (a generator with its
-    /// curve) is under 2 KiB.
-    static let maximumBodyBytes = 256 * 1024
-
-    /// A JSON response, in the same shape as the rest of relayd's API.
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        try JSONBody.response(value, status: status)
-    }
-
-    /// Decodes the request body as `T`, turning decoding failures into 400 (not JSON at all)
-    /// or 422 (a field missing or of the wrong type, named in snake_case).
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let buffer = try await APIRequestBody.collect(request, upTo: maximumBodyBytes)
-        let data = Data(buffer: buffer)
-        do {
-            return try decoder.decode(T.self, from: data)
-        } catch let error as DecodingError {
-            throw FieldOpsHTTPError(decoding: error)
-        }
-    }
-}
-
 /// Query-string parameters, parsed with errors that name the parameter.
 struct FieldOpsQuery {
     let request: Request
@@ -77,7 +44,7 @@ extension RequestContext {
     /// The integer path parameter `name` (404 when it is not a number: no such record).
     func fieldOpsID(_ name: String = "id", entity: String) throws -> Int64 {
         let text = try parameters.require(name)
-        guard let id = Int64(text) else { throw FieldOpsHTTPError(.notFound, "\(entity) \(text) not found", detail: .none) }
+        guard let id = Int64(text) else { throw APIError(.notFound, "\(entity) \(text) not found") }
         return id
     }
 }

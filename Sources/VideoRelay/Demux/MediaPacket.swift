@@ -1,0 +1,18 @@
+import CFFmpeg
+
+/// One demuxed packet of a resource, in its stream's own time base (90 kHz for MPEG-TS).
+struct MediaPacket: @unchecked Sendable {
+    // @unchecked: `Packet` is a class; each subscriber of a demux gets its own reference (its
+    // own timestamps over the shared, read-only payload), so the receiver may change it freely.
+    enum Kind: Sendable { case video, audio }
+    var kind: Kind
+    var packet: Packet
+    /// A video packet that starts a picture decodable on its own.
+    var isKeyframe: Bool { kind == .video && packet.isKeyframe }
+}
+
+/// What a demuxer found in a resource's stream: its first video and first audio stream.
+struct MediaStreams: Sendable {
+    var video: InputStream?
+    var audio: InputStream?
+}

@@ -1,0 +1,546 @@
+/// The program's decisions as a pure state machine (STYLE 10): what each demuxed packet, cut,
+/// caption change and clock reading does to the program feed. No libav, no clock reads: times
+/// come in the events (a `Duration` since the program started), and the program thread carries
+/// out the actions with its decoders, filter graph, encoders and muxer (`ProgramEngine`).
+///
+/// It owns the program timeline (a `TimestampRebaser` plus the last picture out and the clock's
+/// lead), each source's cached GOP, and what feeds the program's video right now (`Feed`). Which
+/// input is on air is decided by the `ProgramSwitcher` inside it; this machine turns the
+/// switcher's moves into splices, instant cuts and replies.
+///
+/// `Payload` is whatever carries a packet's bytes (a libav packet in the engine, a number in the
+/// tests): the machine only stores and hands it back.
+struct ProgramMachine<Payload> {
+    /// Fixed facts about the program.
+    struct Settings: Sendable, Equatable {
+        /// One program frame in 90 kHz ticks.
+        var frameTicks: Int64
+        var framesPerSecond: Int
+        /// Cuts decode the target's cached GOP and go on air at once instead of waiting for
+        /// its next IDR.
+        var instantCut: Bool
+        /// A program this far behind its clock gets the last picture repeated: longer than the
+        /// bursts a source's packets arrive in through SRT and the demuxer (a few hundred ms),
+        /// half the default failover threshold.
+        var holdAfter: Duration = .milliseconds(500)
+        /// How often the sources' health is checked.
+        var healthInterval: Duration = .milliseconds(50)
+        /// A cut whose source sends no keyframe for this long is answered "abandoned".
+        var cutTimeout: Duration = .seconds(5)
+        /// A cached GOP longer than this many video packets is dropped (no IDR for too long).
+        var maximumCachedPackets = 600
+
+        init(frameTicks: Int64, framesPerSecond: Int, instantCut: Bool) {
+            self.frameTicks = frameTicks
+            self.framesPerSecond = framesPerSecond
+            self.instantCut = instantCut
+        }
+
+        init(profile: ProgramProfile, instantCut: Bool) {
+            self.init(frameTicks: profile.frameTicks, framesPerSecond: max(profile.framesPerSecond, 1), instantCut: instantCut)
+        }
+    }
+
+    /// A demuxed packet of a source, timestamps in 90 kHz.
+    struct Packet {
+        enum Kind: Sendable, Equatable { case video, audio }
+        var source: String
+        var kind: Kind
+        var isKeyframe: Bool
+        /// Nil when the packet carries none (taken to equal the DTS).
+        var pts: Int64?
+        var dts: Int64
+        var payload: Payload
+    }
+
+    /// A cached video packet, with the source's own timestamps.
+    struct CachedPacket {
+        var pts: Int64?
+        var dts: Int64
+        var payload: Payload
+    }
+
+    /// What a decoded cached GOP is for.
+    enum GOPUse: Sendable, Equatable {
+        /// An instant cut: its newest picture is the next program frame.
+        case show
+        /// The on-air source fell silent: its newest picture (already out) is repeated.
+        case hold
+        /// A caption went on air in passthrough: the decoder is brought up to the newest
+        /// picture (already out) so the next one can be decoded and captioned.
+        case caption
+    }
+
+    enum Event {
+        /// A source's demuxer opened: whether it has video, and whether that video can be
+        /// passed through (it matches the program profile).
+        case opened(source: String, hasVideo: Bool, matchesProfile: Bool)
+        /// A source's demuxer ended (the publisher went away or stayed silent).
+        case ended(source: String)
+        case packet(Packet, at: Duration)
+        /// An operator asks for a source; `ticket` names the reply.
+        case cut(source: String, by: String?, ticket: Int, at: Duration)
+        /// A caption went on (or was replaced) or off.
+        case caption(on: Bool)
+        /// The time now: health checks, repeated and slate pictures that fell due, cut timeouts.
+        case clock(at: Duration)
+        /// A picture (a decoded or filtered source picture) is ready for the encoder.
+        case picture(pts: Int64, at: Duration)
+        /// A cached GOP could not be decoded.
+        case cachedGOPFailed(GOPUse)
+        /// The program is stopping.
+        case stop
+    }
+
+    enum Action {
+        /// Write this on-air video packet to the muxer with these program timestamps.
+        case passThrough(Payload, pts: Int64, dts: Int64)
+        /// Decode this on-air video packet (a fresh decoder if there is none) with these
+        /// program timestamps, and offer its pictures (`Event.picture`).
+        case decode(Payload, pts: Int64, dts: Int64)
+        /// Decode this on-air audio packet into the program's audio.
+        case decodeAudio(Payload, source: String)
+        /// Decode a source's cached GOP into a fresh decoder (dropping the filter graph), its
+        /// newest picture at program DTS `newestAt`, and use the newest picture as `use` says.
+        case decodeCachedGOP(source: String, packets: [CachedPacket], newestAt: Int64, use: GOPUse)
+        /// A new segment: drop the video decoder and the filter graph.
+        case newSegment
+        /// Drop the filter graph (its frame-rate filter would fill a gap the program already
+        /// filled).
+        case resetFilter
+        /// Encode the picture just offered, at `pts`.
+        case encode(pts: Int64, keyframe: Bool)
+        /// Encode the last picture again, at `pts`.
+        case repeatLast(pts: Int64, keyframe: Bool)
+        /// Keep the slate picture as the last picture, to be repeated in place of a source that
+        /// left nothing to decode.
+        case keepSlateAsLast(pts: Int64)
+        /// Encode the slate picture for `pts`.
+        case encodeSlate(pts: Int64, keyframe: Bool)
+        /// The program moved (for the log and the list of automatic moves).
+        case switched(to: ProgramInput, from: ProgramInput, reason: SwitchReason)
+        /// Passthrough or transcode from this keyframe on (for the log).
+        case modeChanged(ProgramStatus.Mode)
+        /// The cut `ticket` is on air from the picture at `programPTS`, `waited` after it was
+        /// asked for.
+        case cutTookEffect(ticket: Int, source: String, by: String?, programPTS: Int64, waited: Duration)
+        case cutRefused(ticket: Int, ProgramSwitcher.Refusal)
+        case cutAbandoned(ticket: Int, reason: String)
+    }
+
+    /// What makes the program's video now.
+    indirect enum Feed: Equatable {
+        /// The slate, at the program's frame rate.
+        case slate
+        /// The on-air source's first keyframe is awaited (its packets before it are not used);
+        /// `mode` is the mode before, kept until that keyframe chooses.
+        case awaitingKeyframe(mode: ProgramStatus.Mode)
+        /// The source's packets are remuxed.
+        case passthrough
+        /// The source's packets are decoded and encoded; `matchesProfile`: its pictures need no
+        /// scaling or rate conversion.
+        case transcode(matchesProfile: Bool)
+        /// The source sent nothing in time: the last picture is repeated at the frame rate until
+        /// its next packet, which continues as `resume`.
+        case holding(resume: Feed)
+
+        var mode: ProgramStatus.Mode {
+            switch self {
+            case .passthrough: .passthrough
+            case .awaitingKeyframe(let mode): mode
+            case .slate, .transcode, .holding: .transcode
+            }
+        }
+    }
+
+    /// A source as the machine knows it.
+    struct Track {
+        /// Whether its demuxer found video, and whether that video matches the profile (nil:
+        /// no demuxer open, or no video).
+        var matchesProfile: Bool?
+        /// Video packets since its latest keyframe (empty until one arrived).
+        var gop: [CachedPacket] = []
+        /// When its latest packet arrived.
+        var lastPacketAt: Duration?
+
+        /// Demuxed, with a cached GOP that starts on a keyframe: it can go on air now.
+        var isReady: Bool { matchesProfile != nil && !gop.isEmpty }
+    }
+
+    /// The cut waiting for its reply.
+    struct PendingReply: Equatable {
+        var ticket: Int
+        var source: String
+        var at: Duration
+    }
+
+    let settings: Settings
+    private(set) var switcher: ProgramSwitcher
+    private(set) var tracks: [String: Track]
+    private(set) var feed: Feed = .slate
+    private(set) var captionOn = false
+    private(set) var pendingReply: PendingReply?
+    private(set) var rebaser: TimestampRebaser
+    /// The DTS and PTS of the last video out (nil before the first).
+    private(set) var lastDTS: Int64?
+    private(set) var lastPTS: Int64?
+    /// The program clock's lead: the largest (PTS out - ticks since start) seen. The program is
+    /// due at lead + elapsed: frames that arrived on time set it, so a late burst from a source
+    /// does not count as the program falling behind.
+    private(set) var lead: Int64?
+    /// Numbers the segments (each starts with an IDR); `encodedSegment` is the segment of the
+    /// last encoded picture, so the first picture of a new one is encoded as a keyframe.
+    private var segment = 1
+    private var encodedSegment = 0
+    /// Whether the engine holds a last picture (anything was encoded).
+    private(set) var hasLastPicture = false
+    private var lastHealthCheck: Duration?
+
+    init(settings: Settings, sources: [String], rules: [String: FailoverRule] = [:]) {
+        self.settings = settings
+        switcher = ProgramSwitcher(sources: sources, rules: rules)
+        tracks = Dictionary(uniqueKeysWithValues: sources.map { ($0, Track()) })
+        rebaser = TimestampRebaser(start: ProgramTime.startTicks, frameTicks: settings.frameTicks)
+    }
+
+    /// Passthrough or transcode, as the status reports it.
+    var mode: ProgramStatus.Mode { feed.mode }
+
+    /// The next program frame's PTS: one frame after the last one out.
+    var nextFramePTS: Int64 { lastDTS.map { $0 + settings.frameTicks } ?? ProgramTime.startTicks }
+
+    /// Whether decoded pictures of the on-air source go to the encoder as they are (when they
+    /// have the profile's size and format): no caption, and the source matches the profile.
+    var picturesNeedNoFilter: Bool {
+        guard !captionOn else { return false }
+        switch feed {
+        case .transcode(let matches), .holding(resume: .transcode(let matches)): return matches
+        default: return false
+        }
+    }
+
+    /// Whether `source` is live and can be cut to at once.
+    func isReady(_ source: String, at now: Duration) -> Bool {
+        switcher.isLive(source, at: now.wholeMilliseconds) && tracks[source]?.isReady == true
+    }
+
+    // MARK: - Events
+
+    mutating func handle(_ event: Event) -> [Action] {
+        switch event {
+        case .opened(let source, let hasVideo, let matches):
+            tracks[source]?.matchesProfile = hasVideo ? matches : nil
+            tracks[source]?.gop = []
+            return []
+        case .ended(let source):
+            if tracks[source] != nil { tracks[source] = Track() }
+            return []
+        case .packet(let packet, let at):
+            return receive(packet, at: at)
+        case .cut(let source, let by, let ticket, let at):
+            return cut(to: source, by: by, ticket: ticket, at: at)
+        case .caption(let on):
+            return caption(on: on)
+        case .clock(let at):
+            return clock(at: at)
+        case .picture(let pts, let at):
+            guard let keyframe = admitPicture(pts: pts, at: at) else { return [] }
+            return [.encode(pts: pts, keyframe: keyframe)]
+        case .cachedGOPFailed(let use):
+            return cachedGOPFailed(use)
+        case .stop:
+            guard let pending = pendingReply else { return [] }
+            pendingReply = nil
+            return [.cutAbandoned(ticket: pending.ticket, reason: "program stopped")]
+        }
+    }
+
+    /// When the machine next needs a `clock` event, given the time now: the next health check,
+    /// the next slate or repeated picture, or a cut's timeout. Packets and commands in between
+    /// are events of their own.
+    func nextDeadline(after now: Duration) -> Duration {
+        var deadline = (lastHealthCheck ?? now) + settings.healthInterval
+        if let pending = pendingReply { deadline = min(deadline, pending.at + settings.cutTimeout) }
+        switch (switcher.onAir, feed) {
+        case (.slate, _):
+            // Due when the program clock reaches the next frame (at once before the first).
+            deadline = min(deadline, lead.map { .ticks(nextFramePTS - $0) } ?? now)
+        case (.source, .holding):
+            if let lead { deadline = min(deadline, .ticks(nextFramePTS - lead)) }
+        case (.source, _):
+            if let lead, let lastPTS { deadline = min(deadline, .ticks(lastPTS + settings.holdAfter.ticks - lead)) }
+        }
+        return max(deadline, now)
+    }
+
+    // MARK: - Packets
+
+    private mutating func receive(_ packet: Packet, at: Duration) -> [Action] {
+        guard var track = tracks[packet.source] else { return [] }
+        track.lastPacketAt = at
+        if packet.kind == .video {
+            let cached = CachedPacket(pts: packet.pts, dts: packet.dts, payload: packet.payload)
+            if packet.isKeyframe {
+                track.gop = [cached]
+            } else if !track.gop.isEmpty {
+                track.gop.append(cached)
+                if track.gop.count > settings.maximumCachedPackets { track.gop = [] }
+            }
+        }
+        tracks[packet.source] = track
+        var actions: [Action] = []
+        let isVideoKeyframe = packet.kind == .video && packet.isKeyframe
+        if isVideoKeyframe, switcher.pending?.source == packet.source {
+            // This keyframe itself starts the splice: nothing cached to decode first.
+            actions += apply(switcher.handle(.keyframe(source: packet.source, at: at.wholeMilliseconds)), at: at, keyframeArriving: true)
+        }
+        guard switcher.onAir == .source(packet.source) else { return actions }
+        return actions + onAir(packet, at: at)
+    }
+
+    /// A packet of the source on air: video remuxed or decoded, audio decoded.
+    private mutating func onAir(_ packet: Packet, at: Duration) -> [Action] {
+        if packet.kind == .audio {
+            switch feed {
+            case .awaitingKeyframe, .holding(resume: .awaitingKeyframe), .slate: return []
+            default: return [.decodeAudio(packet.payload, source: packet.source)]
+            }
+        }
+        if case .holding(let resume) = feed { feed = resume }
+        var actions: [Action] = []
+        if case .awaitingKeyframe = feed, !packet.isKeyframe { return [] }
+        if packet.isKeyframe { actions += chooseMode(matchesProfile: tracks[packet.source]?.matchesProfile ?? false) }
+        let (pts, dts) = rebaser.rebase(pts: packet.pts, dts: packet.dts)
+        switch feed {
+        case .passthrough:
+            // The rebaser puts every packet after the last one out (it is told of each).
+            noteOutput(pts: pts, dts: dts, at: at)
+            return actions + [.passThrough(packet.payload, pts: pts, dts: dts)]
+        default:
+            return actions + [.decode(packet.payload, pts: pts, dts: dts)]
+        }
+    }
+
+    /// At a keyframe of what is on air: passthrough if it matches the profile and no caption
+    /// is on, transcode otherwise. A change starts a new segment at this keyframe.
+    private mutating func chooseMode(matchesProfile: Bool) -> [Action] {
+        let wanted: ProgramStatus.Mode = !captionOn && matchesProfile ? .passthrough : .transcode
+        let before = feed.mode
+        feed = wanted == .passthrough ? .passthrough : .transcode(matchesProfile: matchesProfile)
+        guard wanted != before else { return [] }
+        rebaser.splice()
+        segment += 1
+        return [.newSegment, .modeChanged(wanted)]
+    }
+
+    // MARK: - Switching
+
+    private mutating func cut(to source: String, by: String?, ticket: Int, at: Duration) -> [Action] {
+        let moves = switcher.handle(.cut(source: source, by: by, at: at.wholeMilliseconds))
+        var actions: [Action] = []
+        for move in moves {
+            if case .refuse(_, let refusal) = move { actions.append(.cutRefused(ticket: ticket, refusal)) }
+            if case .awaitKeyframe(let target) = move, target == source {
+                if let previous = pendingReply {
+                    actions.append(.cutAbandoned(ticket: previous.ticket, reason: "replaced by a cut to \(source)"))
+                }
+                pendingReply = PendingReply(ticket: ticket, source: source, at: at)
+            }
+        }
+        return actions + apply(moves, at: at, keyframeArriving: false)
+    }
+
+    /// Carries out the switcher's moves. `keyframeArriving`: a keyframe that just arrived is
+    /// what put its source on air, so there is nothing cached to decode first.
+    private mutating func apply(_ moves: [ProgramSwitcher.Action], at: Duration, keyframeArriving: Bool) -> [Action] {
+        var actions: [Action] = []
+        for move in moves {
+            switch move {
+            case .switched(let to, let from, let reason):
+                // The new input's first picture is the next program frame, instant or not.
+                let firstPTS = nextFramePTS
+                rebaser.splice()
+                segment += 1
+                actions.append(.newSegment)
+                if to == .slate {
+                    feed = .slate
+                } else {
+                    feed = .awaitingKeyframe(mode: feed.mode)
+                    if settings.instantCut, !keyframeArriving, let id = to.sourceID, let take = decodeCachedGOP(id, use: .show) {
+                        actions.append(take)
+                    }
+                }
+                actions.append(.switched(to: to, from: from, reason: reason))
+                if case .operatorCut(let by) = reason, let pending = pendingReply, pending.source == to.sourceID {
+                    pendingReply = nil
+                    actions.append(.cutTookEffect(ticket: pending.ticket, source: pending.source, by: by, programPTS: firstPTS, waited: at - pending.at))
+                }
+            case .abandoned(let source, let reason):
+                if !reason.isAutomatic, let pending = pendingReply, pending.source == source {
+                    pendingReply = nil
+                    actions.append(.cutAbandoned(ticket: pending.ticket, reason: "\(source) fell silent before its next keyframe"))
+                }
+            case .awaitKeyframe(let source):
+                // Instant: the keyframe already cached starts the splice now (its GOP is decoded
+                // up to the newest picture); otherwise the source's next keyframe does.
+                if settings.instantCut, tracks[source]?.isReady == true {
+                    actions += apply(switcher.handle(.keyframe(source: source, at: at.wholeMilliseconds)), at: at, keyframeArriving: false)
+                }
+            case .refuse:
+                break
+            }
+        }
+        return actions
+    }
+
+    /// Decodes `source`'s cached GOP with its newest picture on the program timeline: at the
+    /// last picture out for a caption (it already went out), else on the next program frame (a
+    /// new segment). The program then transcodes the source. Nil without a usable GOP.
+    private mutating func decodeCachedGOP(_ source: String, use: GOPUse) -> Action? {
+        guard let track = tracks[source], track.isReady, let newest = track.gop.last else { return nil }
+        let newestAt: Int64
+        if use == .caption, let lastDTS {
+            newestAt = lastDTS
+        } else {
+            rebaser.splice()
+            newestAt = rebaser.rebase(pts: newest.pts, dts: newest.dts).dts
+        }
+        let matches = track.matchesProfile ?? false
+        feed = use == .hold ? .holding(resume: .transcode(matchesProfile: matches)) : .transcode(matchesProfile: matches)
+        segment += 1
+        return .decodeCachedGOP(source: source, packets: track.gop, newestAt: newestAt, use: use)
+    }
+
+    private mutating func cachedGOPFailed(_ use: GOPUse) -> [Action] {
+        switch use {
+        case .show: feed = .awaitingKeyframe(mode: .transcode)
+        case .caption: feed = .passthrough
+        case .hold: return holdWithSlate()
+        }
+        return []
+    }
+
+    // MARK: - Captions
+
+    private mutating func caption(on: Bool) -> [Action] {
+        captionOn = on
+        // In passthrough the caption shows from the next frame, not from the source's next IDR:
+        // the cached GOP brings a decoder up to the newest picture.
+        guard on, feed == .passthrough, let id = switcher.onAir.sourceID, lastDTS != nil,
+            let decode = decodeCachedGOP(id, use: .caption)
+        else { return [] }
+        return [decode]
+    }
+
+    // MARK: - Clock
+
+    private mutating func clock(at now: Duration) -> [Action] {
+        var actions: [Action] = []
+        if lastHealthCheck.map({ now - $0 >= settings.healthInterval }) ?? true {
+            lastHealthCheck = now
+            var lastData: [String: Int64] = [:]
+            for (id, track) in tracks where track.isReady {
+                if let at = track.lastPacketAt { lastData[id] = at.wholeMilliseconds }
+            }
+            actions += apply(switcher.handle(.tick(at: now.wholeMilliseconds, lastData: lastData)), at: now, keyframeArriving: false)
+        }
+        if switcher.onAir == .slate {
+            actions += slatePictures(at: now)
+        } else {
+            actions += holdLastPicture(at: now)
+        }
+        if let pending = pendingReply, now - pending.at > settings.cutTimeout {
+            pendingReply = nil
+            actions.append(.cutAbandoned(ticket: pending.ticket, reason: "no keyframe from \(pending.source) within \(settings.cutTimeout.wholeMilliseconds / 1000) s"))
+        }
+        return actions
+    }
+
+    /// Where the program clock is: lead + elapsed, or the next frame before anything went out.
+    private func due(at now: Duration) -> Int64 {
+        lead.map { $0 + now.ticks } ?? nextFramePTS
+    }
+
+    /// The slate pictures due by `now`, at most a second's worth at once.
+    private mutating func slatePictures(at now: Duration) -> [Action] {
+        let due = due(at: now)
+        var actions: [Action] = []
+        for _ in 0..<settings.framesPerSecond where nextFramePTS <= due {
+            let pts = nextFramePTS
+            guard let keyframe = admitPicture(pts: pts, at: now) else { break }
+            actions.append(.encodeSlate(pts: pts, keyframe: keyframe))
+        }
+        return actions
+    }
+
+    /// While the on-air source sends no picture for `holdAfter`, the last picture is repeated
+    /// at the frame rate (from the last one out on), so delivery keeps pace with the wall clock;
+    /// the source's next packets start a new segment after the repeats. In passthrough there is
+    /// no decoded picture: the source's GOP is decoded first, and its packets are then bridged
+    /// (encoded) until its next IDR.
+    private mutating func holdLastPicture(at now: Duration) -> [Action] {
+        guard lead != nil, let lastPTS else { return [] }
+        let due = due(at: now)
+        let holding: Bool
+        if case .holding = feed { holding = true } else { holding = false }
+        guard due - lastPTS >= (holding ? settings.frameTicks : settings.holdAfter.ticks) else { return [] }
+        var actions: [Action] = []
+        if !holding {
+            if feed.mode == .passthrough || !hasLastPicture {
+                if let id = switcher.onAir.sourceID, let decode = decodeCachedGOP(id, use: .hold) {
+                    // The newest picture already went out in passthrough: it is the one to repeat.
+                    actions.append(decode)
+                } else {
+                    actions += holdWithSlate()
+                }
+            } else {
+                feed = .holding(resume: feed)
+            }
+        }
+        // Up to the program clock: the program never runs ahead of the wall clock.
+        for _ in 0..<settings.framesPerSecond where nextFramePTS <= due {
+            let pts = nextFramePTS
+            guard let keyframe = admitPicture(pts: pts, at: now) else { break }
+            actions.append(.repeatLast(pts: pts, keyframe: keyframe))
+        }
+        // The source's next packet follows the repeats, in a fresh graph so its frame-rate
+        // filter does not fill the gap again.
+        rebaser.splice()
+        actions.append(.resetFilter)
+        return actions
+    }
+
+    /// Nothing of the on-air source is left to decode (its demuxer ended): the slate's picture
+    /// holds the place, and the source restarts on its next keyframe.
+    private mutating func holdWithSlate() -> [Action] {
+        feed = .holding(resume: .awaitingKeyframe(mode: .transcode))
+        segment += 1
+        return [.newSegment, .keepSlateAsLast(pts: nextFramePTS)]
+    }
+
+    // MARK: - Timeline
+
+    /// Admits a picture to the encoder at `pts` if it is after the last one out (the timeline
+    /// never goes back), noting it as out. Returns whether it starts a segment (a keyframe).
+    private mutating func admitPicture(pts: Int64, at: Duration) -> Bool? {
+        guard noteOutput(pts: pts, dts: pts, at: at) else { return nil }
+        hasLastPicture = true
+        defer { encodedSegment = segment }
+        return encodedSegment != segment
+    }
+
+    /// Notes video out at `pts`/`dts`; false (nothing noted) if it is not after the last.
+    @discardableResult
+    private mutating func noteOutput(pts: Int64, dts: Int64, at: Duration) -> Bool {
+        if let lastDTS, dts <= lastDTS { return false }
+        lastDTS = dts
+        lastPTS = max(lastPTS ?? pts, pts)
+        lead = max(lead ?? pts - at.ticks, pts - at.ticks)
+        rebaser.noteOutput(dts)
+        return true
+    }
+}
+
+extension ProgramMachine.Packet: Equatable where Payload: Equatable {}
+extension ProgramMachine.CachedPacket: Equatable where Payload: Equatable {}
+extension ProgramMachine.Action: Equatable where Payload: Equatable {}

@@ -1,0 +1,102 @@
+import CSRT
+import Logging
+
+/// Makes push sinks' connections: the relay calls each HQ's listener, and calls again after a
+/// failed attempt or a lost connection, waiting with capped exponential backoff. Once connected,
+/// the connection is an SRT reader of the sink's feed like any other. Relay thread only.
+final class PushSinkConnector {
+    private let sinks: [SinkRuntime]
+    private let epoll: SRTEpoll
+    private let latencyMilliseconds: Int32
+    private let keyLength: Int32
+    private let logger: Logger
+
+    /// - Parameter sinks: every sink; the push sinks among them are this connector's.
+    init(sinks: [SinkRuntime], epoll: SRTEpoll, latencyMilliseconds: Int32, keyLength: Int32, logger: Logger) {
+        self.sinks = sinks.filter(\.isPush)
+        self.epoll = epoll
+        self.latencyMilliseconds = latencyMilliseconds
+        self.keyLength = keyLength
+        self.logger = logger
+    }
+
+    /// Push sinks that should be connected and are not: not held, no connection up or being made.
+    private func idle(held: Set<String>) -> some Sequence<SinkRuntime> {
+        sinks.lazy.filter { $0.connecting == nil && $0.readers.isEmpty && !held.contains($0.id) }
+    }
+
+    /// When the next attempt is due, if any sink waits for one.
+    func nextAttemptAt(held: Set<String>) -> ContinuousClock.Instant? {
+        idle(held: held).map(\.nextAttemptAt).min()
+    }
+
+    /// Starts every attempt that is due. Returns the sockets now connecting, for the loop to
+    /// route their completion back to `finishConnecting`.
+    func startDueAttempts(held: Set<String>, now: ContinuousClock.Instant) -> [(SRTSOCKET, SinkRuntime)] {
+        idle(held: held).filter { now >= $0.nextAttemptAt }.compactMap { sink in
+            startConnecting(sink, now: now).map { ($0, sink) }
+        }
+    }
+
+    private func startConnecting(_ sink: SinkRuntime, now: ContinuousClock.Instant) -> SRTSOCKET? {
+        guard case .push(let address, let passphrase, let streamID) = sink.configuration.delivery else { return nil }
+        var options = SRTSocketOption.liveDefaults(latency: latencyMilliseconds)
+        options.append(.connectTimeout(milliseconds: 3000))
+        // The HQ's listener receives; this end only sends.
+        options += SRTSocketOption.sendOnly
+        if let passphrase {
+            options.append(.passphrase(passphrase))
+            options.append(.keyLength(bytes: keyLength))
+        }
+        if let streamID { options.append(.streamID(streamID)) }
+        do {
+            let socket = try SRTSocket.connecting(to: address, options: options)
+            sink.connecting = socket
+            epoll.add(socket, [.output, .error])
+            return socket.handle
+        } catch {
+            failed(sink, reason: "\(error)", now: now)
+            return nil
+        }
+    }
+
+    /// The connecting socket reported: returns it connected, or nil after a refusal or timeout
+    /// (the next attempt is scheduled).
+    func finishConnecting(_ sink: SinkRuntime, now: ContinuousClock.Instant) -> SRTSocket? {
+        guard let socket = sink.connecting else { return nil }
+        sink.connecting = nil
+        epoll.remove(socket)
+        guard socket.status == SRTS_CONNECTED else {
+            let reason = socket.rejectReason
+            socket.close()
+            failed(sink, reason: "connection refused or timed out (reason \(reason): \(String(cString: srt_rejectreason_str(reason))))", now: now)
+            return nil
+        }
+        sink.backoff.reset()
+        logger.info("push sink connected", metadata: ["sink.id": "\(sink.id)"])
+        return socket
+    }
+
+    /// A push sink's connection ended: the next attempt waits its backoff.
+    func connectionLost(_ sink: SinkRuntime, now: ContinuousClock.Instant) {
+        sink.nextAttemptAt = now + sink.backoff.nextDelay()
+    }
+
+    /// Abandons a connection being made (the sink is held, or the relay stops). Returns its
+    /// handle, which no longer belongs to the sink.
+    func cancel(_ sink: SinkRuntime) -> SRTSOCKET? {
+        guard let socket = sink.connecting else { return nil }
+        epoll.remove(socket)
+        socket.close()
+        sink.connecting = nil
+        return socket.handle
+    }
+
+    private func failed(_ sink: SinkRuntime, reason: String, now: ContinuousClock.Instant) {
+        sink.failedAttempts += 1
+        sink.lastError = reason
+        let delay = sink.backoff.nextDelay()
+        sink.nextAttemptAt = now + delay
+        logger.info("push sink connect failed", metadata: ["sink.id": "\(sink.id)", "sink.error": "\(reason)", "sink.retry_in": "\(delay)"])
+    }
+}

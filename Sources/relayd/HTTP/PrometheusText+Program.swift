@@ -1,0 +1,25 @@
+import VideoRelay
+
+extension PrometheusText {
+    /// The program pipeline's counters, from the same status `/api/program` shows.
+    static func render(program status: ProgramStatus) -> String {
+        var out = MetricWriter()
+        let counters: [(String, String, UInt64)] = [
+            ("relay_program_output_bytes_total", "Bytes of MPEG-TS the program muxer wrote", status.outputBytes),
+            ("relay_program_video_packets_total", "Video packets written to the program", status.videoPacketsWritten),
+            ("relay_program_audio_packets_total", "Audio packets written to the program", status.audioPacketsWritten),
+            ("relay_program_repeated_frames_total", "Pictures repeated because the on-air source sent none in time", status.repeatedFrames),
+            ("relay_program_output_dropped_payloads_total", "Program payloads dropped because the relay did not take them in time", status.outputPayloadsDropped),
+            ("relay_program_late_audio_packets_total", "Encoded audio packets dropped because their time was not after the last one", status.audioPacketsDroppedLate),
+        ]
+        for (name, help, value) in counters {
+            out.family(name, "counter", help)
+            out.sample(name, [:], Double(value))
+        }
+        out.family("relay_program_errors_total", "counter", "Packets, pictures or caption changes the program could not use, by where it failed")
+        for (context, count) in status.errors.sorted(by: { $0.key < $1.key }) {
+            out.sample("relay_program_errors_total", ["context": context], Double(count))
+        }
+        return out.text
+    }
+}

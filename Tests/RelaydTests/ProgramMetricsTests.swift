@@ -1,0 +1,21 @@
+import Testing
+import VideoRelay
+@testable import relayd
+
+/// The program's counters in /metrics, one family each, errors labelled by where they happened.
+@Suite struct ProgramMetricsTests {
+    @Test func everyProgramCounterIsExposedAndErrorsCarryTheirContext() {
+        var status = ProgramStatus()
+        status.outputBytes = 1880
+        status.outputPayloadsDropped = 3
+        status.audioPacketsDroppedLate = 2
+        status.repeatedFrames = 15
+        status.errors = ["slate": 1, "video write": 4]
+        let text = PrometheusText.render(program: status)
+        #expect(text.contains("relay_program_output_bytes_total 1880\n"))
+        #expect(text.contains("# TYPE relay_program_output_dropped_payloads_total counter\nrelay_program_output_dropped_payloads_total 3\n"))
+        #expect(text.contains("relay_program_late_audio_packets_total 2\n"))
+        #expect(text.contains("relay_program_repeated_frames_total 15\n"))
+        #expect(text.contains("relay_program_errors_total{context=\"slate\"} 1\nrelay_program_errors_total{context=\"video write\"} 4\n"))
+    }
+}
