@@ -148,7 +148,9 @@ import Testing
         #expect(await harness.relay.setSink("npa", enabled: true))
         let again = try harness.publish("heli-1")
         try await harness.waitLive("heli-1")
+        // The new listener takes the same port: the old one must be gone first.
         npa.terminate()
+        try await npa.waitForExit()
         let npaAgain = try startReceiver("npa-again.ts")
         try await eventually("npa pushed to again") { harness.relay.snapshot.sink("npa")?.connected == true }
         #expect(await harness.refusal("#!::r=heli-1,m=request,u=hq") == nil)

@@ -14,7 +14,7 @@ final class ProgramOutput: ByteSink, Sendable {
 
     private let state = Mutex(State())
     /// Told after each write, so the relay takes the payloads at once (see `ProgramFeed`).
-    private let wakeReader = Mutex<(@Sendable () -> Void)?>(nil)
+    private let wakeReader = Callback()
     static let payloadLimit = 1316
     let limitBytes: Int
 
@@ -40,12 +40,12 @@ final class ProgramOutput: ByteSink, Sendable {
                 state.dropped += 1
             }
         }
-        wakeReader.withLock { $0 }?()
+        wakeReader()
     }
 
     /// Sets what `write` calls once the payloads are queued.
     func onWrite(_ wake: @escaping @Sendable () -> Void) {
-        wakeReader.withLock { $0 = wake }
+        wakeReader.set(wake)
     }
 
     func take() -> [[UInt8]] {

@@ -22,7 +22,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     private let output = ProgramOutput()
     private let inbox = Mutex<[ProgramCommand]>([])
     private let latest = Mutex(ProgramStatus())
-    private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
+    private let changeObserver = Callback()
     private let wakeup: ProgramWakeup
     private let stopRequested = Atomic<Bool>(false)
     private let started = Mutex(false)
@@ -67,7 +67,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
                 configuration: configuration, sourceIDs: sourceIDs, inboxes: inboxes, output: output, logger: logger,
                 publishStatus: { [self] status in
                     self.latest.withLock { $0 = status }
-                    self.changeObserver.withLock { $0 }?()
+                    self.changeObserver()
                 })
         } catch {
             completion.finish()
@@ -132,7 +132,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     /// Sets the one observer called after each new `status`, so readers can wait for a change
     /// instead of polling. It runs on the program thread: it must return at once.
     public func onChange(_ observer: @escaping @Sendable () -> Void) {
-        changeObserver.withLock { $0 = observer }
+        changeObserver.set(observer)
     }
 
     /// Cuts to a source. Returns when the cut took effect (the source's next keyframe went on

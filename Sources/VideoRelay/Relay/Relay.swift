@@ -18,7 +18,7 @@ public final class Relay: Service, Sendable {
     private let commands = Mutex<[RelayCommand]?>([])
     /// Wakes the relay thread for a command or to stop; set by `start()`.
     private let wake = Mutex<WakeSignal?>(nil)
-    private let changeObserver = Mutex<(@Sendable () -> Void)?>(nil)
+    private let changeObserver = Callback()
 
     private let programFeed: ProgramFeed?
     private let tap: PayloadTap?
@@ -52,7 +52,7 @@ public final class Relay: Service, Sendable {
             takeCommands: { [self] in self.commands.withLock { pending in defer { pending = pending.map { _ in [] } }; return pending ?? [] } }
         ) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }
-            self.changeObserver.withLock { $0 }?()
+            self.changeObserver()
         }
         let port = loop.boundPort
         wake.withLock { $0 = signal }
@@ -92,7 +92,7 @@ public final class Relay: Service, Sendable {
     /// Sets the one observer called after each new `snapshot`, so readers can wait for a change
     /// instead of polling. It runs on the relay thread: it must return at once.
     public func onChange(_ observer: @escaping @Sendable () -> Void) {
-        changeObserver.withLock { $0 = observer }
+        changeObserver.set(observer)
     }
 
     /// Disconnects a reader (or a sink's connection). Returns false when no such reader is
