@@ -47,7 +47,9 @@ final class ProgramSlate {
             return newPicture
         }
         if encoder == nil {
+            // A still picture with text: the fastest preset loses nothing worth the cycles.
             var options = profile.x264Options
+            options["preset"] = "ultrafast"
             options["x264-params"] = [options["x264-params"], "cabac=0:weightp=0"].compactMap { $0 }.joined(separator: ":")
             encoder = try Encoder.h264(profile: profile, options: options)
         }
