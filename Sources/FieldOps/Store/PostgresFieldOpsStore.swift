@@ -208,6 +208,7 @@ public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
     static func describe(_ error: any Error) -> String {
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] { return message }
+            if let underlying = psql.underlying { return "\(psql.code) (\(underlying))" }
             return "\(psql.code)"
         }
         return "\(error)"

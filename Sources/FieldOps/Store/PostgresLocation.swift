@@ -26,7 +26,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             throw PostgresLocationError("must start with postgres://, not \(scheme)://")
         }
         guard components.password == nil else {
-            throw PostgresLocationError("must not contain a password; put it in a file named by password_file, or in the environment variable named by password_env")
+            throw PostgresLocationError("must not contain a password; keep it in a file or an environment variable (fieldops.password_file or password_env; --password-file or $RELAYD_FIELDOPS_PASSWORD for the command line)")
         }
         guard let user = components.user, !user.isEmpty else {
             throw PostgresLocationError("names no user; expected postgres://user@host:5432/database")
