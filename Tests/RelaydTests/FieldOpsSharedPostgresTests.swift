@@ -89,3 +89,56 @@ struct EventStreamFile {
         }
     }
 }
+
+/// relayd while its PostgreSQL restarts, on a cluster of the test's own.
+@Suite struct FieldOpsPostgresOutageTests {
+    @Test(.timeLimit(.minutes(3)))
+    func requestsDuringAnOutageAnswer503AndRelaydRecoversWithoutARestart() async throws {
+        // Given relayd on a PostgreSQL of its own, with one unit written
+        let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("relayd-postgres-\(UUID().uuidString)").path
+        try await Self.cluster("start", cluster)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fieldops-outage-\(UUID().uuidString)")
+        do {
+            let admin = try PostgresLocation(url: try String(contentsOfFile: cluster + "/url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+            let location = try await PostgresFieldOpsStore.createDatabase(named: "fieldops", on: admin)
+            let server = try await FieldOpsServerProcess(dataDirectory: scratch, postgres: location)
+            defer { server.stop() }
+            let port = UInt16(server.port)
+            let first = try await RelaydAuthHTTP.request(port: port, "POST", "/api/fieldops/units", body: #"{"callsign":"TSU-1","home_base":"Sendai"}"#)
+            #expect(first.status == 201)
+
+            // When the server restarts, the next write still succeeds (its dead connections are replaced)
+            try await Self.cluster("restart", cluster)
+            let afterRestart = try await RelaydAuthHTTP.request(port: port, "POST", "/api/fieldops/units", body: #"{"callsign":"TSU-2","home_base":"Morioka"}"#)
+            #expect(afterRestart.status == 201, "\(String(decoding: afterRestart.body, as: UTF8.self))")
+
+            // When it is down, writes and reads answer 503 with a sentence and Retry-After
+            try await Self.cluster("halt", cluster)
+            let refused = try await RelaydAuthHTTP.request(port: port, "POST", "/api/fieldops/units", body: #"{"callsign":"TSU-3","home_base":"Akita"}"#)
+            #expect(refused.status == 503)
+            #expect((refused.json["error"] as? String)?.hasPrefix("the FieldOps database is unavailable") == true, "\(refused.json)")
+            #expect(refused.header("Retry-After") == "1")
+            #expect(try await RelaydAuthHTTP.request(port: port, "GET", "/api/fieldops/units").status == 503)
+
+            // Then once it is back the same relayd serves again, with nothing acknowledged lost
+            try await Self.cluster("resume", cluster)
+            let recovered = try await RelaydAuthHTTP.request(port: port, "POST", "/api/fieldops/units", body: #"{"callsign":"TSU-3","home_base":"Akita"}"#)
+            #expect(recovered.status == 201, "\(String(decoding: recovered.body, as: UTF8.self))")
+            let units = try await RelaydAuthHTTP.request(port: port, "GET", "/api/fieldops/units")
+            #expect((units.json["items"] as? [[String: Any]])?.compactMap { $0["callsign"] as? String } == ["TSU-1", "TSU-2", "TSU-3"])
+        } catch {
+            try? await Self.cluster("stop", cluster)
+            throw error
+        }
+        try await Self.cluster("stop", cluster)
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// scripts/postgres-test-cluster COMMAND DIR, to completion.
+    private static func cluster(_ command: String, _ directory: String) async throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/postgres-test-cluster")
+        let status = try await ChildProcess([script.path, command, directory], standardOutput: "/dev/null").waitForExit(timeout: .seconds(60))
+        guard status == 0 else { throw RelaydTestFailure("postgres-test-cluster \(command) exited with \(status)") }
+    }
+}
