@@ -32,8 +32,22 @@ import Testing
         #expect(try await fixture.database.auditTrail(entity: "deployment", id: seeded.deployment).count == 11)
     }
 
+    @Test(arguments: FieldOpsBackend.allCases)
+    func twoCoordinatorsRegisteringOneCallsignAtOnceGetOneUnitAndOne422(backend: FieldOpsBackend) async throws {
+        let fixture = try await DatabaseFixture(backend)
+        let other = try await fixture.secondConnection()
+        for round in 0..<5 {
+            async let first = Self.outcome { try await fixture.database.createUnit(NewUnit(callsign: "TSU-\(round)", homeBase: "Sendai"), by: "a") }
+            async let second = Self.outcome { try await other.createUnit(NewUnit(callsign: "TSU-\(round)", homeBase: "Morioka"), by: "b") }
+            let outcomes = await [first, second]
+            #expect(outcomes.filter { $0 == nil }.count == 1)
+            #expect(outcomes.compactMap { $0 }.allSatisfy { if case .invalid(field: "callsign", _) = $0 { true } else { false } }, "\(outcomes)")
+        }
+        #expect(try await fixture.database.units(page: Page()).count == 5)
+    }
+
     /// nil for success, else the refusal.
-    private static func outcome(_ body: () async throws -> Deployment) async -> FieldOpsError? {
+    private static func outcome<T>(_ body: () async throws -> T) async -> FieldOpsError? {
         do {
             _ = try await body()
             return nil

@@ -126,7 +126,7 @@ public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
                 } catch {
                     try? connection.close().wait()
                 }
-                throw error
+                throw Self.uniqueViolation(error) ?? error
             }
         }
     }
@@ -202,6 +202,21 @@ public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
         default:
             return false
         }
+    }
+
+    /// A unique constraint hit by two relayd registering the same name at the same moment
+    /// (each checked first, neither saw the other's uncommitted row): the same 422 the check
+    /// gives when the rows arrive one after the other. PostgreSQL names the constraint
+    /// `<table>_<column>_key`.
+    static func uniqueViolation(_ error: any Error) -> FieldOpsError? {
+        guard let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "23505" else { return nil }
+        let table = psql.serverInfo?[.tableName] ?? ""
+        let constraint = psql.serverInfo?[.constraintName] ?? ""
+        let column = constraint.hasPrefix(table + "_") && constraint.hasSuffix("_key")
+            ? String(constraint.dropFirst(table.count + 1).dropLast(4)) : constraint
+        // The API's names for the unique columns (a kit's serials arrive as its components).
+        let field = ["callsign": "callsign", "name": "name", "serial": "components"][column] ?? column
+        return .invalid(field: field, message: "is already registered")
     }
 
     /// The server's message when it sent one, else the error's own description.
