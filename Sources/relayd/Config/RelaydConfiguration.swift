@@ -17,6 +17,8 @@ struct RelaydConfiguration: Sendable {
     var accounts: [Account] = []
     /// The FieldOps pages' settings (`fieldops:`): the map's tile server.
     var fieldOps = FieldOpsSettings()
+    /// Evidence recording (`recording:`, each source's and the program's `record`).
+    var recording = RecordingSettings()
 
     /// Reads and validates YAML. Every error is reported with its key path.
     static func parse(yaml: String) throws -> RelaydConfiguration {
@@ -124,13 +126,17 @@ struct RelaydConfiguration: Sendable {
 
         relay.users = root.list("users").map(readUser)
         var failover: [String: FailoverRule] = [:]
+        var recorded: [String] = []
         relay.sources = root.list("sources").map { node in
             let rule = readFailoverRule(node)
+            let record = readRecordFlag(node)
             let source = readSource(node)
             failover[source.id] = rule
+            if record { recorded.append(source.id) }
             return source
         }
         let program = root.child("program")
+        if readRecordFlag(program) { recorded.append(RelayConfiguration.programResource) }
         relay.program = ProgramAccess(passphrase: passphrase(program, "passphrase"), allowedUsers: program.strings("users"))
         var programConfiguration = readProgram(program)
         programConfiguration.failover = failover
@@ -142,6 +148,7 @@ struct RelaydConfiguration: Sendable {
         configuration.accounts = readAccounts(root)
         configuration.fieldOps = readFieldOps(root)
         configuration.displayTimeZone = displayTimeZone
+        configuration.recording = readRecording(root.child("recording"), records: recorded)
         crossCheck(configuration, root: root)
         crossCheckAccounts(configuration, root: root)
         crossCheckProgram(configuration, root: root)
