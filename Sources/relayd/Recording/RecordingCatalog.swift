@@ -21,9 +21,18 @@ struct RecordingCatalog: Sendable {
         var to: String
     }
 
+    /// The limits that delete old segments; null: none (every segment is kept).
     struct Retention: Encodable, Equatable, Sendable {
         var maxAgeSeconds: Int? = nil
         var maxBytes: Int? = nil
+
+        enum CodingKeys: String, CodingKey { case maxAgeSeconds, maxBytes }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(maxAgeSeconds, forKey: .maxAgeSeconds)
+            try container.encode(maxBytes, forKey: .maxBytes)
+        }
     }
 
     /// The resources with a recordings directory, sorted.
