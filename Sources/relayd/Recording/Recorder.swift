@@ -83,6 +83,8 @@ final class Recorder: Service, Sendable {
         } onGracefulShutdown: {
             self.queue.close()
         }
+        // Also when cancelled rather than shut down: the writer finishes its segments either way.
+        queue.close()
         await completion.wait()
     }
 
