@@ -53,6 +53,8 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     public var readers: Int
     public var gopCacheBytes: Int
     public var srt: SRTStatistics?
+    /// For a source fed from upstream: the link's state.
+    public var upstream: UpstreamStatus? = nil
 }
 
 /// One connected reader (including pull sinks while connected and push sinks once connected).
