@@ -60,12 +60,12 @@ import VideoRelay
         }
 
         // The NPA's source is the prefecture's program: heli-1 once it is on air there.
-        try await prefecture.waitFor("/api/program", "heli-1 on air at the prefecture") { ($0 as? [String: Any])?["onAir"] as? String == "heli-1" }
+        try await prefecture.waitFor("/api/program", "heli-1 on air at the prefecture") { ($0 as? [String: Any])?["on_air"] as? String == "heli-1" }
         try await npa.waitFor("/api/sources/shizuoka", "shizuoka live and connected at the NPA") { value in
             let source = value as? [String: Any]
             return source?["state"] as? String == "live" && (source?["upstream"] as? [String: Any])?["state"] as? String == "connected"
         }
-        try await npa.waitFor("/api/program", "shizuoka on air at the NPA") { ($0 as? [String: Any])?["onAir"] as? String == "shizuoka" }
+        try await npa.waitFor("/api/program", "shizuoka on air at the NPA") { ($0 as? [String: Any])?["on_air"] as? String == "shizuoka" }
         try await npa.waitShowing("heli-1", resource: "program")
         // The prefecture's program names its site and its on-air source, and that crosses the hop.
         let tags = try await npa.serviceTags(of: "shizuoka")
@@ -84,24 +84,27 @@ import VideoRelay
         prefecture.child.signal(SIGKILL)
         _ = try await prefecture.child.waitForExit(timeout: .seconds(10))
         heli.signal(SIGKILL)
-        try await npa.waitFor("/api/program", "the NPA on its backup") { ($0 as? [String: Any])?["onAir"] as? String == "mobile-1" }
+        try await npa.waitFor("/api/program", "the NPA on its backup") { ($0 as? [String: Any])?["on_air"] as? String == "mobile-1" }
         try await npa.waitShowing("mobile-1", resource: "program")
+        // libsrt gives the connection up after its peer idle timeout (5 s); each attempt then
+        // waits for its connect timeout before the link waits its backoff.
         try await npa.waitFor("/api/sources/shizuoka", "shizuoka offline, its link retrying", timeout: .seconds(30)) { value in
             let source = value as? [String: Any]
             let upstream = source?["upstream"] as? [String: Any]
-            return source?["state"] as? String == "offline" && upstream?["state"] as? String == "retrying" && upstream?["nextAttemptAt"] != nil
+            return source?["state"] as? String == "offline" && upstream?["state"] as? String == "retrying"
+                && upstream?["next_attempt_at"] != nil && (upstream?["failed_attempts"] as? Int ?? 0) >= 1
         }
 
         // The prefecture returns on the same ports: the NPA calls it again and goes back to it.
         prefecture = try RelaydProcess(configYAML: Self.prefectureYAML(), ports: ports)
         try await prefecture.waitReady()
         heli = try prefecture.publishSampleClip("heli-1")
-        try await prefecture.waitFor("/api/program", "heli-1 on air again at the prefecture") { ($0 as? [String: Any])?["onAir"] as? String == "heli-1" }
+        try await prefecture.waitFor("/api/program", "heli-1 on air again at the prefecture") { ($0 as? [String: Any])?["on_air"] as? String == "heli-1" }
         try await npa.waitFor("/api/sources/shizuoka", "shizuoka connected again", timeout: .seconds(30)) { value in
             let upstream = (value as? [String: Any])?["upstream"] as? [String: Any]
             return upstream?["state"] as? String == "connected" && upstream?["connections"] as? Int == 2
         }
-        try await npa.waitFor("/api/program", "the NPA back on shizuoka") { ($0 as? [String: Any])?["onAir"] as? String == "shizuoka" }
+        try await npa.waitFor("/api/program", "the NPA back on shizuoka") { ($0 as? [String: Any])?["on_air"] as? String == "shizuoka" }
         try await npa.waitShowing("heli-1", resource: "program")
     }
 }
@@ -128,7 +131,7 @@ extension RelaydProcess {
                 "-t", "2", "-c", "copy", "-f", "mpegts", path,
             ])
             guard result.status == 0 else { return false }
-            shown = try await RecordedStream.cornerColour(path, at: 1.5).flatMap(MediaFiles.identify)
+            shown = try await RecordedStream.cornerColour(path).flatMap(MediaFiles.identify)
             return shown == source
         }
     }
