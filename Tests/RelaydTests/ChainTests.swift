@@ -71,6 +71,11 @@ import VideoRelay
         let tags = try await npa.serviceTags(of: "shizuoka")
         #expect(tags["service_provider"] == "静岡県警察本部")
         #expect(tags["service_name"] == "heli-1")
+        // The NPA reads the same names from the stream: no side channel.
+        try await npa.waitFor("/api/sources/shizuoka", "the NPA naming shizuoka's site and on-air source") { value in
+            let service = (value as? [String: Any])?["service"] as? [String: Any]
+            return service?["provider"] as? String == "静岡県警察本部" && service?["name"] as? String == "heli-1"
+        }
         // A source fed from upstream takes no publishers.
         do {
             _ = try await SRTCaller.connect(to: HostPort(host: "127.0.0.1", port: npa.srtPort), streamID: "#!::r=shizuoka,m=publish")

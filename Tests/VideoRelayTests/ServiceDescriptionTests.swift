@@ -47,6 +47,25 @@ import Testing
         #expect(bytes.count == 188)
     }
 
+    @Test func aReceiverReadsTheNamesBackAndSurvivesHostileSections() throws {
+        var description = ServiceDescription(provider: "静岡県警察本部", name: "slate")
+        description.set(name: "heli-1")
+        var bytes = muxerSDT(continuity: 0)
+        description.rewrite(&bytes, at: 0)
+        var inspector = TransportStreamInspector()
+        _ = inspector.inspect(bytes[...])
+        #expect(inspector.service == ServiceName(provider: "静岡県警察本部", name: "heli-1"))
+
+        // Lengths that run past the section, control characters, invalid UTF-8.
+        var hostile = muxerSDT(continuity: 1)
+        hostile[5 + 16 + 3] = 200
+        var fresh = TransportStreamInspector()
+        _ = fresh.inspect(hostile[...])
+        #expect(fresh.service == nil)
+        #expect(ServiceDescription.decode([0x15, 0x41, 0x0A, 0x1B, 0xFF, 0x42]) == "A\u{FFFD}B")
+        #expect(ServiceDescription.decode(ArraySlice(Array("ok".utf8))) == "ok")
+    }
+
     @Test func theVersionChangesOnlyWhenTheNamesDo() {
         var description = ServiceDescription(provider: "NPA", name: "slate")
         description.set(name: "slate")

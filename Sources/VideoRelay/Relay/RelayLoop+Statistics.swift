@@ -30,6 +30,7 @@ extension RelayLoop {
                 publisher: publishers[source.id].flatMap { connections[$0]?.publisher }, held: held.sources.contains(source.id),
                 now: now, stallAfter: statistics.sourceStallLimit)
             status.upstream = upstreams.upstream(of: source.id)?.status
+            status.service = status.state == .offline ? nil : source.fanout.inspector.service
             return status
         }
         snapshot.readers = readers.sorted { $0.connectedAt < $1.connectedAt }.map(\.status)

@@ -55,6 +55,9 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     public var srt: SRTStatistics?
     /// For a source fed from upstream: the link's state.
     public var upstream: UpstreamStatus? = nil
+    /// The service the stream's SDT names: for a chained site, the upstream site and its
+    /// on-air source.
+    public var service: ServiceName? = nil
 }
 
 /// One connected reader (including pull sinks while connected and push sinks once connected).

@@ -79,6 +79,59 @@ struct ServiceDescription: Sendable, Equatable {
     }
 }
 
+extension ServiceDescription {
+    /// The first service's provider and name in an SDT section (from the table id on), or nil
+    /// when it has no service descriptor. Outside bytes: every length is checked against the
+    /// section, the text is cleaned of control characters and cut to `nameLimit` characters.
+    static func read(_ section: ArraySlice<UInt8>) -> ServiceName? {
+        let s = section.startIndex
+        guard section.count >= 16 + 4, section[s] == 0x42 else { return nil }
+        let loopLength = Int(section[s + 14] & 0x0F) << 8 | Int(section[s + 15])
+        let end = min(section.endIndex - 4, s + 16 + loopLength)
+        var at = s + 16
+        while at + 2 <= end {
+            let tag = section[at]
+            let length = Int(section[at + 1])
+            let body = at + 2
+            guard body + length <= end else { return nil }
+            if tag == 0x48, length >= 3 {
+                let providerLength = Int(section[body + 1])
+                let nameAt = body + 2 + providerLength
+                guard nameAt < body + length else { return nil }
+                let nameLength = Int(section[nameAt])
+                guard nameAt + 1 + nameLength <= body + length else { return nil }
+                return ServiceName(
+                    provider: decode(section[(body + 2)..<nameAt]), name: decode(section[(nameAt + 1)..<(nameAt + 1 + nameLength)]))
+            }
+            at = body + length
+        }
+        return nil
+    }
+
+    /// DVB text to a string: 0x15 marks UTF-8; any other leading selector is skipped and the
+    /// rest read as UTF-8 (ASCII reads the same), invalid bytes replaced.
+    static func decode(_ bytes: ArraySlice<UInt8>) -> String {
+        var text = bytes
+        if let first = text.first, first < 0x20 {
+            text = text.dropFirst(first == 0x10 ? 3 : first == 0x1F ? 2 : 1)
+        }
+        let decoded = String(decoding: text, as: UTF8.self).unicodeScalars.filter { $0.properties.generalCategory != .control }
+        return String(String.UnicodeScalarView(decoded.prefix(nameLimit)))
+    }
+}
+
+/// A stream's service as its SDT names it: for a chained site, the upstream site and the source
+/// on air there.
+public struct ServiceName: Sendable, Codable, Equatable {
+    public var provider: String
+    public var name: String
+
+    public init(provider: String, name: String) {
+        self.provider = provider
+        self.name = name
+    }
+}
+
 /// The CRC-32 of MPEG-2 sections (polynomial 0x04C11DB7, initial 0xFFFFFFFF, not reflected).
 enum MPEGCRC32 {
     private static let table: [UInt32] = (0..<256).map { index in
