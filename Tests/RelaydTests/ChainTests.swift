@@ -114,6 +114,42 @@ import VideoRelay
     }
 }
 
+extension ChainTests {
+    /// The other direction: the prefecture pushes its program into a source of the NPA's.
+    @Test func aSitePushesItsProgramIntoAnotherSitesSource() async throws {
+        let npa = try RelaydProcess(configYAML: """
+            site: {id: npa, name: 警察庁}
+            srt: {listen: "127.0.0.1:{SRT_PORT}"}
+            http: {listen: "127.0.0.1:{HTTP_PORT}"}
+            sources:
+              - {id: shizuoka, kind: relay, label: 静岡県警察本部, passphrase: shizuoka-push-secret}
+            """)
+        try await npa.waitReady()
+        let prefecture = try RelaydProcess(configYAML: Self.prefectureYAML() + """
+
+            sinks:
+              - id: npa
+                name: 警察庁
+                feed: program
+                mode: push
+                address: 127.0.0.1:\(npa.srtPort)
+                streamid: "#!::r=shizuoka,m=publish"
+                passphrase: shizuoka-push-secret
+            """)
+        try await prefecture.waitReady()
+        let heli = try prefecture.publishSampleClip("heli-1")
+        defer { heli.signal(SIGKILL) }
+        try await prefecture.waitFor("/api/program", "heli-1 on air at the prefecture") { ($0 as? [String: Any])?["on_air"] as? String == "heli-1" }
+        try await npa.waitFor("/api/sources/shizuoka", "the prefecture's program at the NPA, named by its SDT") { value in
+            let source = value as? [String: Any]
+            let service = source?["service"] as? [String: Any]
+            return source?["state"] as? String == "live" && service?["provider"] as? String == "静岡県警察本部"
+                && service?["name"] as? String == "heli-1"
+        }
+        try await npa.waitShowing("heli-1", resource: "program")
+    }
+}
+
 extension RelaydProcess {
     /// Polls the API until `condition` holds for the JSON body of `path`: the state it reads is
     /// refreshed by the relay a few times a second.
