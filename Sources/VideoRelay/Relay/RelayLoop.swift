@@ -4,10 +4,10 @@ import Logging
 
 /// The relay's one I/O thread: it owns every SRT socket and dispatches what its epoll reports to
 /// the part that deals with it: admission (`Admission`), fan-out (`Distribution`), push sinks
-/// (`PushSinkConnector`), sources fed from upstream (`UpstreamConnector`), operator commands and statistics (the extensions in
-/// `RelayLoop+Commands.swift` and `RelayLoop+Statistics.swift`). Per-packet work stays on this
-/// thread, off the Swift concurrency pool (STYLE 6); everything else sees only the snapshots it
-/// publishes.
+/// (`PushSinkConnector`), sources fed from upstream (`UpstreamConnector`), operator commands and
+/// statistics (the extensions in `RelayLoop+Commands.swift` and `RelayLoop+Statistics.swift`).
+/// Per-packet work stays on this thread, off the Swift concurrency pool (STYLE 6); everything
+/// else sees only the snapshots it publishes.
 ///
 /// It sleeps until a socket is ready, another thread wakes it (`WakeSignal`: program output, an
 /// operator command, stop), or the next deadline (statistics, a push sink's or an upstream's next

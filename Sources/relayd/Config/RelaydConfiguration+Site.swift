@@ -17,8 +17,8 @@ extension RelaydConfiguration {
         let name = node.string("name") ?? id
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             node.child("name").error("may not hold control characters")
-        } else if ServiceDescriptionLimits.encodedLength(name) > ServiceDescriptionLimits.nameLimit {
-            node.child("name").error("must fit \(ServiceDescriptionLimits.nameLimit) bytes in the stream's service description, got \(ServiceDescriptionLimits.encodedLength(name))")
+        } else if case let length = ServiceDescriptionLimits.encodedLength(name), length > ServiceDescriptionLimits.nameLimit {
+            node.child("name").error("must fit \(ServiceDescriptionLimits.nameLimit) bytes in the stream's service description, got \(length)")
         }
         node.rejectUnknownKeys()
         return SiteIdentity(id: id, name: name)
