@@ -42,6 +42,23 @@ extension ControlRoomPage {
           return t(source.state) + (sourceEnabled(source) ? "" : " · " + t("held"));
         }
 
+        // A link's RTT, loss, retransmits and too-late drops, on one line.
+        function linkNumbers(link) {
+          if (!link) return t("rtt") + " —";
+          return t("rtt") + " " + link.rtt_milliseconds.toFixed(1) + " ms · " + t("loss") + " " + link.loss_percent.toFixed(2) + " % · " +
+            t("retransmits") + " " + link.retransmitted_packets + " · " + t("lateDrops") + " " + link.too_late_drops +
+            " · " + t("latency") + " " + link.latency_milliseconds + " ms";
+        }
+
+        // What to do about a link that dropped packets as too late; empty while it dropped none.
+        function linkAdvice(link) {
+          const advice = link && link.advice;
+          if (!advice) return "";
+          return t(advice.beyond_rule ? "linkAdviceBurst" : "linkAdvice", {
+            drops: link.too_late_drops, recommended: advice.recommended_milliseconds, current: advice.current_milliseconds,
+            rtt: link.rtt_milliseconds.toFixed(1), multiplier: advice.rtt_multiplier, loss: link.loss_percent.toFixed(2) });
+        }
+
         function renderTiles() {
           const onAir = onAirSource();
           const preview = previewSource();
@@ -51,7 +68,7 @@ extension ControlRoomPage {
               element("div", { class: "meta" },
                 element("span", { class: "label" }), element("span", { class: "tally" }),
                 element("span", { class: "kind" }), element("span", { class: "state" }),
-                element("span", { class: "numbers" })));
+                element("span", { class: "numbers" }), element("span", { class: "link-advice", role: "status" })));
             tile.addEventListener("click", () => choosePreview(tile.dataset.source));
             return tile;
           }, (tile, source) => {
@@ -68,9 +85,8 @@ extension ControlRoomPage {
             const stateClass = "state " + source.state;
             if (state.className !== stateClass) state.className = stateClass;
             setText(state, sourceState(source));
-            const srt = source.srt || {};
-            setText(tile.querySelector(".numbers"), bitrate(source.bitrate_bits_per_second) + " · " + t("rtt") + " " +
-              (srt.rtt_milliseconds !== undefined ? srt.rtt_milliseconds.toFixed(1) + " ms" : "—") + " · " + t("loss") + " " + (srt.packets_lost ?? 0));
+            setText(tile.querySelector(".numbers"), bitrate(source.bitrate_bits_per_second) + " · " + linkNumbers(source.link));
+            setText(tile.querySelector(".link-advice"), linkAdvice(source.link));
             tile.querySelector(".thumb").classList.toggle("stale", source.state !== "live");
             const image = tile.querySelector("img");
             if (image.alt !== source.label) image.alt = source.label;
@@ -162,7 +178,7 @@ extension ControlRoomPage {
               // The hold button sits above everything whose size changes with the figures, so it
               // never moves under the pointer.
               element("div", { class: "name" }), element("div", { class: "status" }), element("div", { class: "admin" }),
-              element("dl"), element("div", { class: "connections" }));
+              element("dl"), element("p", { class: "link-advice", role: "status" }), element("div", { class: "connections" }));
             const hold = element("button", { type: "button", class: "hold danger", "data-hold": "sinks/" + sink.id });
             hold.addEventListener("click", () => toggleHold(hold));
             card.querySelector(".admin").append(hold);
@@ -176,6 +192,9 @@ extension ControlRoomPage {
             const facts = [[t("bitrate"), bitrate(sink.bitrate_bits_per_second)], [t("drops"), sink.dropped_payloads + sink.packets_dropped],
                            [t("reconnects"), sink.reconnects], [t("readers"), sink.readers.length],
                            [t("rtt"), sink.rtt_milliseconds != null ? sink.rtt_milliseconds.toFixed(1) + " ms" : "—"]];
+            if (sink.link) facts.push([t("loss"), sink.link.loss_percent.toFixed(2) + " %"], [t("retransmits"), sink.link.retransmitted_packets],
+                                      [t("lateDrops"), sink.link.too_late_drops], [t("latency"), sink.link.latency_milliseconds + " ms"]);
+            setText(card.querySelector(".link-advice"), linkAdvice(sink.link));
             reconcile(card.querySelector("dl"), facts.flatMap(([name, value], index) => [["t" + index, name, "dt"], ["d" + index, String(value), "dd"]]),
               (fact) => fact[0], (fact) => element(fact[2]), (node, fact) => setText(node, fact[1]));
             const admin = can("admin");

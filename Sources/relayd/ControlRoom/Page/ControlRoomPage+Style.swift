@@ -57,6 +57,8 @@ extension ControlRoomPage {
         .state { font-weight: bold; }
         .state.live { color: #4ade80; } .state.stalled { color: var(--warn); } .state.offline { color: var(--muted); }
         .numbers { grid-column: 1 / -1; color: var(--muted); font-variant-numeric: tabular-nums; }
+        .link-advice { grid-column: 1 / -1; color: var(--warn); font-size: 12px; margin: 0; }
+        .link-advice:empty { display: none; }
         .monitors { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
         .monitor { margin: 0; border: 4px solid var(--line); border-radius: 6px; background: #000; min-width: 0; }
         .monitor.preview { border-color: var(--preview); } .monitor.program { border-color: var(--program); }
