@@ -50,8 +50,9 @@ final class Reader: DeliveryTarget {
     ) throws(DeliveryFailure) {
         if waitingForKeyframe {
             guard let keyframeOffset, !programTables.isEmpty else { return }
-            queue.append(programTables[...])
-            queue.append(payload[(payload.startIndex + keyframeOffset)...])
+            let start = payload[(payload.startIndex + keyframeOffset)...]
+            queue.append(TableContinuity.continuing(programTables, before: [start])[...])
+            queue.append(start)
             waitingForKeyframe = false
         } else {
             queue.append(payload)
@@ -64,7 +65,7 @@ final class Reader: DeliveryTarget {
     func join(_ gop: GOPCache, programTables: [UInt8], useCache: Bool, now: ContinuousClock.Instant) throws(DeliveryFailure) {
         waitingForKeyframe = true
         guard useCache, gop.isComplete, !gop.payloads.isEmpty, !programTables.isEmpty else { return }
-        queue.append(programTables[...])
+        queue.append(TableContinuity.continuing(programTables, before: gop.payloads)[...])
         for payload in gop.payloads { queue.append(payload) }
         waitingForKeyframe = false
         try send(now: now)
