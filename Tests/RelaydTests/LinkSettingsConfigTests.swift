@@ -14,6 +14,7 @@ import VideoRelay
           - id: heli-1
             kind: helicopter
             latency_ms: 800
+            peer_idle_timeout_ms: 15000
             fec: {cols: 8, rows: -4, layout: even, arq: never}
           - id: drone-1
             kind: drone
@@ -39,7 +40,7 @@ import VideoRelay
         #expect(relay.link == LinkSettings(latencyMilliseconds: 200, overheadPercent: 30, fec: FECFilter(columns: 10, rows: 5)))
 
         let heli = relay.linkSettings(for: StreamID(resource: "heli-1", mode: .publish, user: nil))
-        #expect(heli.latencyMilliseconds == 800)
+        #expect(heli.latencyMilliseconds == 800 && heli.peerIdleTimeoutMilliseconds == 15000)
         #expect(heli.fec?.packetFilter == "fec,cols:8,rows:-4,layout:even,arq:never")
         #expect(relay.linkSettings(for: StreamID(resource: "drone-1", mode: .publish, user: nil)).fec == nil)
         // The user names the connection, so its settings win over the source's.
@@ -73,6 +74,7 @@ import VideoRelay
               - id: drone-1
                 kind: drone
                 latency_ms: 9000
+                peer_idle_timeout_ms: 500
                 fec: {cols: 10, rows: -1, layout: diagonal, arq: sometimes, depth: 3}
             users:
               - name: hq
@@ -90,11 +92,12 @@ import VideoRelay
             "sources[0].overhead_percent: only the sender's overhead counts",
             "sources[0].fec.cols: is required",
             "sources[1].latency_ms: must be between 20 and 8000, got 9000",
+            "sources[1].peer_idle_timeout_ms: must be between 1000 and 300000, got 500",
             "sources[1].fec.layout: must be one of even, staircase, got \"diagonal\"",
             "sources[1].fec.arq: must be one of always, onreq, never, got \"sometimes\"",
             "sources[1].fec.depth: unknown key",
             "sources[1].fec: rows must be 1 (rows only)",
-            "sinks[0]: link settings (latency_ms, overhead_percent, fec) of a pull sink belong to its user \"hq\"",
+            "sinks[0]: link settings (latency_ms, overhead_percent, fec, peer_idle_timeout_ms) of a pull sink belong to its user \"hq\"",
         ]
         for line in expected {
             #expect(errors.contains { $0.hasPrefix(line) }, "missing: \(line)\nall: \(errors)")

@@ -10,11 +10,18 @@ public struct LinkSettings: Sendable, Equatable, Codable {
     public var overheadPercent: Int32?
     /// SRTO_PACKETFILTER; nil: no FEC.
     public var fec: FECFilter?
+    /// SRTO_PEERIDLETIMEO: how long the link may be silent before the connection is given up; nil
+    /// leaves libsrt's 5 s. Longer keeps a publisher through a longer blackout (its encoder must
+    /// wait as long).
+    public var peerIdleTimeoutMilliseconds: Int32?
 
-    public init(latencyMilliseconds: Int32 = 120, overheadPercent: Int32? = nil, fec: FECFilter? = nil) {
+    public init(
+        latencyMilliseconds: Int32 = 120, overheadPercent: Int32? = nil, fec: FECFilter? = nil, peerIdleTimeoutMilliseconds: Int32? = nil
+    ) {
         self.latencyMilliseconds = latencyMilliseconds
         self.overheadPercent = overheadPercent
         self.fec = fec
+        self.peerIdleTimeoutMilliseconds = peerIdleTimeoutMilliseconds
     }
 
     /// These settings with `overrides` applied on top.
@@ -22,6 +29,7 @@ public struct LinkSettings: Sendable, Equatable, Codable {
         var settings = self
         if let latency = overrides.latencyMilliseconds { settings.latencyMilliseconds = latency }
         if let overhead = overrides.overheadPercent { settings.overheadPercent = overhead }
+        if let timeout = overrides.peerIdleTimeoutMilliseconds { settings.peerIdleTimeoutMilliseconds = timeout }
         switch overrides.fec {
         case .inherit: break
         case .off: settings.fec = nil
@@ -41,6 +49,7 @@ public struct LinkSettings: Sendable, Equatable, Codable {
             options += [.maximumBandwidth(bytesPerSecond: 0), .inputBandwidth(bytesPerSecond: 0), .overheadBandwidth(percent: overheadPercent)]
         }
         if let fec { options.append(.packetFilter(fec.packetFilter)) }
+        if let peerIdleTimeoutMilliseconds { options.append(.peerIdleTimeout(milliseconds: peerIdleTimeoutMilliseconds)) }
         return options
     }
 }
@@ -57,15 +66,19 @@ public struct LinkOverrides: Sendable, Equatable {
     public var latencyMilliseconds: Int32?
     public var overheadPercent: Int32?
     public var fec: FECChoice
+    public var peerIdleTimeoutMilliseconds: Int32?
 
-    public init(latencyMilliseconds: Int32? = nil, overheadPercent: Int32? = nil, fec: FECChoice = .inherit) {
+    public init(
+        latencyMilliseconds: Int32? = nil, overheadPercent: Int32? = nil, fec: FECChoice = .inherit, peerIdleTimeoutMilliseconds: Int32? = nil
+    ) {
         self.latencyMilliseconds = latencyMilliseconds
         self.overheadPercent = overheadPercent
         self.fec = fec
+        self.peerIdleTimeoutMilliseconds = peerIdleTimeoutMilliseconds
     }
 
     /// Whether anything is overridden.
-    public var isEmpty: Bool { latencyMilliseconds == nil && overheadPercent == nil && fec == .inherit }
+    public var isEmpty: Bool { self == LinkOverrides() }
 }
 
 /// libsrt's built-in FEC filter (SMPTE 2022-1 style XOR rows and columns), as SRTO_PACKETFILTER

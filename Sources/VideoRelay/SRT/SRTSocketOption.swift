@@ -25,6 +25,8 @@ enum SRTSocketOption: Sendable {
     case overheadBandwidth(percent: Int32)
     /// SRTO_PACKETFILTER, e.g. libsrt's FEC "fec,cols:10,rows:5".
     case packetFilter(String)
+    /// SRTO_PEERIDLETIMEO: silence after which the connection is given up.
+    case peerIdleTimeout(milliseconds: Int32)
 
     /// Applies the option to a socket.
     func apply(to socket: SRTSOCKET) throws(SRTError) {
@@ -44,6 +46,7 @@ enum SRTSocketOption: Sendable {
         case .inputBandwidth(let rate): result = Self.set(socket, SRTO_INPUTBW, rate)
         case .overheadBandwidth(let percent): result = Self.set(socket, SRTO_OHEADBW, percent)
         case .packetFilter(let text): result = Self.set(socket, SRTO_PACKETFILTER, text)
+        case .peerIdleTimeout(let ms): result = Self.set(socket, SRTO_PEERIDLETIMEO, ms)
         }
         if result != 0 { throw SRTError.last("srt_setsockflag(\(self.name))") }
     }
@@ -64,6 +67,7 @@ enum SRTSocketOption: Sendable {
         case .inputBandwidth: "SRTO_INPUTBW"
         case .overheadBandwidth: "SRTO_OHEADBW"
         case .packetFilter: "SRTO_PACKETFILTER"
+        case .peerIdleTimeout: "SRTO_PEERIDLETIMEO"
         }
     }
 

@@ -1,7 +1,8 @@
 import VideoRelay
 
-/// Link settings in the configuration: `srt.latency_ms`, `srt.overhead_percent` and `srt.fec`
-/// for every connection, and the same keys on a source, a user or a push sink for its own.
+/// Link settings in the configuration: `srt.latency_ms`, `srt.overhead_percent`, `srt.fec` and
+/// `srt.peer_idle_timeout_ms` for every connection, and the same keys on a source, a user or a
+/// push sink for its own.
 extension RelaydConfiguration {
     static let latencyRange = 20...8000
     /// libsrt's range for SRTO_OHEADBW.
@@ -14,6 +15,7 @@ extension RelaydConfiguration {
             settings.overheadPercent = Int32(srt.int("overhead_percent", default: 25, range: overheadRange))
         }
         if case .filter(let filter) = readFEC(srt, allowOff: false) { settings.fec = filter }
+        settings.peerIdleTimeoutMilliseconds = readPeerIdleTimeout(srt)
         return settings
     }
 
@@ -35,7 +37,14 @@ extension RelaydConfiguration {
             }
         }
         overrides.fec = readFEC(node, allowOff: true)
+        overrides.peerIdleTimeoutMilliseconds = readPeerIdleTimeout(node)
         return overrides
+    }
+
+    /// `peer_idle_timeout_ms`: how long a link may be silent (a blackout) before it is given up.
+    private static func readPeerIdleTimeout(_ node: ConfigNode) -> Int32? {
+        guard node.child("peer_idle_timeout_ms").isPresent else { return nil }
+        return Int32(node.int("peer_idle_timeout_ms", default: 5000, range: 1000...300_000))
     }
 
     /// `fec: {cols, rows, layout, arq}`, or (on a link) `fec: off` to drop the relay-wide one.

@@ -217,7 +217,7 @@ struct RelaydConfiguration: Sendable {
         }
         let link = readLinkOverrides(node, sending: true)
         if case .pull(let user) = delivery, !link.isEmpty {
-            node.error("link settings (latency_ms, overhead_percent, fec) of a pull sink belong to its user \"\(user)\": the HQ calls in as that user")
+            node.error("link settings (latency_ms, overhead_percent, fec, peer_idle_timeout_ms) of a pull sink belong to its user \"\(user)\": the HQ calls in as that user")
         }
         node.rejectUnknownKeys()
         return SinkConfiguration(id: id, name: name, feed: feed, delivery: delivery, link: link)
