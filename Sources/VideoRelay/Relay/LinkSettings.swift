@@ -15,6 +15,7 @@ public struct LinkSettings: Sendable, Equatable, Codable {
     /// wait as long).
     public var peerIdleTimeoutMilliseconds: Int32?
 
+    /// Settings with libsrt's defaults for whatever is not given.
     public init(
         latencyMilliseconds: Int32 = 120, overheadPercent: Int32? = nil, fec: FECFilter? = nil, peerIdleTimeoutMilliseconds: Int32? = nil
     ) {
@@ -63,11 +64,16 @@ public struct LinkOverrides: Sendable, Equatable {
         case filter(FECFilter)
     }
 
+    /// See `LinkSettings.latencyMilliseconds`.
     public var latencyMilliseconds: Int32?
+    /// See `LinkSettings.overheadPercent`.
     public var overheadPercent: Int32?
+    /// See `LinkSettings.fec`.
     public var fec: FECChoice
+    /// See `LinkSettings.peerIdleTimeoutMilliseconds`.
     public var peerIdleTimeoutMilliseconds: Int32?
 
+    /// Overrides of what is given; nothing by default.
     public init(
         latencyMilliseconds: Int32? = nil, overheadPercent: Int32? = nil, fec: FECChoice = .inherit, peerIdleTimeoutMilliseconds: Int32? = nil
     ) {
@@ -95,9 +101,12 @@ public struct FECFilter: Sendable, Equatable, Codable {
     public var columns: Int
     /// The column length: 1 = rows only, N >= 2 = rows and columns, -N (N >= 2) = columns only.
     public var rows: Int
+    /// See `Layout`.
     public var layout: Layout
+    /// See `ARQ`.
     public var arq: ARQ
 
+    /// A filter; `problem` says whether libsrt would take it.
     public init(columns: Int, rows: Int = 1, layout: Layout = .staircase, arq: ARQ = .onreq) {
         self.columns = columns
         self.rows = rows

@@ -5,9 +5,11 @@ public struct LinkStatistics: Sendable, Codable, Equatable {
     /// Whether the relay receives on the link (a source's publisher) or sends (readers, sinks).
     public enum Direction: String, Sendable, Codable { case receiving, sending }
 
+    /// Which way the relay uses the link; the counters below are that side's.
     public var direction: Direction
     /// The latency both ends agreed on in the handshake.
     public var latencyMilliseconds: Int
+    /// libsrt's smoothed round-trip time.
     public var rttMilliseconds: Double
     /// Packets found missing, per 100 sent, since the connection started.
     public var lossPercent: Double
@@ -24,6 +26,7 @@ public struct LinkStatistics: Sendable, Codable, Equatable {
     /// Present once packets were dropped as too late.
     public var advice: LatencyAdvice?
 
+    /// Reads the side of `srt` the relay uses the link in.
     public init(_ srt: SRTStatistics, direction: Direction, packetFilter: String?) {
         self.direction = direction
         self.packetFilter = packetFilter
