@@ -28,19 +28,21 @@ import Testing
     }
 
     /// One x264 keyframe of a 1280x720 test picture, as a raw H.264 stream.
-    static func keyframe(x264Params: String) async throws -> [UInt8] {
+    static func keyframe(x264Params: String, preset: String = "veryfast") async throws -> [UInt8] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("skip-\(UUID().uuidString).h264").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let made = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30", "-frames:v", "1",
-            "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-x264-params", x264Params, "-f", "h264", path,
+            "-c:v", "libx264", "-preset", preset, "-tune", "zerolatency", "-x264-params", x264Params, "-f", "h264", path,
         ])
         guard made.status == 0 else { throw TestFailure("ffmpeg: \(made.stderr)") }
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    @Test func skipPicturesAfterAnX264KeyframeDecodeToThatPictureWithoutErrors() async throws {
-        let keyframe = try await Self.keyframe(x264Params: "cabac=0:weightp=0:repeat-headers=1")
+    /// The program's preset, and the slate's (ultrafast: no deblocking, one reference).
+    @Test(arguments: ["veryfast", "ultrafast"])
+    func skipPicturesAfterAnX264KeyframeDecodeToThatPictureWithoutErrors(preset: String) async throws {
+        let keyframe = try await Self.keyframe(x264Params: "cabac=0:weightp=0:repeat-headers=1", preset: preset)
         let skips = try #require(SkipPictures(keyframe: keyframe))
         #expect(skips.macroblocks == 80 * 45)
         var stream = keyframe

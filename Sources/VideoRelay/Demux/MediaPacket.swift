@@ -16,3 +16,16 @@ struct MediaStreams: Sendable {
     var video: InputStream?
     var audio: InputStream?
 }
+
+extension MediaStreams {
+    /// The video's format as the profile compares it (nil without video).
+    var videoFormat: VideoFormat? {
+        guard let video else { return nil }
+        let rate = video.frameRate
+        return VideoFormat(
+            isH264: video.parameters.codecID == AV_CODEC_ID_H264,
+            width: Int(video.parameters.width), height: Int(video.parameters.height),
+            framesPerSecond: rate.den > 0 && rate.num > 0 ? Double(rate.num) / Double(rate.den) : nil,
+            hasNoReordering: video.parameters.videoDelay == 0)
+    }
+}

@@ -21,6 +21,13 @@ final class Frame {
 
     func unref() { av_frame_unref(pointer) }
 
+    /// A new reference to this picture, kept beyond this frame's reuse.
+    func newReference() throws(FFmpegError) -> Frame {
+        let kept = try Frame()
+        try check(av_frame_ref(kept.pointer, pointer), "av_frame_ref")
+        return kept
+    }
+
     var width: Int32 { pointer.pointee.width }
     var height: Int32 { pointer.pointee.height }
     /// The AVPixelFormat (video) as libav stores it.

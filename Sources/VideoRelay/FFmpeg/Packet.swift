@@ -17,6 +17,16 @@ public final class Packet: @unchecked Sendable {
         av_packet_free(&packet)
     }
 
+    /// A packet holding a copy of `bytes`.
+    convenience init(copying bytes: [UInt8]) throws(FFmpegError) {
+        try self.init()
+        try check(av_new_packet(pointer, Int32(bytes.count)), "av_new_packet")
+        bytes.withUnsafeBytes { source in
+            guard let data = pointer.pointee.data, let base = source.baseAddress else { return }
+            data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+    }
+
     /// A new reference to the same payload with its own timestamps.
     func clone() throws(FFmpegError) -> Packet {
         let copy = try Packet()

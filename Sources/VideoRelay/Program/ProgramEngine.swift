@@ -33,34 +33,18 @@ final class ProgramEngine {
     private let muxer: OutputFormat
     private let videoStream: Int32
     private let audioStream: Int32
-    private let audioEncoder: Encoder
-    private let audioFIFO: AudioFIFO
+    private let audio: ProgramAudio
     private var videoEncoder: Encoder?
-    private let slate: SlateRenderer
-    /// The slate's own encoder: it encodes each new slate picture (once a second) as a
-    /// keyframe, and the pictures in between are skip pictures that repeat it for a few bytes
-    /// each, so the slate on air costs next to nothing. Set up for a stream skip pictures can
-    /// follow (CAVLC, no weighted prediction).
-    private var slateEncoder: Encoder?
-    /// Skip pictures matching the slate encoder's stream (nil until its first keyframe, or if
-    /// its stream does not allow them: the slate encoder then encodes every picture).
-    private var slateSkips: SkipPictures?
-    /// Pictures since the slate's last keyframe.
-    private var slatePicturesSinceKeyframe = 0
+    private let slate: ProgramSlate
 
     /// What each source's open stream holds (absent between streams).
     private var streams: [String: MediaStreams] = [:]
     private var caption: Caption?
     private var graph: FilterGraph?
     private var videoDecoder: Decoder?
-    private var audioDecoder: Decoder?
-    private var audioDecoderSource: String?
-    private var resampler: Resampler?
     /// The last picture given to the encoder (profile size, 4:2:0): repeated while the on-air
     /// source sends nothing, so the program keeps its frame rate.
     private var lastPicture: Frame?
-    private var lastAudioDTS: Int64?
-    private var audioSamplesEncoded: Int64 = 0
     /// Cut requests waiting for their reply, by ticket.
     private var replies: [Int: (requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)] = [:]
     private var nextTicket = 1
@@ -86,13 +70,12 @@ final class ProgramEngine {
             settings: .init(profile: configuration.profile, instantCut: configuration.instantCut), sources: sourceIDs,
             rules: configuration.failover)
 
-        slate = try SlateRenderer(clipPath: configuration.slatePath, profile: configuration.profile, font: configuration.font)
+        slate = try ProgramSlate(configuration: configuration)
         if let path = configuration.slatePath, !slate.fromClip {
             logger.warning("slate clip unusable; the slate is a generated picture", metadata: ["program.slate": "\(path)"])
         }
 
-        audioEncoder = try Encoder.aac(profile: configuration.profile)
-        audioFIFO = try AudioFIFO(capacity: Int32(configuration.profile.audioSampleRate))
+        audio = try ProgramAudio(profile: configuration.profile)
         muxer = try OutputFormat(writingTo: output, serviceName: "program")
         // The video stream is described by the profile (the encoder and passthrough sources
         // both match it); the muxer needs only the codec and size.
@@ -103,7 +86,7 @@ final class ProgramEngine {
         videoParameters.pointer.pointee.height = Int32(profile.height)
         videoParameters.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         videoStream = try muxer.addStream(parameters: videoParameters.pointer, timeBase: Self.ticksTimeBase)
-        let audioParameters = try audioEncoder.parameters()
+        let audioParameters = try audio.parameters()
         audioStream = try muxer.addStream(parameters: audioParameters.pointer, timeBase: Self.ticksTimeBase)
         withExtendedLifetime(audioParameters) {}
         try muxer.writeHeader()
@@ -237,7 +220,7 @@ final class ProgramEngine {
                 status.repeatedFrames += 1
             case .keepSlateAsLast(let pts):
                 do {
-                    lastPicture = try Self.reference(slate.picture(pts: pts))
+                    lastPicture = try slate.still(pts: pts)
                 } catch {
                     note(error, "slate")
                 }
@@ -266,13 +249,7 @@ final class ProgramEngine {
     }
 
     private func log(to: ProgramInput, from: ProgramInput, reason: SwitchReason) {
-        let reasonText: String
-        switch reason {
-        case .operatorCut(let by): reasonText = "cut by \(by ?? "operator")"
-        case .failover: reasonText = "failover"
-        case .restore: reasonText = "restore"
-        case .firstLive: reasonText = "first_live"
-        }
+        let reasonText = reason.name
         logger.info("program switched", metadata: ["program.from": "\(from)", "program.to": "\(to)", "program.reason": "\(reasonText)"])
         if reason.isAutomatic {
             status.automaticMoves.append(AutomaticMove(at: Date(), from: from.description, to: to.description, reason: reasonText))
@@ -353,84 +330,22 @@ final class ProgramEngine {
             guard let encoder = videoEncoder else { return }
             frame.pts = pts
             frame.pointer.pointee.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
-            if frame !== lastPicture { lastPicture = try Self.reference(frame) }
+            if frame !== lastPicture { lastPicture = try frame.newReference() }
             try encoder.send(frame)
-            try receiveVideo(from: encoder) { writeVideo($0) }
+            try encoder.receivePackets(streamIndex: videoStream, duration: profile.frameTicks) { writeVideo($0) }
         } catch {
             note(error, context)
         }
     }
 
-    /// One slate picture: a keyframe when the slate goes on air, when its picture changed (its
-    /// clock shows a new second) and at least once per GOP; a skip picture otherwise.
+    /// One slate picture (see `ProgramSlate`), kept for repeats when it changed.
     private func encodeSlate(pts: Int64, keyframe: Bool) {
         do {
-            let drawnBefore = slate.picturesDrawn
-            let picture = try slate.picture(pts: pts)
-            let changed = slate.picturesDrawn != drawnBefore
-            if changed { lastPicture = try Self.reference(picture) }
-            if let skips = slateSkips, !keyframe, !changed, slatePicturesSinceKeyframe + 1 < profile.gopFrames {
-                slatePicturesSinceKeyframe += 1
-                writeVideo(try videoPacket(skips.picture(index: slatePicturesSinceKeyframe), pts: pts))
-                return
-            }
-            if slateEncoder == nil {
-                var options = profile.x264Options
-                options["x264-params"] = [options["x264-params"], "cabac=0:weightp=0"].compactMap { $0 }.joined(separator: ":")
-                slateEncoder = try Encoder.h264(profile: profile, options: options)
-            }
-            guard let encoder = slateEncoder else { return }
-            // Without skip pictures (a stream they cannot follow) the encoder makes every
-            // picture, keyframes only where needed.
-            let startsGOP = keyframe || changed || slateSkips == nil && slatePicturesSinceKeyframe + 1 >= profile.gopFrames
-            picture.pts = pts
-            picture.pointer.pointee.pict_type = startsGOP || slateSkips != nil ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
-            try encoder.send(picture)
-            try receiveVideo(from: encoder) { packet in
-                if packet.isKeyframe {
-                    slatePicturesSinceKeyframe = 0
-                    if slateSkips == nil { slateSkips = SkipPictures(keyframe: packet.bytes) }
-                } else {
-                    slatePicturesSinceKeyframe += 1
-                }
-                writeVideo(packet)
-            }
+            let changed = try slate.encode(pts: pts, keyframe: keyframe, streamIndex: videoStream) { writeVideo($0) }
+            if let changed { lastPicture = changed }
         } catch {
             note(error, "slate")
         }
-    }
-
-    /// Hands each packet `encoder` has ready to `body`, as a program video packet.
-    private func receiveVideo(from encoder: Encoder, _ body: (Packet) -> Void) throws(FFmpegError) {
-        while true {
-            let packet = try Packet()
-            guard try encoder.receive(into: packet) else { return }
-            packet.streamIndex = videoStream
-            packet.duration = profile.frameTicks
-            body(packet)
-        }
-    }
-
-    /// A video packet of the program holding `bytes` (Annex B) at `pts`.
-    private func videoPacket(_ bytes: [UInt8], pts: Int64) throws(FFmpegError) -> Packet {
-        let packet = try Packet()
-        try check(av_new_packet(packet.pointer, Int32(bytes.count)), "av_new_packet")
-        bytes.withUnsafeBytes { source in
-            guard let data = packet.pointer.pointee.data, let base = source.baseAddress else { return }
-            data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-        }
-        packet.pts = pts
-        packet.dts = pts
-        packet.streamIndex = videoStream
-        packet.duration = profile.frameTicks
-        return packet
-    }
-
-    /// A new reference to `frame`'s picture, kept beyond the frame's reuse.
-    private static func reference(_ frame: Frame) throws(FFmpegError) -> Frame {
-        let kept = try Frame()
-        try check(av_frame_ref(kept.pointer, frame.pointer), "av_frame_ref")
-        return kept
     }
 
     /// Decodes `source`'s cached GOP into a fresh decoder with timestamps on the program
@@ -445,30 +360,19 @@ final class ProgramEngine {
         case .hold: context = "hold"
         case .caption: context = "caption"
         }
-        var latest: Frame?
+        let decoded: CachedGOPDecoding
         do throws(FFmpegError) {
-            guard let stream = streams[source]?.video, let newestDTS = packets.last?.dts else {
+            guard let stream = streams[source]?.video else {
                 throw FFmpegError(code: -1, call: "decodeCachedGOP", message: "no video from \(source)")
             }
-            let decoder = try Decoder(parameters: stream.parameters, timeBase: Self.ticksTimeBase)
-            for cached in packets {
-                let packet = try cached.payload.clone()
-                packet.dts = newestAt + TimestampRebaser.signedDifference(cached.dts, newestDTS)
-                packet.pts = newestAt + TimestampRebaser.signedDifference(cached.pts ?? cached.dts, newestDTS)
-                try decoder.send(packet)
-                let frame = try Frame()
-                while try decoder.receive(into: frame) {
-                    frame.pts = frame.pointer.pointee.best_effort_timestamp
-                    if frame.pts >= latest?.pts ?? .min { latest = try Self.reference(frame) }
-                    frame.unref()
-                }
-            }
-            videoDecoder = decoder
+            decoded = try CachedGOPDecoding(packets, stream: stream, newestAt: newestAt, timeBase: Self.ticksTimeBase)
         } catch {
             note(error, "GOP decode (\(context))")
             run(machine.handle(.cachedGOPFailed(use)))
             return
         }
+        videoDecoder = decoded.decoder
+        let latest = decoded.latest
         switch use {
         case .show:
             guard let latest else { return }
@@ -494,59 +398,24 @@ final class ProgramEngine {
     private func decodeAudio(_ packet: Packet, source: String) {
         guard let stream = streams[source]?.audio else { return }
         do {
-            if audioDecoder == nil || audioDecoderSource != source {
-                audioDecoder = try Decoder(parameters: stream.parameters, timeBase: stream.timeBase)
-                audioDecoderSource = source
-            }
-            guard let decoder = audioDecoder else { return }
-            try decoder.send(packet)
-            let frame = try Frame()
-            while try decoder.receive(into: frame) {
-                if resampler == nil || resampler?.accepts(frame) == false {
-                    resampler = try Resampler(from: frame, outputRate: Int32(profile.audioSampleRate))
-                }
-                try resampler?.convert(frame, into: audioFIFO)
-                frame.unref()
-            }
+            try audio.decode(packet, source: source, stream: stream)
         } catch {
             note(error, "audio decode")
         }
     }
 
-    /// Encodes audio up to the video's time: the FIFO's samples, silence where it has none,
-    /// so the program always carries audio on one unbroken sample clock.
+    /// Encodes audio up to the video's time, so the program always carries sound.
     private func pumpAudio(upTo videoDTS: Int64) {
-        let rate = Int64(profile.audioSampleRate)
-        let ticksPerSecond = ProgramTime.ticksPerSecond
-        let audioStart = ProgramTime.startTicks
-        let frameSize = Int64(max(audioEncoder.frameSize, 1024))
-        // Keep at most 300 ms queued: audio that ran ahead (a source burst) is dropped.
-        audioFIFO.trim(keeping: Int32(rate * 3 / 10))
+        var written = ProgramAudio.Written()
         do {
-            while audioStart + (audioSamplesEncoded + frameSize) * ticksPerSecond / rate <= videoDTS {
-                let frame = try audioFIFO.read(Int32(frameSize), sampleRate: Int32(rate))
-                frame.pts = audioSamplesEncoded
-                audioSamplesEncoded += frameSize
-                try audioEncoder.send(frame)
-                while true {
-                    let packet = try Packet()
-                    guard try audioEncoder.receive(into: packet) else { break }
-                    packet.pts = audioStart + packet.pts * ticksPerSecond / rate
-                    packet.dts = audioStart + packet.dts * ticksPerSecond / rate
-                    packet.duration = frameSize * ticksPerSecond / rate
-                    packet.streamIndex = audioStream
-                    if let last = lastAudioDTS, packet.dts <= last {
-                        status.audioPacketsDroppedLate += 1
-                        continue
-                    }
-                    lastAudioDTS = packet.dts
-                    try muxer.write(packet)
-                    status.audioPacketsWritten += 1
-                }
+            try audio.encode(upTo: videoDTS, streamIndex: audioStream, counting: &written) { packet throws(FFmpegError) in
+                try muxer.write(packet)
             }
         } catch {
             note(error, "audio encode")
         }
+        status.audioPacketsWritten += written.packets
+        status.audioPacketsDroppedLate += written.droppedLate
     }
 
     // MARK: - Status
@@ -576,18 +445,5 @@ final class ProgramEngine {
                 backup: rule.backup, failoverMilliseconds: rule.thresholdMilliseconds)
         }
         publishStatus(status)
-    }
-}
-
-extension MediaStreams {
-    /// The video's format as the profile compares it (nil without video).
-    var videoFormat: VideoFormat? {
-        guard let video else { return nil }
-        let rate = video.frameRate
-        return VideoFormat(
-            isH264: video.parameters.codecID == AV_CODEC_ID_H264,
-            width: Int(video.parameters.width), height: Int(video.parameters.height),
-            framesPerSecond: rate.den > 0 && rate.num > 0 ? Double(rate.num) / Double(rate.den) : nil,
-            hasNoReordering: video.parameters.videoDelay == 0)
     }
 }

@@ -77,6 +77,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         for (id, inbox) in inboxes { demuxes.subscribe(resource: id, inbox) }
         let handOver = EngineHandOver(engine: engine)
         let thread = Thread { [self] in
+            nameCurrentThread("program")
             let engine = handOver.engine
             // Sleeps until a command or packet arrives or the engine is next due (a slate or
             // repeated picture, a health check, a status update), whichever comes first.

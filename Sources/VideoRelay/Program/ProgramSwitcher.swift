@@ -23,6 +23,16 @@ public enum SwitchReason: Sendable, Equatable {
     /// Nothing was on air and this source went live (start-up).
     case firstLive
 
+    /// The reason as the log, the status and the control room name it.
+    public var name: String {
+        switch self {
+        case .operatorCut(let by): "cut by \(by ?? "operator")"
+        case .failover: "failover"
+        case .restore: "restore"
+        case .firstLive: "first_live"
+        }
+    }
+
     public var isAutomatic: Bool {
         if case .operatorCut = self { return false }
         return true

@@ -1,0 +1,171 @@
+
+/// What the program machine reads and answers: its settings, events, actions and the state
+/// it keeps per source.
+extension ProgramMachine {
+    /// Fixed facts about the program.
+    struct Settings: Sendable, Equatable {
+        /// One program frame in 90 kHz ticks.
+        var frameTicks: Int64
+        var framesPerSecond: Int
+        /// Cuts decode the target's cached GOP and go on air at once instead of waiting for
+        /// its next IDR.
+        var instantCut: Bool
+        /// A program this far behind its clock gets the last picture repeated: longer than the
+        /// bursts a source's packets arrive in through SRT and the demuxer (a few hundred ms),
+        /// half the default failover threshold.
+        var holdAfter: Duration = .milliseconds(500)
+        /// How often the sources' health is checked.
+        var healthInterval: Duration = .milliseconds(50)
+        /// A cut whose source sends no keyframe for this long is answered "abandoned".
+        var cutTimeout: Duration = .seconds(5)
+        /// A cached GOP longer than this many video packets is dropped (no IDR for too long).
+        var maximumCachedPackets = 600
+
+        init(frameTicks: Int64, framesPerSecond: Int, instantCut: Bool) {
+            self.frameTicks = frameTicks
+            self.framesPerSecond = framesPerSecond
+            self.instantCut = instantCut
+        }
+
+        init(profile: ProgramProfile, instantCut: Bool) {
+            self.init(frameTicks: profile.frameTicks, framesPerSecond: max(profile.framesPerSecond, 1), instantCut: instantCut)
+        }
+    }
+
+    /// A demuxed packet of a source, timestamps in 90 kHz.
+    struct Packet {
+        enum Kind: Sendable, Equatable { case video, audio }
+        var source: String
+        var kind: Kind
+        var isKeyframe: Bool
+        /// Nil when the packet carries none (taken to equal the DTS).
+        var pts: Int64?
+        var dts: Int64
+        var payload: Payload
+    }
+
+    /// A cached video packet, with the source's own timestamps.
+    struct CachedPacket {
+        var pts: Int64?
+        var dts: Int64
+        var payload: Payload
+    }
+
+    /// What a decoded cached GOP is for.
+    enum GOPUse: Sendable, Equatable {
+        /// An instant cut: its newest picture is the next program frame.
+        case show
+        /// The on-air source fell silent: its newest picture (already out) is repeated.
+        case hold
+        /// A caption went on air in passthrough: the decoder is brought up to the newest
+        /// picture (already out) so the next one can be decoded and captioned.
+        case caption
+    }
+
+    enum Event {
+        /// A source's demuxer opened: whether it has video, and whether that video can be
+        /// passed through (it matches the program profile).
+        case opened(source: String, hasVideo: Bool, matchesProfile: Bool)
+        /// A source's demuxer ended (the publisher went away or stayed silent).
+        case ended(source: String)
+        case packet(Packet, at: Duration)
+        /// An operator asks for a source; `ticket` names the reply.
+        case cut(source: String, by: String?, ticket: Int, at: Duration)
+        /// A caption went on (or was replaced) or off.
+        case caption(on: Bool)
+        /// The time now: health checks, repeated and slate pictures that fell due, cut timeouts.
+        case clock(at: Duration)
+        /// A picture (a decoded or filtered source picture) is ready for the encoder.
+        case picture(pts: Int64, at: Duration)
+        /// A cached GOP could not be decoded.
+        case cachedGOPFailed(GOPUse)
+        /// The program is stopping.
+        case stop
+    }
+
+    enum Action {
+        /// Write this on-air video packet to the muxer with these program timestamps.
+        case passThrough(Payload, pts: Int64, dts: Int64)
+        /// Decode this on-air video packet (a fresh decoder if there is none) with these
+        /// program timestamps, and offer its pictures (`Event.picture`).
+        case decode(Payload, pts: Int64, dts: Int64)
+        /// Decode this on-air audio packet into the program's audio.
+        case decodeAudio(Payload, source: String)
+        /// Decode a source's cached GOP into a fresh decoder (dropping the filter graph), its
+        /// newest picture at program DTS `newestAt`, and use the newest picture as `use` says.
+        case decodeCachedGOP(source: String, packets: [CachedPacket], newestAt: Int64, use: GOPUse)
+        /// A new segment: drop the video decoder and the filter graph.
+        case newSegment
+        /// Drop the filter graph (its frame-rate filter would fill a gap the program already
+        /// filled).
+        case resetFilter
+        /// Encode the picture just offered, at `pts`.
+        case encode(pts: Int64, keyframe: Bool)
+        /// Encode the last picture again, at `pts`.
+        case repeatLast(pts: Int64, keyframe: Bool)
+        /// Keep the slate picture as the last picture, to be repeated in place of a source that
+        /// left nothing to decode.
+        case keepSlateAsLast(pts: Int64)
+        /// Encode the slate picture for `pts`.
+        case encodeSlate(pts: Int64, keyframe: Bool)
+        /// The program moved (for the log and the list of automatic moves).
+        case switched(to: ProgramInput, from: ProgramInput, reason: SwitchReason)
+        /// Passthrough or transcode from this keyframe on (for the log).
+        case modeChanged(ProgramStatus.Mode)
+        /// The cut `ticket` is on air from the picture at `programPTS`, `waited` after it was
+        /// asked for.
+        case cutTookEffect(ticket: Int, source: String, by: String?, programPTS: Int64, waited: Duration)
+        case cutRefused(ticket: Int, ProgramSwitcher.Refusal)
+        case cutAbandoned(ticket: Int, reason: String)
+    }
+
+    /// What makes the program's video now.
+    indirect enum Feed: Equatable {
+        /// The slate, at the program's frame rate.
+        case slate
+        /// The on-air source's first keyframe is awaited (its packets before it are not used);
+        /// `mode` is the mode before, kept until that keyframe chooses.
+        case awaitingKeyframe(mode: ProgramStatus.Mode)
+        /// The source's packets are remuxed.
+        case passthrough
+        /// The source's packets are decoded and encoded; `matchesProfile`: its pictures need no
+        /// scaling or rate conversion.
+        case transcode(matchesProfile: Bool)
+        /// The source sent nothing in time: the last picture is repeated at the frame rate until
+        /// its next packet, which continues as `resume`.
+        case holding(resume: Feed)
+
+        var mode: ProgramStatus.Mode {
+            switch self {
+            case .passthrough: .passthrough
+            case .awaitingKeyframe(let mode): mode
+            case .slate, .transcode, .holding: .transcode
+            }
+        }
+    }
+
+    /// A source as the machine knows it.
+    struct Track {
+        /// Whether its demuxer found video, and whether that video matches the profile (nil:
+        /// no demuxer open, or no video).
+        var matchesProfile: Bool?
+        /// Video packets since its latest keyframe (empty until one arrived).
+        var gop: [CachedPacket] = []
+        /// When its latest packet arrived.
+        var lastPacketAt: Duration?
+
+        /// Demuxed, with a cached GOP that starts on a keyframe: it can go on air now.
+        var isReady: Bool { matchesProfile != nil && !gop.isEmpty }
+    }
+
+    /// The cut waiting for its reply.
+    struct PendingReply: Equatable {
+        var ticket: Int
+        var source: String
+        var at: Duration
+    }
+}
+
+extension ProgramMachine.Packet: Equatable where Payload: Equatable {}
+extension ProgramMachine.CachedPacket: Equatable where Payload: Equatable {}
+extension ProgramMachine.Action: Equatable where Payload: Equatable {}
