@@ -78,7 +78,8 @@ program:
         advice = self.advice()
         self.assertIn("遅延超過ドロップ", advice)
         self.assertIn("現在 20 ms", advice)
-        numbers = self.browser.find_element(By.CSS_SELECTOR, '.tile[data-source="heli-1"] .numbers').text
+        numbers = " ".join(element.get_attribute("textContent")
+                           for element in self.browser.find_elements(By.CSS_SELECTOR, '.tile[data-source="heli-1"] .numbers'))
         self.assertIn("遅延超過ドロップ", numbers)
         self.assertIn("再送", numbers)
         self.browser.find_element(By.ID, "lang-toggle").click()
