@@ -78,6 +78,9 @@ final class RelayLoop {
         gatekeeper = Gatekeeper(policy: AccessPolicy(configuration: configuration), keyLength: configuration.keyLength, logger: logger)
         admission = Admission(gatekeeper: gatekeeper, keyLength: configuration.keyLength, logger: logger)
         epoll = try SRTEpoll()
+        // Accepted sockets start from the listener's options; the listen callback then applies
+        // each link's own (`Gatekeeper.admit`), so the listener carries no FEC a link could not
+        // take off again.
         listener = try SRTSocket(options: SRTSocketOption.liveDefaults(latency: configuration.latencyMilliseconds))
         do {
             try listener.bind(configuration.srtListen)
@@ -93,7 +96,7 @@ final class RelayLoop {
         sinks = configuration.sinks.map { SinkRuntime(configuration: $0, limits: configuration.fanout, now: now) }
         sinksByID = Dictionary(uniqueKeysWithValues: sinks.map { ($0.id, $0) })
         pushSinks = PushSinkConnector(
-            sinks: sinks, epoll: epoll, latencyMilliseconds: configuration.latencyMilliseconds, keyLength: configuration.keyLength,
+            sinks: sinks, epoll: epoll, link: { [configuration] in configuration.linkSettings(for: $0) }, keyLength: configuration.keyLength,
             logger: logger)
         statistics = RelayStatistics(configuration: configuration.fanout, now: now, publish: publish)
         programFeed?.wakeRelayOnOutput { [wake] in wake.signal() }

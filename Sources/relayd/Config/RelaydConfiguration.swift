@@ -115,7 +115,7 @@ struct RelaydConfiguration: Sendable {
         var relay = RelayConfiguration()
         let srt = root.child("srt")
         relay.srtListen = address(srt, "listen", default: relay.srtListen)
-        relay.latencyMilliseconds = Int32(srt.int("latency_ms", default: 120, range: 20...8000))
+        relay.link = readLinkSettings(srt)
         let keyLength = srt.int("key_length", default: 16, range: 16...32)
         if ![16, 24, 32].contains(keyLength) { srt.child("key_length").error("must be 16, 24 or 32 (AES-128/192/256)") }
         relay.keyLength = Int32(keyLength)
@@ -198,7 +198,8 @@ struct RelaydConfiguration: Sendable {
         let source = SourceConfiguration(
             id: id, kind: kind ?? .mobile, label: node.string("label") ?? id,
             passphrase: passphrase(node, "passphrase"), allowedUsers: node.strings("users"),
-            allowTakeover: node.bool("takeover", default: false), upstream: upstream?.0)
+            allowTakeover: node.bool("takeover", default: false), upstream: upstream?.0,
+            link: readLinkOverrides(node, sending: false))
         node.rejectUnknownKeys()
         return (source, upstream?.1)
     }
@@ -206,7 +207,7 @@ struct RelaydConfiguration: Sendable {
     private static func readUser(_ node: ConfigNode) -> UserConfiguration {
         let user = UserConfiguration(
             name: identifier(node, "name"), passphrase: passphrase(node, "passphrase"),
-            publish: node.strings("publish"), request: node.strings("request"))
+            publish: node.strings("publish"), request: node.strings("request"), link: readLinkOverrides(node, sending: true))
         node.rejectUnknownKeys()
         return user
     }
@@ -228,8 +229,12 @@ struct RelaydConfiguration: Sendable {
             node.child("mode").error("must be pull or push, got \"\(mode)\"")
             delivery = .pull(user: "")
         }
+        let link = readLinkOverrides(node, sending: true)
+        if case .pull(let user) = delivery, !link.isEmpty {
+            node.error("link settings (latency_ms, overhead_percent, fec, peer_idle_timeout_ms) of a pull sink belong to its user \"\(user)\": the HQ calls in as that user")
+        }
         node.rejectUnknownKeys()
-        return SinkConfiguration(id: id, name: name, feed: feed, delivery: delivery)
+        return SinkConfiguration(id: id, name: name, feed: feed, delivery: delivery, link: link)
     }
 
     private static func readFanout(_ node: ConfigNode) -> FanoutLimits {
