@@ -143,12 +143,16 @@ public struct SourceConfiguration: Sendable, Equatable {
     public var allowedUsers: [String]
     /// Whether a new publisher replaces a live one instead of being refused with 1409.
     public var allowTakeover: Bool
+    /// Set when the relay feeds the source itself by calling an upstream SRT listener (another
+    /// site's relayd); such a source takes no publishers (1405).
+    public var upstream: UpstreamConfiguration?
     /// The publisher's link settings, where they differ from `srt.*`.
     public var link: LinkOverrides
 
     public init(
         id: String, kind: Kind, label: String, passphrase: String? = nil,
-        allowedUsers: [String] = [], allowTakeover: Bool = false, link: LinkOverrides = LinkOverrides()
+        allowedUsers: [String] = [], allowTakeover: Bool = false, upstream: UpstreamConfiguration? = nil,
+        link: LinkOverrides = LinkOverrides()
     ) {
         self.link = link
         self.id = id
@@ -157,6 +161,7 @@ public struct SourceConfiguration: Sendable, Equatable {
         self.passphrase = passphrase
         self.allowedUsers = allowedUsers
         self.allowTakeover = allowTakeover
+        self.upstream = upstream
     }
 
     /// The source's credentials, as the access policy reads them.

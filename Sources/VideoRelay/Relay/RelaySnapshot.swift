@@ -53,6 +53,11 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     public var readers: Int
     public var gopCacheBytes: Int
     public var srt: SRTStatistics?
+    /// For a source fed from upstream: the link's state.
+    public var upstream: UpstreamStatus? = nil
+    /// The service the stream's SDT names: for a chained site, the upstream site and its
+    /// on-air source.
+    public var service: ServiceName? = nil
     /// The publisher's link: RTT, loss, drops and, after drops, a latency recommendation.
     public var link: LinkStatistics?
 }

@@ -17,6 +17,11 @@ struct RelaydConfiguration: Sendable {
     var accounts: [Account] = []
     /// The FieldOps pages' settings (`fieldops:`): the map's tile server.
     var fieldOps = FieldOpsSettings()
+    /// Upstream passphrases kept outside the file, by source id; read by
+    /// `resolvingUpstreamSecrets()` when relayd starts.
+    var upstreamSecrets: [String: ExternalSecret] = [:]
+    /// Which site this is (`site:`); its name is the program's service provider.
+    var site: SiteIdentity?
 
     /// Reads and validates YAML. Every error is reported with its key path.
     static func parse(yaml: String) throws -> RelaydConfiguration {
@@ -124,16 +129,20 @@ struct RelaydConfiguration: Sendable {
 
         relay.users = root.list("users").map(readUser)
         var failover: [String: FailoverRule] = [:]
+        var upstreamSecrets: [String: ExternalSecret] = [:]
         relay.sources = root.list("sources").map { node in
             let rule = readFailoverRule(node)
-            let source = readSource(node)
+            let (source, secret) = readSource(node)
             failover[source.id] = rule
+            if let secret { upstreamSecrets[source.id] = secret }
             return source
         }
         let program = root.child("program")
         relay.program = ProgramAccess(passphrase: passphrase(program, "passphrase"), allowedUsers: program.strings("users"))
         var programConfiguration = readProgram(program)
         programConfiguration.failover = failover
+        let site = readSite(root.child("site"))
+        if let site { programConfiguration.serviceProvider = site.name }
         program.rejectUnknownKeys()
         relay.sinks = root.list("sinks").map(readSink)
         relay.fanout = readFanout(root.child("fanout"))
@@ -142,7 +151,10 @@ struct RelaydConfiguration: Sendable {
         configuration.accounts = readAccounts(root)
         configuration.fieldOps = readFieldOps(root)
         configuration.displayTimeZone = displayTimeZone
+        configuration.upstreamSecrets = upstreamSecrets
+        configuration.site = site
         crossCheck(configuration, root: root)
+        crossCheckUpstreams(configuration, root: root)
         crossCheckAccounts(configuration, root: root)
         crossCheckProgram(configuration, root: root)
         return configuration
@@ -158,7 +170,7 @@ struct RelaydConfiguration: Sendable {
     }
 
     /// SRT passphrases are 10 to 79 characters (libsrt's limit).
-    private static func passphrase(_ node: ConfigNode, _ key: String) -> String? {
+    static func passphrase(_ node: ConfigNode, _ key: String) -> String? {
         guard let text = node.string(key) else { return nil }
         guard (10...79).contains(text.utf8.count) else {
             node.child(key).error("must be 10 to 79 characters (SRT passphrase), got \(text.utf8.count)")
@@ -167,7 +179,7 @@ struct RelaydConfiguration: Sendable {
         return text
     }
 
-    private static func identifier(_ node: ConfigNode, _ key: String) -> String {
+    static func identifier(_ node: ConfigNode, _ key: String) -> String {
         let value = node.requiredString(key) ?? ""
         if !value.isEmpty, value.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) || value.contains(",") {
             node.child(key).error("may hold only letters, digits, - and _, got \"\(value)\"")
@@ -175,19 +187,21 @@ struct RelaydConfiguration: Sendable {
         return value
     }
 
-    private static func readSource(_ node: ConfigNode) -> SourceConfiguration {
+    private static func readSource(_ node: ConfigNode) -> (SourceConfiguration, ExternalSecret?) {
         let id = identifier(node, "id")
         let kindText = node.requiredString("kind") ?? ""
         let kind = SourceConfiguration.Kind(rawValue: kindText)
         if kind == nil && !kindText.isEmpty {
             node.child("kind").error("must be one of \(SourceConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(kindText)\"")
         }
+        let upstream = readUpstream(node.child("pull"))
         let source = SourceConfiguration(
             id: id, kind: kind ?? .mobile, label: node.string("label") ?? id,
             passphrase: passphrase(node, "passphrase"), allowedUsers: node.strings("users"),
-            allowTakeover: node.bool("takeover", default: false), link: readLinkOverrides(node, sending: false))
+            allowTakeover: node.bool("takeover", default: false), upstream: upstream?.0,
+            link: readLinkOverrides(node, sending: false))
         node.rejectUnknownKeys()
-        return source
+        return (source, upstream?.1)
     }
 
     private static func readUser(_ node: ConfigNode) -> UserConfiguration {
