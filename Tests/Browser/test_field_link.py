@@ -12,12 +12,10 @@ import subprocess
 import tempfile
 import unittest
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from relayd_server import ROOT, WAIT, RelaydServer
+from relayd_server import ROOT, WAIT, RelaydServer, headless_chromium, stop_process
 
 
 class FieldLinkTileTests(unittest.TestCase):
@@ -46,7 +44,7 @@ program:
                 ["python3", os.path.join(ROOT, "scripts", "impair-proxy"), "--listen", "127.0.0.1:0",
                  "--target", f"127.0.0.1:{self.relayd.srt_port}", "--loss", "10", "--delay-ms", "25", "--seed", "4"],
                 stdout=out)
-        self.addCleanup(self.stop, self.proxy)
+        self.addCleanup(stop_process, self.proxy)
         WebDriverWait(None, WAIT, poll_frequency=0.1).until(lambda _: os.path.getsize(proxy_out) > 0, "the proxy is ready")
         with open(proxy_out) as out:
             port = json.loads(out.readline())["listen"]
@@ -54,18 +52,9 @@ program:
             ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", os.path.join(ROOT, "Media", "heli-1.ts"),
              "-c", "copy", "-f", "mpegts", f"srt://127.0.0.1:{port}?streamid=#!::r=heli-1,m=publish"],
             stdin=subprocess.DEVNULL)
-        self.addCleanup(self.stop, self.publisher)
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=ja"):
-            options.add_argument(argument)
-        self.browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.addCleanup(stop_process, self.publisher)
+        self.browser = headless_chromium()
         self.addCleanup(self.browser.quit)
-
-    @staticmethod
-    def stop(process):
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=WAIT)
 
     def advice(self):
         elements = self.browser.find_elements(By.CSS_SELECTOR, '.tile[data-source="heli-1"] .link-advice')

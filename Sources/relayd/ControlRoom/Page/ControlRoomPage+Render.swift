@@ -38,8 +38,13 @@ extension ControlRoomPage {
           image.dataset.seq = sequence;
         }
 
+        // A source fed from another site also says where its link to that site stands.
         function sourceState(source) {
-          return t(source.state) + (sourceEnabled(source) ? "" : " · " + t("held"));
+          const upstream = source.upstream;
+          const link = !upstream || upstream.state === "connected" ? ""
+            : " · " + (upstream.state === "connecting" ? t("upstreamConnecting")
+                       : t("upstreamRetrying", { time: clock(upstream.next_attempt_at) }));
+          return t(source.state) + link + (sourceEnabled(source) ? "" : " · " + t("held"));
         }
 
         // A link's figures as [name, value] pairs, the same pairs whether the link is measured yet
@@ -84,7 +89,9 @@ extension ControlRoomPage {
             setText(tile.querySelector(".number"), index <= 9 ? String(index) : "");
             setText(tile.querySelector(".tally"), source.id === onAir ? t("onAir") : source.id === preview ? t("inPreview") : "");
             setText(tile.querySelector(".label"), source.label);
-            setText(tile.querySelector(".kind"), source.kind + " · " + source.id);
+            // A chained site's program names the site and its on-air source in its SDT.
+            setText(tile.querySelector(".kind"), source.kind + " · " + source.id +
+              (source.service ? " · " + source.service.provider + " / " + source.service.name : ""));
             const state = tile.querySelector(".state");
             const stateClass = "state " + source.state;
             if (state.className !== stateClass) state.className = stateClass;
