@@ -65,3 +65,20 @@ class RelaydServer:
     def log_text(self):
         with open(self.log, encoding="utf-8", errors="replace") as log:
             return log.read()[-4000:]
+
+
+def headless_chromium(window="1280,900"):
+    """Debian's headless Chromium in Japanese, through its chromedriver."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={window}", "--lang=ja"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def stop_process(process):
+    """Ends a child started by a test (a publisher, a proxy) and waits for it."""
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=WAIT)

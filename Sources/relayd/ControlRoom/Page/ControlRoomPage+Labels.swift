@@ -23,6 +23,7 @@ extension ControlRoomPage {
             drops: "ドロップ", reconnects: "再接続", readers: "接続数", rtt: "RTT", loss: "損失",
             tookEffect: "カット完了", waited: "待ち", none: "なし", by: "操作者",
             hold: "停止", release: "再開", held: "停止中（管理者）", timeZone: "表示時刻",
+            upstreamConnecting: "上流サイトへ接続中", upstreamRetrying: "上流サイトへ再接続待ち（{time}）",
             kickReader: "切断", kickPublisher: "送信元を切断", sourcesAdmin: "ソース管理（管理者）", noPublisher: "送信元なし",
             user: "ユーザー", address: "接続元", publisher: "送信元",
             cancel: "キャンセル", keys: "キー操作", help: "キー操作 (?)", close: "閉じる",
@@ -51,6 +52,9 @@ extension ControlRoomPage {
             errNoPublisher: "このソースには送信元が接続していません", errCaptionEmpty: "テロップの文字を入力してください",
             errCaptionTooLong: "テロップが長すぎます（200 文字まで）", errUnknownPreset: "そのプリセットはありません",
             errNetwork: "relayd に届きませんでした。接続を確認してください", errRefused: "操作が拒否されました",
+            retransmits: "再送", lateDrops: "遅延超過ドロップ", latency: "レイテンシ",
+            linkAdvice: "遅延超過ドロップ {drops} 件: レイテンシ {recommended} ms を推奨（現在 {current} ms、RTT {rtt} ms × {multiplier}、損失 {loss} %）",
+            linkAdviceBurst: "遅延超過ドロップ {drops} 件: レイテンシ {recommended} ms を推奨（現在 {current} ms。損失が集中しているか遅延の揺らぎが大きい）",
           },
           en: {
             title: "Video relay control room", connecting: "Connecting…", connected: "Live", reconnecting: "Reconnecting…",
@@ -70,6 +74,7 @@ extension ControlRoomPage {
             drops: "Drops", reconnects: "Reconnects", readers: "Readers", rtt: "RTT", loss: "Loss",
             tookEffect: "Cut took effect", waited: "waited", none: "none", by: "by",
             hold: "Hold", release: "Release", held: "held by an admin", timeZone: "Times in",
+            upstreamConnecting: "calling the upstream site", upstreamRetrying: "upstream site: next call at {time}",
             kickReader: "Kick", kickPublisher: "Kick publisher", sourcesAdmin: "Sources (admin)", noPublisher: "no publisher",
             user: "user", address: "from", publisher: "publisher",
             cancel: "Cancel", keys: "Keys", help: "Keys (?)", close: "Close",
@@ -98,6 +103,9 @@ extension ControlRoomPage {
             errNoPublisher: "No publisher is connected to this source", errCaptionEmpty: "Type the caption text first",
             errCaptionTooLong: "The caption is too long (200 characters at most)", errUnknownPreset: "No such preset",
             errNetwork: "relayd could not be reached; check the connection", errRefused: "Refused",
+            retransmits: "Retransmits", lateDrops: "Too-late drops", latency: "Latency",
+            linkAdvice: "{drops} packet(s) dropped as too late: set latency to {recommended} ms (now {current} ms; RTT {rtt} ms × {multiplier} at {loss} % loss)",
+            linkAdviceBurst: "{drops} packet(s) dropped as too late: set latency to {recommended} ms (now {current} ms; losses come in bursts or the delay varies)",
           },
         };
         """#
