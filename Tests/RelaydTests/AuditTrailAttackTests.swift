@@ -7,7 +7,8 @@ import VideoRelay
 /// with failed logins, rolling it back to a head a viewer fetched, wiping it, smuggling a second
 /// key into a line, and a line torn by a crash.
 @Suite(.serialized) struct AuditTrailAttackTests {
-    static let openConfig = "srt:\n  listen: 127.0.0.1:{SRT_PORT}\nhttp:\n  listen: 127.0.0.1:{HTTP_PORT}\nsources:\n  - id: heli-1\n    kind: helicopter\n"
+    /// The program (on the slate) is not recorded, so the log holds only the entries a test makes.
+    static let openConfig = "srt:\n  listen: 127.0.0.1:{SRT_PORT}\nhttp:\n  listen: 127.0.0.1:{HTTP_PORT}\nsources:\n  - id: heli-1\n    kind: helicopter\nprogram:\n  record: false\n"
 
     static func data(_ relayd: RelaydProcess) -> URL { relayd.directory.appendingPathComponent("data") }
     static func keyPath(_ relayd: RelaydProcess) -> String { relayd.directory.appendingPathComponent("keys/audit-signing.key").path }

@@ -22,9 +22,11 @@ final class Distribution {
     /// - Parameters:
     ///   - failoverRules: without a program feed, the passthrough's rules per source (backup,
     ///     silence threshold); sources without one leave the program after the stall limit.
+    ///   - recording: records the resources it names, attached to each like a reader.
     ///   - failed: told when a target failed (it is already detached).
     init(
         configuration: RelayConfiguration, programFeed: ProgramFeed?, tap: PayloadTap?, failoverRules: [String: FailoverRule] = [:],
+        recording: (any RecordingFeed)? = nil,
         logger: Logger, now: ContinuousClock.Instant, failed: @escaping (any DeliveryTarget, DeliveryFailure) -> Void
     ) {
         // A GOP may use at most half a reader's queue, so a joiner's burst never overflows it.
@@ -44,6 +46,11 @@ final class Distribution {
             sources: configuration.sources.map(\.id), rules: failoverRules, silence: .milliseconds(configuration.fanout.sourceStallMilliseconds), origin: now)
         invalidPayloadLimit = configuration.fanout.invalidPayloadLimit
         self.logger = logger
+        if let recording {
+            for fanout in sources.map(\.fanout) + [program] where recording.records(fanout.resource) {
+                fanout.attach(RecordingTarget(resource: fanout.resource, feed: recording), joining: nil, now: now)
+            }
+        }
     }
 
     func source(_ id: String) -> SourceRuntime? { sourcesByID[id] }

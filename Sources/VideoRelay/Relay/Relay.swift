@@ -23,6 +23,7 @@ public final class Relay: Service, Sendable {
     private let programFeed: ProgramFeed?
     private let tap: PayloadTap?
     private let failoverRules: [String: FailoverRule]
+    private let recording: (any RecordingFeed)?
 
     /// - Parameters:
     ///   - programFeed: produces the `program` resource from the sources' payloads. Without
@@ -31,14 +32,16 @@ public final class Relay: Service, Sendable {
     ///   - failoverRules: without a program feed, each source's backup and silence threshold
     ///     for the passthrough (`program.failover`); without a rule a source leaves the program
     ///     after `fanout.sourceStallMilliseconds`.
+    ///   - recording: gets what readers get of each resource it records (`RecordingFeed`).
     public init(
         configuration: RelayConfiguration, programFeed: ProgramFeed? = nil, tap: PayloadTap? = nil,
-        failoverRules: [String: FailoverRule] = [:], logger: Logger
+        failoverRules: [String: FailoverRule] = [:], recording: (any RecordingFeed)? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.programFeed = programFeed
         self.tap = tap
         self.failoverRules = failoverRules
+        self.recording = recording
         self.logger = logger
     }
 
@@ -48,7 +51,8 @@ public final class Relay: Service, Sendable {
     public func start() throws -> UInt16 {
         let signal = try WakeSignal()
         let loop = try RelayLoop(
-            configuration: configuration, programFeed: programFeed, tap: tap, failoverRules: failoverRules, wake: signal, logger: logger,
+            configuration: configuration, programFeed: programFeed, tap: tap, failoverRules: failoverRules, recording: recording, wake: signal,
+            logger: logger,
             takeCommands: { [self] in self.commands.withLock { pending in defer { pending = pending.map { _ in [] } }; return pending ?? [] } }
         ) { [self] snapshot in
             self.latest.withLock { $0 = snapshot }

@@ -32,11 +32,12 @@ final class RelayLoop {
     private(set) var admission: Admission
     /// Created on first use, so its failure handler can reach the loop.
     private(set) lazy var distribution = Distribution(
-        configuration: configuration, programFeed: programFeed, tap: tap, failoverRules: failoverRules, logger: logger,
-        now: ContinuousClock.now,
+        configuration: configuration, programFeed: programFeed, tap: tap, failoverRules: failoverRules, recording: recording,
+        logger: logger, now: ContinuousClock.now,
         failed: { [unowned self] target, failure in self.deliveryFailed(target, failure) })
     private let programFeed: ProgramFeed?
     private let tap: PayloadTap?
+    private let recording: (any RecordingFeed)?
     private let failoverRules: [String: FailoverRule]
     let sinks: [SinkRuntime]
     let sinksByID: [String: SinkRuntime]
@@ -63,7 +64,7 @@ final class RelayLoop {
 
     init(
         configuration: RelayConfiguration, programFeed: ProgramFeed?, tap: PayloadTap? = nil,
-        failoverRules: [String: FailoverRule] = [:], wake: WakeSignal, logger: Logger,
+        failoverRules: [String: FailoverRule] = [:], recording: (any RecordingFeed)? = nil, wake: WakeSignal, logger: Logger,
         takeCommands: @escaping @Sendable () -> [RelayCommand] = { [] },
         publish: @escaping @Sendable (RelaySnapshot) -> Void
     ) throws(SRTError) {
@@ -71,6 +72,7 @@ final class RelayLoop {
         self.takeCommands = takeCommands
         self.programFeed = programFeed
         self.tap = tap
+        self.recording = recording
         self.failoverRules = failoverRules
         self.wake = wake
         self.logger = logger

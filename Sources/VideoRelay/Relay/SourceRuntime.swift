@@ -89,7 +89,7 @@ final class SourceRuntime {
             bitrateBitsPerSecond: publisher == nil ? 0 : bitrateBitsPerSecond, bytesReceived: bytesReceived,
             payloadsReceived: payloadsReceived, payloadFormat: payloadFormat, invalidPayloads: invalidPayloads,
             invalidPayloadDisconnects: invalidPayloadDisconnects, publishCount: publishCount, lastError: lastError,
-            readers: fanout.targets.count, gopCacheBytes: fanout.gop.bytes, srt: publisher == nil ? nil : srt,
+            readers: fanout.targets.filter { $0 is Reader }.count, gopCacheBytes: fanout.gop.bytes, srt: publisher == nil ? nil : srt,
             link: publisher.flatMap { publisher in srt.map { LinkStatistics($0, direction: .receiving, packetFilter: publisher.packetFilter) } })
     }
 }

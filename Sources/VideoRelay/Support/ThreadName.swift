@@ -7,7 +7,7 @@ import Glibc
 /// current, and a thread just started with `Thread { }` sometimes went unnamed or took another
 /// thread's name (seen in /proc while relayd ran). Glibc's `pthread_setname_np` is not visible
 /// to Swift, so this writes the thread's own `comm` file, which is what it does (proc(5)).
-func nameCurrentThread(_ name: String) {
+public func nameCurrentThread(_ name: String) {
     var bytes = Array(name.utf8.prefix(15))
     // A cut inside a multi-byte character would leave an invalid name: drop the partial one.
     while !bytes.isEmpty, String(validating: bytes, as: UTF8.self) == nil { bytes.removeLast() }

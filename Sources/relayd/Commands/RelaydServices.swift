@@ -34,6 +34,11 @@ struct RelaydServices {
             "http.max_connections": "\(configuration.httpServer.maximumConnections ?? HTTPConnectionLimit.defaultMaximum())",
             "process.open_file_limit": "\(HTTPConnectionLimit.openFileLimit())",
         ])
+        let auditKey = try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath)
+        let auditTrail = try AuditTrail(dataDirectory: dataURL, key: auditKey)
+        // Segments, manifests and signed heads under <data-dir>/recordings, written off the relay thread.
+        let recorder = configuration.recording.resources.isEmpty ? nil : Recorder(
+            settings: configuration.recording, dataDirectory: dataURL, key: auditKey, auditTrail: auditTrail, logger: Logger(label: "relayd.recording"))
         let enabled = configuration.program.enabled
         // One demuxer per source, and for the program when the pipeline makes one, fed by the
         // relay; its subscribers (the program, the thumbnails) never demux again. Without the
@@ -45,14 +50,13 @@ struct RelaydServices {
             configuration: configuration.program, sources: configuration.relay.sources.map(\.id), demuxes: demuxes, logger: Logger(label: "relayd.program"))
         let relay = Relay(
             configuration: configuration.relay, programFeed: enabled ? program : nil, tap: demuxes,
-            failoverRules: enabled ? [:] : configuration.program.failover, logger: Logger(label: "relayd.relay"))
+            failoverRules: enabled ? [:] : configuration.program.failover, recording: recorder?.queue, logger: Logger(label: "relayd.relay"))
         // Thumbnails of every source and of the program, from keyframes only, for the control
         // room; a pass-through program's (not demuxed) is its on-air source's.
         let thumbnails = ThumbnailMaker(
             demuxes: demuxes, programSource: { relay.snapshot.programSource }, logger: Logger(label: "relayd.thumbnails"))
         let fieldOps = try await FieldOpsHTTP.open(
             settings: configuration.fieldOps, dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"), displayTimeZone: configuration.displayTimeZone)
-        let auditTrail = try AuditTrail(dataDirectory: dataURL, key: try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath))
         try await auditTrail.append(actor: "relayd", action: "relayd.started", details: [
             "srt.listen": configuration.relay.srtListen.description, "http.listen": configuration.httpListen.description,
         ])
@@ -68,11 +72,12 @@ struct RelaydServices {
         let head = try auditTrail.head
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
-            relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail,
+            relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, recorder: recorder,
             controlRoom: ControlRoomState(displayTimeZone: configuration.displayTimeZone.identifier), access: access,
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
         // Stopped in reverse: the relay (no more payloads), then the demuxers, then their subscribers.
-        var services: [any Service] = (enabled ? [program] : []) + [thumbnails, demuxes, relay, application]
+        // The recorder stops after the relay, so it finishes the segments of the last payloads.
+        var services: [any Service] = (enabled ? [program] : []) + [thumbnails, demuxes] + (recorder.map { [$0] } ?? []) + [relay, application]
         services.insert(fieldOps.revisionFollower(logger: Logger(label: "relayd.fieldops")), at: 0)
         // First in the group, so it stops last and records the failed logins of the final minute.
         if let failedLogins = access.failedLogins { services.insert(failedLogins, at: 0) }

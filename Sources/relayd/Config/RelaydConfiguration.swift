@@ -17,6 +17,8 @@ struct RelaydConfiguration: Sendable {
     var accounts: [Account] = []
     /// The FieldOps pages' settings (`fieldops:`): the map's tile server.
     var fieldOps = FieldOpsSettings()
+    /// Evidence recording (`recording:`, each source's and the program's `record`).
+    var recording = RecordingSettings()
     /// Upstream passphrases kept outside the file, by source id; read by
     /// `resolvingUpstreamSecrets()` when relayd starts.
     var upstreamSecrets: [String: ExternalSecret] = [:]
@@ -129,15 +131,19 @@ struct RelaydConfiguration: Sendable {
 
         relay.users = root.list("users").map(readUser)
         var failover: [String: FailoverRule] = [:]
+        var recorded: [String] = []
         var upstreamSecrets: [String: ExternalSecret] = [:]
         relay.sources = root.list("sources").map { node in
             let rule = readFailoverRule(node)
+            let record = readRecordFlag(node)
             let (source, secret) = readSource(node)
             failover[source.id] = rule
+            if record { recorded.append(source.id) }
             if let secret { upstreamSecrets[source.id] = secret }
             return source
         }
         let program = root.child("program")
+        if readRecordFlag(program) { recorded.append(RelayConfiguration.programResource) }
         relay.program = ProgramAccess(passphrase: passphrase(program, "passphrase"), allowedUsers: program.strings("users"))
         var programConfiguration = readProgram(program)
         programConfiguration.failover = failover
@@ -151,6 +157,7 @@ struct RelaydConfiguration: Sendable {
         configuration.accounts = readAccounts(root)
         configuration.fieldOps = readFieldOps(root)
         configuration.displayTimeZone = displayTimeZone
+        configuration.recording = readRecording(root.child("recording"), records: recorded)
         configuration.upstreamSecrets = upstreamSecrets
         configuration.site = site
         crossCheck(configuration, root: root)

@@ -8,12 +8,13 @@ import VideoRelay
 /// Builds relayd's HTTP application: the relay API, metrics, health, and FieldOps.
 func buildApplication(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
+    recorder: Recorder? = nil,
     controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []), listen: HostPort,
     server: HTTPServerSettings = HTTPServerSettings(), logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildRouter(
-        relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, controlRoom: controlRoom, access: access,
-        allowedHosts: AllowedHosts(listen: listen, configured: server.allowedHosts))
+        relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, recorder: recorder, controlRoom: controlRoom,
+        access: access, allowedHosts: AllowedHosts(listen: listen, configured: server.allowedHosts))
     let connections = HTTPConnectionLimit(maximum: server.maximumConnections ?? HTTPConnectionLimit.defaultMaximum(), logger: logger)
     // The idle timeout covers a request head that never completes (it counts from the
     // connection's start, whatever bytes trickle in), a body that stops, and keep-alive idling.
@@ -28,6 +29,7 @@ func buildApplication(
 
 func buildRouter(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
+    recorder: Recorder? = nil,
     controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []),
     allowedHosts: AllowedHosts = AllowedHosts(listen: HostPort(host: "127.0.0.1", port: 8080))
 ) -> Router<RelaydRequestContext> {
@@ -41,7 +43,7 @@ func buildRouter(
     router.middlewares.add(AuthMiddleware(access: access))
     router.middlewares.add(FieldOpsWriteMiddleware(fieldOps: fieldOps, alsoSignal: controlRoom.changes))
     SessionController(access: access).addRoutes(to: router)
-    RelayController(relay: relay, program: program, auditTrail: auditTrail, demuxes: thumbnails?.demuxes).addRoutes(to: router)
+    RelayController(relay: relay, program: program, auditTrail: auditTrail, demuxes: thumbnails?.demuxes, recorder: recorder).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
     let view = ControlRoomSources(
         relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] },
@@ -53,6 +55,7 @@ func buildRouter(
     EventStreamController(sources: view, watching: { thumbnails?.markWatched() }).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }
     if let thumbnails { ThumbnailController(thumbnails: thumbnails).addRoutes(to: router) }
+    if let recorder { RecordingController(catalog: recorder.catalog).addRoutes(to: router) }
     fieldOps.addRoutes(to: router)
     return router
 }

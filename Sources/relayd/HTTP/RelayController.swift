@@ -10,6 +10,8 @@ struct RelayController<Context: AuthenticatedContext> {
     var auditTrail: AuditTrail? = nil
     /// The resources' demuxers, whose drops /metrics reports (nil when there are none).
     var demuxes: DemuxHub? = nil
+    /// The recorder, whose segments and drops /metrics reports (nil when nothing is recorded).
+    var recorder: Recorder? = nil
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources) }
@@ -61,7 +63,8 @@ struct RelayController<Context: AuthenticatedContext> {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: PrometheusText.render(relay.snapshot)
                     + (demuxes.map { PrometheusText.render(demuxDroppedBytes: $0.droppedBytes) } ?? "")
-                    + (program.map { PrometheusText.render(program: $0.status) } ?? ""))))
+                    + (program.map { PrometheusText.render(program: $0.status) } ?? "")
+                    + (recorder.map { PrometheusText.render(recording: $0.statistics, drops: $0.queue.drops, queuedBytes: $0.queue.queuedBytes) } ?? ""))))
         }
     }
 

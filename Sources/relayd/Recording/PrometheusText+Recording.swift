@@ -1,0 +1,27 @@
+extension PrometheusText {
+    /// The recorder's segments, bytes and write errors per resource, and what its queue dropped.
+    static func render(recording: Recorder.Statistics, drops: [String: RecordingQueue.Drops], queuedBytes: Int) -> String {
+        var out = MetricWriter()
+        out.family("relay_recording_segments_total", "counter", "Segments recorded and entered in the resource's manifest")
+        for (resource, count) in recording.segments.sorted(by: { $0.key < $1.key }) {
+            out.sample("relay_recording_segments_total", ["resource": resource], Double(count))
+        }
+        out.family("relay_recording_bytes_total", "counter", "Bytes recorded into segments")
+        for (resource, bytes) in recording.bytes.sorted(by: { $0.key < $1.key }) {
+            out.sample("relay_recording_bytes_total", ["resource": resource], Double(bytes))
+        }
+        out.family("relay_recording_write_errors_total", "counter", "Segments cut short by a write error (a full disk)")
+        for (resource, count) in recording.writeErrors.sorted(by: { $0.key < $1.key }) {
+            out.sample("relay_recording_write_errors_total", ["resource": resource], Double(count))
+        }
+        out.family("relay_recording_dropped_bytes_total", "counter", "Bytes not recorded because the queue to the disk was full")
+        out.family("relay_recording_dropped_events_total", "counter", "Payloads not recorded because the queue to the disk was full")
+        for (resource, drop) in drops.sorted(by: { $0.key < $1.key }) {
+            out.sample("relay_recording_dropped_bytes_total", ["resource": resource], Double(drop.bytes))
+            out.sample("relay_recording_dropped_events_total", ["resource": resource], Double(drop.events))
+        }
+        out.family("relay_recording_queued_bytes", "gauge", "Bytes waiting for the recorder's writer")
+        out.sample("relay_recording_queued_bytes", [:], Double(queuedBytes))
+        return out.text
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import VideoRelay
+
+/// Records every configured resource into keyframe-aligned MPEG-TS segments under
+/// `<data-dir>/recordings/<resource>/<UTC date>/`, each entered into the resource's hash-chained
+/// manifest with a signed head (`RecordingChain`).
+///
+/// The relay hands events to `queue` (its `RecordingFeed`) and never waits; one writer thread
+/// (`recorder`) takes them, lets `SegmentPlanner` decide the cuts and carries them out. Starts,
+/// stops, gaps and drops go to the audit trail through `run()`, in the order they happened.
+final class Recorder: Service, Sendable {
+    let queue: RecordingQueue
+    private let settings: RecordingSettings
+    private let recordings: URL
+    private let key: AuditTrailSigningKey
+    private let auditTrail: AuditTrail?
+    private let logger: Logger
+    private let audit: AsyncStream<AuditTrail.Record>
+    private let auditSink: AsyncStream<AuditTrail.Record>.Continuation
+    private let completion = ThreadCompletion()
+    private let started = Atomic<Bool>(false)
+    private let stats = Mutex(Statistics())
+
+    /// Counters for /metrics.
+    struct Statistics: Sendable {
+        var segments: [String: Int] = [:]
+        var bytes: [String: Int] = [:]
+        var writeErrors: [String: Int] = [:]
+    }
+
+    init(settings: RecordingSettings, dataDirectory: URL, key: AuditTrailSigningKey, auditTrail: AuditTrail?, logger: Logger) {
+        self.settings = settings
+        recordings = dataDirectory.appendingPathComponent("recordings", isDirectory: true)
+        self.key = key
+        self.auditTrail = auditTrail
+        self.logger = logger
+        queue = RecordingQueue(resources: settings.resources, limitBytes: settings.queueBytes)
+        let (stream, continuation) = AsyncStream.makeStream(of: AuditTrail.Record.self)
+        audit = stream
+        auditSink = continuation
+    }
+
+    var statistics: Statistics { stats.withLock { $0 } }
+
+    /// What has been recorded so far, read from the manifests.
+    var catalog: RecordingCatalog { RecordingCatalog(recordings: recordings) }
+
+    /// Starts the writer thread (once).
+    func start() {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        let thread = Thread { [self] in
+            nameCurrentThread("recorder")
+            var writer = RecorderWriter(recorder: self)
+            writer.run()
+            auditSink.finish()
+            completion.finish()
+        }
+        thread.start()
+    }
+
+    /// Closes the queue, lets the writer finish every open segment, and returns once it has.
+    func stop() async {
+        queue.close()
+        guard started.load(ordering: .relaxed) else { return }
+        await completion.wait()
+    }
+
+    /// Service entry point: writes until graceful shutdown (after the relay has stopped: place
+    /// it before the relay in the service group), appending audit events as they come.
+    func run() async throws {
+        start()
+        await withGracefulShutdownHandler {
+            for await record in audit {
+                do {
+                    try await auditTrail?.append([record])
+                } catch {
+                    logger.error("cannot audit a recording event", metadata: ["recording.action": "\(record.action)", "error": "\(error)"])
+                }
+            }
+        } onGracefulShutdown: {
+            self.queue.close()
+        }
+        // Also when cancelled rather than shut down: the writer finishes its segments either way.
+        queue.close()
+        await completion.wait()
+    }
+
+    // MARK: - For the writer thread
+
+    fileprivate func chain(for resource: String) throws -> RecordingChain {
+        try RecordingChain(recordings: recordings, resource: resource, key: key)
+    }
+
+    fileprivate var segmentDuration: Duration { settings.segmentDuration }
+
+    fileprivate func audit(_ action: String, _ details: [String: String]) {
+        auditSink.yield(AuditTrail.Record(actor: "relayd", action: action, details: details))
+    }
+
+    fileprivate func log(_ message: Logger.Message, level: Logger.Level = .info, _ metadata: Logger.Metadata) {
+        logger.log(level: level, message, metadata: metadata)
+    }
+
+    fileprivate func count(segmentOf resource: String, bytes: Int, failed: Bool) {
+        stats.withLock { stats in
+            stats.segments[resource, default: 0] += 1
+            stats.bytes[resource, default: 0] += bytes
+            if failed { stats.writeErrors[resource, default: 0] += 1 }
+        }
+    }
+}
+
+/// The writer thread's state: the planner, each resource's open segment and manifest chain.
+private struct RecorderWriter {
+    let recorder: Recorder
+    var planner: SegmentPlanner
+    var segments: [String: SegmentFile] = [:]
+    var chains: [String: RecordingChain] = [:]
+    /// Resources whose last segment ended with a gap (or never started): the next open is a start.
+    var resumed: Set<String> = []
+
+    init(recorder: Recorder) {
+        self.recorder = recorder
+        planner = SegmentPlanner(segmentDuration: recorder.segmentDuration)
+    }
+
+    mutating func run() {
+        while true {
+            // Wake for the next idle check, and at least once a second.
+            let wait = min(planner.nextDeadline.map { ContinuousClock.now.duration(to: $0) } ?? .seconds(1), .seconds(1))
+            let (items, closed) = recorder.queue.take(until: .now() + .milliseconds(max(0, Int(wait / .milliseconds(1)))))
+            for item in items {
+                if item.droppedBefore > 0 {
+                    recorder.log("recording queue full: data dropped", level: .warning, ["recording.resource": "\(item.event.resource)", "recording.dropped_events": "\(item.droppedBefore)"])
+                    recorder.audit("recording.dropped", ["resource": item.event.resource, "events": String(item.droppedBefore)])
+                }
+                perform(planner.handle(item.event, dropped: item.droppedBefore > 0))
+            }
+            perform(planner.tick(now: .now))
+            if closed { break }
+        }
+        perform(planner.stop())
+    }
+
+    private mutating func perform(_ actions: [SegmentPlanner.Action]) {
+        for action in actions {
+            switch action {
+            case .open(let resource, let at, let tables):
+                open(resource, at: at, programTables: tables)
+            case .write(let resource, let bytes):
+                segments[resource]?.write(bytes)
+            case .close(let resource, let at, let reason):
+                close(resource, at: at, reason: reason)
+            }
+        }
+    }
+
+    private mutating func open(_ resource: String, at: ContinuousClock.Instant, programTables: [UInt8]) {
+        do {
+            let chain = try chains[resource] ?? recorder.chain(for: resource)
+            chains[resource] = chain
+            let start = Self.wallClock(at)
+            let segment = try SegmentFile(
+                directory: chain.directory, relativePath: RecordingManifest.segmentFile(seq: chain.nextSeq, start: start), start: start)
+            segment.write(programTables[...])
+            segments[resource] = segment
+            if !resumed.contains(resource) {
+                resumed.insert(resource)
+                recorder.audit("recording.started", ["resource": resource, "segment": String(chain.nextSeq)])
+            }
+        } catch {
+            recorder.log("cannot open a recording segment", level: .error, ["recording.resource": "\(resource)", "error": "\(error)"])
+            recorder.audit("recording.failed", ["resource": resource, "error": "\(error)"])
+        }
+    }
+
+    private mutating func close(_ resource: String, at: ContinuousClock.Instant, reason: SegmentPlanner.CloseReason) {
+        guard let segment = segments.removeValue(forKey: resource), let chain = chains[resource] else { return }
+        let digest = segment.finish()
+        do {
+            let entry = try chain.append(segment: segment, digest: digest, end: Self.wallClock(at))
+            recorder.count(segmentOf: resource, bytes: entry.size, failed: segment.failure != nil)
+            if let failure = segment.failure {
+                recorder.log("recording segment cut short by a write error", level: .error, ["recording.resource": "\(resource)", "error": "\(failure)"])
+                recorder.audit("recording.write_failed", ["resource": resource, "segment": String(entry.seq), "error": failure.description])
+            }
+        } catch {
+            recorder.log("cannot enter a recording segment in its manifest", level: .error, ["recording.resource": "\(resource)", "error": "\(error)"])
+            recorder.audit("recording.failed", ["resource": resource, "error": "\(error)"])
+        }
+        guard reason != .rotated else { return }
+        resumed.remove(resource)
+        recorder.audit("recording.stopped", ["resource": resource, "reason": reason.rawValue, "segment": String(chain.seq)])
+    }
+
+    /// The wall-clock time of a monotonic instant (the relay stamps events with the monotonic clock).
+    static func wallClock(_ instant: ContinuousClock.Instant) -> Date {
+        let ago = instant.duration(to: .now)
+        return Date(timeIntervalSinceNow: -(Double(ago.components.seconds) + Double(ago.components.attoseconds) / 1e18))
+    }
+}
