@@ -166,7 +166,7 @@ import Testing
         let log = data.appendingPathComponent("audit.jsonl").path
         let head = data.appendingPathComponent("audit.head").path
         let witness = AuditTrailWitness.path(keyPath: root.appendingPathComponent("key").path, dataDirectory: data)
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         #expect(AuditTrailVerifier.verify(logPath: log, headPath: head, witnessPath: witness, publicKey: key.publicKey) == .empty)
         let trail = try AuditTrail(dataDirectory: data, key: key)
         try await trail.append(actor: "relayd", action: "relayd.started")

@@ -148,6 +148,8 @@ import VideoRelay
         defer { publisher.signal(SIGKILL) }
         let reader = try relayd.pullProgram(as: "hq")
         defer { reader.signal(SIGKILL) }
+        // The kicks must land while the program runs: its clock is published with its status.
+        try await waitFor(relayd, "/api/program", "the program clock running") { ($0 as? [String: Any])?["program_time_seconds"] is Double }
         var readerID = 0
         try await waitFor(relayd, "/api/readers", "the HQ reader") { value in
             guard let first = (value as? [[String: Any]])?.first, let id = first["id"] as? Int else { return false }

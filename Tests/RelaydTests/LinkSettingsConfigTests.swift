@@ -55,6 +55,25 @@ import VideoRelay
         #expect(push.fec?.packetFilter == "fec,cols:4,rows:1,layout:staircase,arq:onreq")
     }
 
+    @Test func aPulledSourcesLinkTakesTheSourcesSettingsAndItsPullLatency() throws {
+        let relay = try RelaydConfiguration.parse(yaml: """
+            srt: {latency_ms: 200, overhead_percent: 30}
+            sources:
+              - id: shizuoka
+                kind: relay
+                peer_idle_timeout_ms: 30000
+                latency_ms: 400
+                pull: {address: 127.0.0.1:9000, latency_ms: 600}
+              - id: aichi
+                kind: relay
+                latency_ms: 450
+                pull: {address: 127.0.0.1:9001}
+            """).relay
+        let shizuoka = relay.linkSettings(forUpstreamOf: try #require(relay.sources.first))
+        #expect(shizuoka == LinkSettings(latencyMilliseconds: 600, overheadPercent: 30, peerIdleTimeoutMilliseconds: 30000))
+        #expect(relay.linkSettings(forUpstreamOf: try #require(relay.sources.last)).latencyMilliseconds == 450)
+    }
+
     @Test func withoutLinkKeysEveryLinkHasLibsrtsDefaultsAndTheRelayLatency() throws {
         let relay = try RelaydConfiguration.parse(yaml: RelaydConfiguration.embeddedDefaultYAML).relay
         #expect(relay.link == LinkSettings(latencyMilliseconds: 120))

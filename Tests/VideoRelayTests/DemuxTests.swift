@@ -159,15 +159,6 @@ private final class InboxReader: Sendable {
         return (counts[0], counts[1])
     }
 
-    /// Threads of this process named `name` (the demux threads name themselves).
-    static func threads(named name: String) -> Int {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return tasks.filter { task in
-            (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) == name
-        }.count
-    }
-
     @Test func aSourceIsDemuxedOnceAndEverySubscriberGetsEveryPacketAsItsOwn() async throws {
         let hub = DemuxHub(resources: ["heli-1", "drone-1"], idleLimit: .milliseconds(300), logger: Self.logger())
         let first = InboxReader()
@@ -192,7 +183,7 @@ private final class InboxReader: Sendable {
         let pairs = zip(first.packets, second.packets)
         #expect(pairs.allSatisfy { $0.packet !== $1.packet && $0.packet.bytes == $1.packet.bytes && $0.packet.pts == $1.packet.pts })
         #expect(hub.droppedBytes == ["heli-1": 0, "drone-1": 0])
-        try await eventually("the idle source's demux thread gone") { Self.threads(named: "demux-heli-1") == 0 }
+        try await eventually("the idle source's demux thread gone") { !hub.isDemuxing("heli-1") }
 
         // A new publisher: a fresh demuxer on a new thread, announced to every subscriber.
         try Self.feed(hub, "heli-1", clip: "drone-1")
@@ -235,7 +226,7 @@ private final class InboxReader: Sendable {
         try await eventually("the stream opens") { reader.opened == 1 }
         await hub.stop()
         #expect(reader.ended == 1, "stop ends the stream for its subscribers before it returns")
-        try await eventually("the thread gone") { Self.threads(named: "demux-mobile-1") == 0 }
+        try await eventually("the thread gone") { !hub.isDemuxing("mobile-1") }
         hub.observe(resource: "mobile-1", payload: DemuxByteQueueTests.payload(0x47), keyframeOffset: nil)
         #expect(hub.streamsOpened["mobile-1"] == 1, "nothing is demuxed after stop")
     }

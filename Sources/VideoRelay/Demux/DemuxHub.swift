@@ -100,6 +100,11 @@ public final class DemuxHub: PayloadTap, Service, Sendable {
         demuxes.mapValues(\.streamsOpened)
     }
 
+    /// Whether a demux thread runs for `resource` now (it ends after the stream's idle limit).
+    public func isDemuxing(_ resource: String) -> Bool {
+        demuxes[resource]?.isDemuxing ?? false
+    }
+
     /// Ends every demux thread; returns once they have ended. Call after the relay has stopped
     /// (payloads observed later are dropped).
     public func stop() async {
@@ -137,6 +142,8 @@ final class ResourceDemux: Sendable {
     }
 
     var streamsOpened: Int { state.withLock { $0.streamsOpened } }
+
+    var isDemuxing: Bool { state.withLock { $0.thread.map { !$0.isFinished } ?? false } }
 
     func subscribe(_ subscriber: DemuxSubscriber) {
         state.withLock { state in

@@ -141,6 +141,14 @@ extension RelayConfiguration {
         return settings
     }
 
+    /// The settings of a pulled source's link: `srt.*`, then the source's own (as its publisher's
+    /// link would have), then `pull.latency_ms`.
+    public func linkSettings(forUpstreamOf source: SourceConfiguration) -> LinkSettings {
+        var settings = link.applying(source.link)
+        if let latency = source.upstream?.latencyMilliseconds { settings.latencyMilliseconds = latency }
+        return settings
+    }
+
     /// The settings of a push sink's link: `srt.*`, then the sink's.
     public func linkSettings(for sink: SinkConfiguration) -> LinkSettings {
         link.applying(sink.link)

@@ -44,7 +44,7 @@ final class RelayLoop {
     let pushSinks: PushSinkConnector
     /// Created on first use, from the distribution's sources.
     private(set) lazy var upstreams = UpstreamConnector(
-        sources: distribution.sources, limits: configuration.fanout, latencyMilliseconds: configuration.latencyMilliseconds,
+        sources: distribution.sources, limits: configuration.fanout, link: configuration.linkSettings(forUpstreamOf:),
         keyLength: configuration.keyLength, epoll: epoll, logger: logger, now: ContinuousClock.now)
     /// Every socket in the epoll but the listener, by handle.
     var connections: [SRTSOCKET: Connection] = [:]

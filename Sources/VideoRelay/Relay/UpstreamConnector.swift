@@ -9,17 +9,18 @@ import Logging
 final class UpstreamRuntime {
     let source: SourceRuntime
     let configuration: UpstreamConfiguration
-    let latencyMilliseconds: Int32
+    /// The link's settings: `srt.*`, the source's own, then `pull.latency_ms`.
+    let link: LinkSettings
     var schedule: UpstreamSchedule
     /// The connection being made, not yet the source's publisher.
     var connecting: SRTSocket?
     /// The wall-clock time of the next attempt, fixed when it was scheduled.
     var nextAttemptDate: Date?
 
-    init(source: SourceRuntime, configuration: UpstreamConfiguration, latencyMilliseconds: Int32, schedule: UpstreamSchedule) {
+    init(source: SourceRuntime, configuration: UpstreamConfiguration, link: LinkSettings, schedule: UpstreamSchedule) {
         self.source = source
         self.configuration = configuration
-        self.latencyMilliseconds = latencyMilliseconds
+        self.link = link
         self.schedule = schedule
     }
 
@@ -33,7 +34,7 @@ final class UpstreamRuntime {
         return UpstreamStatus(
             address: configuration.address.description, streamID: configuration.streamID, state: state,
             nextAttemptAt: state == .retrying ? nextAttemptDate : nil, failedAttempts: schedule.failedAttempts,
-            connections: schedule.connections, lastError: schedule.lastError, latencyMilliseconds: latencyMilliseconds)
+            connections: schedule.connections, lastError: schedule.lastError, latencyMilliseconds: link.latencyMilliseconds)
     }
 }
 
@@ -49,14 +50,15 @@ final class UpstreamConnector {
     private let logger: Logger
 
     /// - Parameter sources: every source; those with an upstream are this connector's.
+    /// - Parameter link: a pulled source's link settings (`RelayConfiguration.linkSettings(forUpstreamOf:)`).
     init(
-        sources: [SourceRuntime], limits: FanoutLimits, latencyMilliseconds: Int32, keyLength: Int32, epoll: SRTEpoll, logger: Logger,
-        now: ContinuousClock.Instant
+        sources: [SourceRuntime], limits: FanoutLimits, link: (SourceConfiguration) -> LinkSettings, keyLength: Int32, epoll: SRTEpoll,
+        logger: Logger, now: ContinuousClock.Instant
     ) {
         upstreams = sources.compactMap { source in
             source.configuration.upstream.map { upstream in
                 UpstreamRuntime(
-                    source: source, configuration: upstream, latencyMilliseconds: upstream.latencyMilliseconds ?? latencyMilliseconds,
+                    source: source, configuration: upstream, link: link(source.configuration),
                     schedule: UpstreamSchedule(
                         backoff: Backoff(
                             initial: .milliseconds(limits.reconnectInitialMilliseconds),
@@ -88,7 +90,7 @@ final class UpstreamConnector {
 
     private func startConnecting(_ upstream: UpstreamRuntime, now: ContinuousClock.Instant) -> SRTSOCKET? {
         let configuration = upstream.configuration
-        var options = SRTSocketOption.liveDefaults(latency: upstream.latencyMilliseconds)
+        var options = SRTSocketOption.liveDefaults(link: upstream.link)
         options.append(.connectTimeout(milliseconds: 3000))
         if let passphrase = configuration.passphrase {
             options.append(.passphrase(passphrase))
