@@ -164,6 +164,37 @@ import VideoRelay
         ] + extra)
     }
 
+    @Test func aNearlyFullDiskPausesRecordingWhileReadersCarryOn() async throws {
+        // More free space asked for than any disk here has: the disk counts as nearly full.
+        let relayd = try RelaydProcess(configYAML: Self.config.replacingOccurrences(
+            of: "  segment_s: 1", with: "  segment_s: 1\n  min_free_mb: 100000000"))
+        try await relayd.waitReady()
+        let capture = relayd.directory.appendingPathComponent("reader.ts")
+        let reader = try ChildProcess(
+            ["srt-live-transmit", "-q", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=request", "file://con"],
+            standardOutput: capture.path)
+        defer { reader.signal(SIGKILL) }
+        let publisher = try relayd.publishSampleClip("heli-1")
+        defer { publisher.signal(SIGKILL) }
+
+        try await relayd.waitFor("/api/audit?action=recording", "recording paused in the audit trail") { value in
+            let entries = (value as? [String: Any])?["entries"] as? [[String: Any]] ?? []
+            return entries.contains { $0["action"] as? String == "recording.paused" }
+        }
+        try await eventually("the reader receives heli-1 meanwhile") {
+            ((try? FileManager.default.attributesOfItem(atPath: capture.path)[.size] as? Int) ?? 0) > 500_000
+        }
+        let metrics = String(decoding: try await RelaydHTTP.get(port: relayd.httpPort, path: "/metrics").1, as: UTF8.self)
+        #expect(metrics.contains("relay_recording_paused_for_space 1"))
+        let heli = relayd.directory.appendingPathComponent("data/recordings/heli-1")
+        #expect(try Self.manifest(heli).isEmpty, "nothing recorded while paused")
+        let audit = try JSONSerialization.jsonObject(with: try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/audit?action=recording").1)
+        let actions = ((audit as? [String: Any])?["entries"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+        #expect(!actions.contains("recording.started"), "\(actions)")
+        publisher.terminate()
+        #expect(try await relayd.stop() == 0)
+    }
+
     static func manifest(_ directory: URL) throws -> [RecordingManifestEntry] {
         guard let text = try? String(contentsOf: directory.appendingPathComponent(RecordingManifest.manifestName), encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { RecordingManifest.canonical(Data($0.utf8)) }

@@ -133,11 +133,40 @@ import VideoRelay
     }
 }
 
+@Suite struct DiskSpaceGuardTests {
+    @Test func recordingPausesBelowTheMinimumAndResumesAQuarterAbove() {
+        var space = DiskSpaceGuard(minimumFreeBytes: 1000)
+        #expect(space.check(freeBytes: 5000) == nil)
+        #expect(space.check(freeBytes: 1000) == nil, "exactly the minimum is still enough")
+        #expect(space.check(freeBytes: 999) == .paused)
+        #expect(space.isPaused)
+        #expect(space.check(freeBytes: 500) == nil)
+        #expect(space.check(freeBytes: 1200) == nil, "back over the minimum but not by a quarter: still paused")
+        #expect(space.isPaused)
+        #expect(space.check(freeBytes: 1250) == .resumed)
+        #expect(!space.isPaused)
+        #expect(space.check(freeBytes: 999) == .paused, "and pauses again")
+    }
+
+    @Test func aZeroMinimumNeverPauses() {
+        var space = DiskSpaceGuard(minimumFreeBytes: 0)
+        #expect(space.check(freeBytes: 0) == nil)
+        #expect(!space.isPaused)
+    }
+
+    @Test func freeSpaceIsReadFromTheNearestExistingDirectory() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("not-yet-\(UUID().uuidString)/recordings")
+        let free = try #require(DiskSpaceGuard.freeBytes(at: missing))
+        #expect(free > 0)
+    }
+}
+
 @Suite struct RecordingConfigurationTests {
     @Test func everySourceAndTheProgramAreRecordedByDefaultInTenSecondSegments() throws {
         let configuration = try RelaydConfiguration.parse(yaml: RelaydConfiguration.embeddedDefaultYAML)
         #expect(configuration.recording.resources == ["heli-1", "drone-1", "mobile-1", "program"])
         #expect(configuration.recording.segmentDuration == .seconds(10))
+        #expect(configuration.recording.minimumFreeBytes == 2 << 30)
     }
 
     @Test func recordFalseLeavesASourceOrTheProgramOut() throws {
@@ -150,7 +179,9 @@ import VideoRelay
             recording:
               segment_s: 4
               queue_bytes: 8388608
+              min_free_mb: 500
             """)
+        #expect(configuration.recording.minimumFreeBytes == 500 << 20)
         #expect(configuration.recording.resources == ["drone-1"])
         #expect(configuration.recording.segmentDuration == .seconds(4))
         #expect(configuration.recording.queueBytes == 8 << 20)
@@ -165,12 +196,14 @@ import VideoRelay
             recording:
               segment_s: 0
               queue_bytes: 10
+              min_free_mb: -1
               retain: forever
             """)
         #expect(errors.contains("sources[0].record: must be true or false"))
         #expect(errors.contains("program.record: must be true or false"))
         #expect(errors.contains("recording.segment_s: must be between 1 and 3600, got 0"))
         #expect(errors.contains { $0.hasPrefix("recording.queue_bytes: must be between 1048576") })
+        #expect(errors.contains { $0.hasPrefix("recording.min_free_mb: must be between 0") })
         #expect(errors.contains { $0.hasPrefix("recording.retain: unknown key") })
     }
 }

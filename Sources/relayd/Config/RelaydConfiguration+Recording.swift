@@ -16,6 +16,8 @@ struct RecordingSettings: Sendable, Equatable {
     var segmentDuration: Duration = .seconds(10)
     /// Bytes that may wait for the recorder's writer; beyond it the newest are refused.
     var queueBytes = 32 << 20
+    /// Recording pauses while less than this is free on the data directory's file system.
+    var minimumFreeBytes: Int64 = 2048 << 20
     /// The resources recorded: source ids and `program` (all of them unless `record: false`).
     var resources: Set<String> = []
 }
@@ -26,6 +28,7 @@ extension RelaydConfiguration {
         var settings = RecordingSettings()
         settings.segmentDuration = .seconds(node.int("segment_s", default: 10, range: 1...3600))
         settings.queueBytes = node.int("queue_bytes", default: 32 << 20, range: (1 << 20)...(1 << 30))
+        settings.minimumFreeBytes = Int64(node.int("min_free_mb", default: 2048, range: 0...100_000_000)) << 20
         settings.resources = Set(records)
         node.rejectUnknownKeys()
         return settings

@@ -20,6 +20,8 @@ extension PrometheusText {
             out.sample("relay_recording_dropped_bytes_total", ["resource": resource], Double(drop.bytes))
             out.sample("relay_recording_dropped_events_total", ["resource": resource], Double(drop.events))
         }
+        out.family("relay_recording_paused_for_space", "gauge", "1 while recording is paused because the disk is nearly full")
+        out.sample("relay_recording_paused_for_space", [:], recording.pausedForSpace ? 1 : 0)
         out.family("relay_recording_queued_bytes", "gauge", "Bytes waiting for the recorder's writer")
         out.sample("relay_recording_queued_bytes", [:], Double(queuedBytes))
         return out.text

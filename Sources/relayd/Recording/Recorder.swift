@@ -29,6 +29,8 @@ final class Recorder: Service, Sendable {
         var segments: [String: Int] = [:]
         var bytes: [String: Int] = [:]
         var writeErrors: [String: Int] = [:]
+        /// Paused because the disk is nearly full (`recording.min_free_mb`).
+        var pausedForSpace = false
     }
 
     init(settings: RecordingSettings, dataDirectory: URL, key: AuditTrailSigningKey, auditTrail: AuditTrail?, logger: Logger) {
@@ -96,6 +98,14 @@ final class Recorder: Service, Sendable {
 
     fileprivate var segmentDuration: Duration { settings.segmentDuration }
 
+    fileprivate var minimumFreeBytes: Int64 { settings.minimumFreeBytes }
+
+    fileprivate var freeBytes: Int64? { DiskSpaceGuard.freeBytes(at: recordings) }
+
+    fileprivate func setPausedForSpace(_ paused: Bool) {
+        stats.withLock { $0.pausedForSpace = paused }
+    }
+
     fileprivate func audit(_ action: String, _ details: [String: String]) {
         auditSink.yield(AuditTrail.Record(actor: "relayd", action: action, details: details))
     }
@@ -121,10 +131,12 @@ private struct RecorderWriter {
     var chains: [String: RecordingChain] = [:]
     /// Resources whose last segment ended with a gap (or never started): the next open is a start.
     var resumed: Set<String> = []
+    var space: DiskSpaceGuard
 
     init(recorder: Recorder) {
         self.recorder = recorder
         planner = SegmentPlanner(segmentDuration: recorder.segmentDuration)
+        space = DiskSpaceGuard(minimumFreeBytes: recorder.minimumFreeBytes)
     }
 
     mutating func run() {
@@ -159,6 +171,11 @@ private struct RecorderWriter {
     }
 
     private mutating func open(_ resource: String, at: ContinuousClock.Instant, programTables: [UInt8]) {
+        guard hasSpace() else {
+            // Nothing is written until a segment opens again; the next start is audited.
+            resumed.remove(resource)
+            return
+        }
         do {
             let chain = try chains[resource] ?? recorder.chain(for: resource)
             chains[resource] = chain
@@ -194,6 +211,23 @@ private struct RecorderWriter {
         guard reason != .rotated else { return }
         resumed.remove(resource)
         recorder.audit("recording.stopped", ["resource": resource, "reason": reason.rawValue, "segment": String(chain.seq)])
+    }
+
+    /// Checks the free space before each segment: pauses recording (audited, logged, in
+    /// /metrics) when the disk is nearly full, and resumes it once there is room again.
+    private mutating func hasSpace() -> Bool {
+        guard let free = recorder.freeBytes, let change = space.check(freeBytes: free) else { return !space.isPaused }
+        let details = ["free_bytes": String(free), "min_free_bytes": String(space.minimumFreeBytes)]
+        switch change {
+        case .paused:
+            recorder.log("recording paused: the disk is nearly full", level: .error, ["recording.free_bytes": "\(free)"])
+            recorder.audit("recording.paused", details.merging(["reason": "disk nearly full"]) { $1 })
+        case .resumed:
+            recorder.log("recording resumed: there is room on the disk again", ["recording.free_bytes": "\(free)"])
+            recorder.audit("recording.resumed", details)
+        }
+        recorder.setPausedForSpace(space.isPaused)
+        return !space.isPaused
     }
 
     /// The wall-clock time of a monotonic instant (the relay stamps events with the monotonic clock).
