@@ -30,13 +30,8 @@ import VideoRelay
         try await relayd.waitReady()
         let data = relayd.directory.appendingPathComponent("data")
         let heli = data.appendingPathComponent("recordings/heli-1")
-        let capture = relayd.directory.appendingPathComponent("reader.ts")
-        let reader = try ChildProcess(
-            ["srt-live-transmit", "-q", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=request", "file://con"],
-            standardOutput: capture.path)
-        defer { reader.signal(SIGKILL) }
-        let publisher = try relayd.publishSampleClip("heli-1")
-        defer { publisher.signal(SIGKILL) }
+        let (reader, publisher, capture) = try Self.readAndPublishHeli(relayd)
+        defer { reader.signal(SIGKILL); publisher.signal(SIGKILL) }
 
         // Given heli-1 recorded in 1 s segments while a reader watches it
         let deadline = ContinuousClock.now + .seconds(60)
@@ -169,13 +164,8 @@ import VideoRelay
         let relayd = try RelaydProcess(configYAML: Self.config.replacingOccurrences(
             of: "  segment_s: 1", with: "  segment_s: 1\n  min_free_mb: 100000000"))
         try await relayd.waitReady()
-        let capture = relayd.directory.appendingPathComponent("reader.ts")
-        let reader = try ChildProcess(
-            ["srt-live-transmit", "-q", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=request", "file://con"],
-            standardOutput: capture.path)
-        defer { reader.signal(SIGKILL) }
-        let publisher = try relayd.publishSampleClip("heli-1")
-        defer { publisher.signal(SIGKILL) }
+        let (reader, publisher, capture) = try Self.readAndPublishHeli(relayd)
+        defer { reader.signal(SIGKILL); publisher.signal(SIGKILL) }
 
         try await relayd.waitFor("/api/audit?action=recording", "recording paused in the audit trail") { value in
             let entries = (value as? [String: Any])?["entries"] as? [[String: Any]] ?? []
@@ -193,6 +183,20 @@ import VideoRelay
         #expect(!actions.contains("recording.started"), "\(actions)")
         publisher.terminate()
         #expect(try await relayd.stop() == 0)
+    }
+
+    /// An srt-live-transmit reader of heli-1 writing to `reader.ts`, then ffmpeg publishing it.
+    static func readAndPublishHeli(_ relayd: RelaydProcess) throws -> (reader: ChildProcess, publisher: ChildProcess, capture: URL) {
+        let capture = relayd.directory.appendingPathComponent("reader.ts")
+        let reader = try ChildProcess(
+            ["srt-live-transmit", "-q", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=request", "file://con"],
+            standardOutput: capture.path)
+        do {
+            return (reader, try relayd.publishSampleClip("heli-1"), capture)
+        } catch {
+            reader.signal(SIGKILL)
+            throw error
+        }
     }
 
     static func manifest(_ directory: URL) throws -> [RecordingManifestEntry] {
