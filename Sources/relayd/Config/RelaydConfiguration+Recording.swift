@@ -6,6 +6,8 @@ import VideoRelay
 /// recording:
 ///   segment_s: 10              # segments start on keyframes, about this long
 ///   queue_bytes: 33554432      # what may wait for the disk before recording drops (counted, audited)
+///   max_age_h: 720             # per resource: segments older than this are deleted (default: kept)
+///   max_mb: 500000             # per resource: beyond this the oldest segments are deleted (default: kept)
 /// sources:
 ///   - {id: heli-1, kind: helicopter, record: false}
 /// program:
@@ -18,6 +20,8 @@ struct RecordingSettings: Sendable, Equatable {
     var queueBytes = 32 << 20
     /// Recording pauses while less than this is free on the data directory's file system.
     var minimumFreeBytes: Int64 = 2048 << 20
+    /// Per resource: when old segments are deleted (default: never).
+    var retention = RecordingRetention()
     /// The resources recorded: source ids and `program` (all of them unless `record: false`).
     var resources: Set<String> = []
 }
@@ -29,6 +33,11 @@ extension RelaydConfiguration {
         settings.segmentDuration = .seconds(node.int("segment_s", default: 10, range: 1...3600))
         settings.queueBytes = node.int("queue_bytes", default: 32 << 20, range: (1 << 20)...(1 << 30))
         settings.minimumFreeBytes = Int64(node.int("min_free_mb", default: 2048, range: 0...100_000_000)) << 20
+        // Absent: 0, outside the range, so "none" cannot also be written as a number.
+        let hours = node.int("max_age_h", default: 0, range: 1...1_000_000)
+        settings.retention.maxAge = hours == 0 ? nil : .seconds(hours * 3600)
+        let megabytes = node.int("max_mb", default: 0, range: 1...1_000_000_000)
+        settings.retention.maxBytes = megabytes == 0 ? nil : megabytes << 20
         settings.resources = Set(records)
         node.rejectUnknownKeys()
         return settings

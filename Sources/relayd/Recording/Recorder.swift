@@ -29,6 +29,8 @@ final class Recorder: Service, Sendable {
         var segments: [String: Int] = [:]
         var bytes: [String: Int] = [:]
         var writeErrors: [String: Int] = [:]
+        /// Segments deleted by retention.
+        var deleted: [String: Int] = [:]
         /// Paused because the disk is nearly full (`recording.min_free_mb`).
         var pausedForSpace = false
     }
@@ -48,7 +50,7 @@ final class Recorder: Service, Sendable {
     var statistics: Statistics { stats.withLock { $0 } }
 
     /// What has been recorded so far, read from the manifests.
-    var catalog: RecordingCatalog { RecordingCatalog(recordings: recordings) }
+    var catalog: RecordingCatalog { RecordingCatalog(recordings: recordings, retention: .init(settings.retention)) }
 
     /// Starts the writer thread (once).
     func start() {
@@ -99,6 +101,12 @@ final class Recorder: Service, Sendable {
     fileprivate var segmentDuration: Duration { settings.segmentDuration }
 
     fileprivate var minimumFreeBytes: Int64 { settings.minimumFreeBytes }
+
+    fileprivate var retention: RecordingRetention { settings.retention }
+
+    fileprivate func count(deletionOf resource: String) {
+        stats.withLock { $0.deleted[resource, default: 0] += 1 }
+    }
 
     fileprivate var freeBytes: Int64? { DiskSpaceGuard.freeBytes(at: recordings) }
 
@@ -177,8 +185,11 @@ private struct RecorderWriter {
             return
         }
         do {
-            let chain = try chains[resource] ?? recorder.chain(for: resource)
+            let known = chains[resource]
+            let chain = try known ?? recorder.chain(for: resource)
             chains[resource] = chain
+            // What aged out while relayd was stopped goes before the first new segment.
+            if known == nil { applyRetention(chain) }
             let start = Self.wallClock(at)
             let segment = try SegmentFile(
                 directory: chain.directory, relativePath: RecordingManifest.segmentFile(seq: chain.nextSeq, start: start), start: start)
@@ -208,9 +219,31 @@ private struct RecorderWriter {
             recorder.log("cannot enter a recording segment in its manifest", level: .error, ["recording.resource": "\(resource)", "error": "\(error)"])
             recorder.audit("recording.failed", ["resource": resource, "error": "\(error)"])
         }
+        applyRetention(chain)
         guard reason != .rotated else { return }
         resumed.remove(resource)
         recorder.audit("recording.stopped", ["resource": resource, "reason": reason.rawValue, "segment": String(chain.seq)])
+    }
+
+    /// Deletes the segments the retention limits no longer keep, oldest first, each entered in
+    /// the manifest as a tombstone (why, when) before its file goes.
+    private func applyRetention(_ chain: RecordingChain) {
+        let retention = recorder.retention
+        guard !retention.isUnlimited else { return }
+        let now = Date()
+        let segments = chain.kept.compactMap { entry in
+            RecordingManifest.parseTimestamp(entry.end).map { RecordingRetention.Segment(seq: entry.seq, size: entry.size, end: $0) }
+        }
+        for deletion in retention.deletions(segments, now: now) {
+            do {
+                try chain.delete(seq: deletion.seq, reason: deletion.reason, at: now)
+                recorder.count(deletionOf: chain.resource)
+            } catch {
+                recorder.log("cannot delete a recording segment", level: .error, ["recording.resource": "\(chain.resource)", "error": "\(error)"])
+                recorder.audit("recording.failed", ["resource": chain.resource, "error": "\(error)"])
+                return
+            }
+        }
     }
 
     /// Checks the free space before each segment: pauses recording (audited, logged, in
