@@ -95,7 +95,7 @@ final class Recorder: Service, Sendable {
     // MARK: - For the writer thread
 
     fileprivate func chain(for resource: String) throws -> RecordingChain {
-        try RecordingChain(recordings: recordings, resource: resource, key: key)
+        try RecordingChain(recordings: recordings, resource: resource, key: key, tracksKept: !settings.retention.isUnlimited)
     }
 
     fileprivate var segmentDuration: Duration { settings.segmentDuration }

@@ -83,14 +83,17 @@ final class RecordingChain {
     private(set) var seq = 0
     private(set) var lastHash = ""
 
-    /// The segments not deleted by retention, oldest first.
+    /// The segments not deleted by retention, oldest first (empty unless `tracksKept`: without
+    /// retention limits nothing is deleted, and a long recording need not be held in memory).
     private(set) var kept: [RecordingManifestEntry] = []
+    private let tracksKept: Bool
 
     /// Opens (or creates) the resource's manifest and continues its chain from the last entry.
-    init(recordings: URL, resource: String, key: AuditTrailSigningKey) throws {
+    init(recordings: URL, resource: String, key: AuditTrailSigningKey, tracksKept: Bool = true) throws {
         self.resource = resource
         directory = recordings.appendingPathComponent(resource, isDirectory: true)
         self.key = key
+        self.tracksKept = tracksKept
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent(RecordingManifest.manifestName).path
         let lines = (FileManager.default.contents(atPath: path) ?? Data()).split(separator: 0x0a)
@@ -100,7 +103,7 @@ final class RecordingChain {
             }
             seq = entry.seq
             lastHash = entry.hash
-            kept = RecordingManifest.kept(lines.compactMap { RecordingManifest.canonical(Data($0)) })
+            if tracksKept { kept = RecordingManifest.kept(lines.compactMap { RecordingManifest.canonical(Data($0)) }) }
         }
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw DurableFile.failure("open", path) }
@@ -116,7 +119,7 @@ final class RecordingChain {
             seq: seq + 1, kind: RecordingManifest.segmentKind, resource: resource, file: segment.relativePath, size: segment.size,
             sha256: digest.sha256, firstPts: digest.firstPTS, lastPts: digest.lastPTS,
             start: RecordingManifest.timestamp(segment.start), end: RecordingManifest.timestamp(end), prev: lastHash))
-        kept.append(entry)
+        if tracksKept { kept.append(entry) }
         return entry
     }
 
