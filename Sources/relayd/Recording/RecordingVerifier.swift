@@ -85,6 +85,7 @@ enum RecordingVerifier {
             throw Problem("\(resource): the manifest \(manifestPath) ends in a torn line (cut short or appended to)")
         }
         var entries: [RecordingManifestEntry] = []
+        var deleted: Set<Int> = []
         for (index, line) in data.split(separator: 0x0a, omittingEmptySubsequences: false).dropLast().enumerated() {
             let number = index + 1
             guard let entry = RecordingManifest.canonical(Data(line)) else {
@@ -97,7 +98,7 @@ enum RecordingVerifier {
                 throw Problem("\(resource): manifest entry \(number) names \(entry.kind) of \"\(entry.resource)\": altered")
             }
             if entry.kind == RecordingManifest.tombstoneKind {
-                try checkTombstone(entry, among: entries, resource: resource)
+                try checkTombstone(entry, among: entries, deleted: &deleted, resource: resource)
             } else if entry.deletes != nil || entry.reason != nil || entry.deletedAt != nil {
                 throw Problem("\(resource): manifest entry \(number) is a segment with a deletion's fields: altered")
             }
@@ -133,19 +134,21 @@ enum RecordingVerifier {
 
     /// A tombstone must name an earlier, not yet deleted segment exactly (file, size, hash), with
     /// a known reason and time.
-    private static func checkTombstone(_ tombstone: RecordingManifestEntry, among earlier: [RecordingManifestEntry], resource: String) throws {
+    private static func checkTombstone(
+        _ tombstone: RecordingManifestEntry, among earlier: [RecordingManifestEntry], deleted: inout Set<Int>, resource: String
+    ) throws {
         let number = tombstone.seq
-        guard let deleted = tombstone.deletes, deleted >= 1, deleted < number else {
+        guard let seq = tombstone.deletes, seq >= 1, seq < number else {
             throw Problem("\(resource): manifest entry \(number) is a tombstone naming no earlier segment: altered")
         }
-        let segment = earlier[deleted - 1]
+        let segment = earlier[seq - 1]
         guard segment.kind == RecordingManifest.segmentKind, segment.file == tombstone.file, segment.size == tombstone.size,
             segment.sha256 == tombstone.sha256, segment.start == tombstone.start, segment.end == tombstone.end
         else {
-            throw Problem("\(resource): manifest entry \(number) is a tombstone that does not match segment \(deleted): altered")
+            throw Problem("\(resource): manifest entry \(number) is a tombstone that does not match segment \(seq): altered")
         }
-        guard !earlier.contains(where: { $0.kind == RecordingManifest.tombstoneKind && $0.deletes == deleted }) else {
-            throw Problem("\(resource): manifest entry \(number) deletes segment \(deleted) a second time: altered")
+        guard deleted.insert(seq).inserted else {
+            throw Problem("\(resource): manifest entry \(number) deletes segment \(seq) a second time: altered")
         }
         guard tombstone.reason.flatMap(RecordingRetention.Reason.init(rawValue:)) != nil,
             tombstone.deletedAt.flatMap(RecordingManifest.parseTimestamp) != nil
