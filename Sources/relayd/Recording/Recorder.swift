@@ -104,6 +104,11 @@ final class Recorder: Service, Sendable {
 
     fileprivate var retention: RecordingRetention { settings.retention }
 
+    /// The configured resources that have recordings on disk.
+    fileprivate var recordedResources: [String] {
+        settings.resources.sorted().filter { FileManager.default.fileExists(atPath: recordings.appendingPathComponent($0).path) }
+    }
+
     fileprivate func count(deletionOf resource: String) {
         stats.withLock { $0.deleted[resource, default: 0] += 1 }
     }
@@ -140,6 +145,7 @@ private struct RecorderWriter {
     /// Resources whose last segment ended with a gap (or never started): the next open is a start.
     var resumed: Set<String> = []
     var space: DiskSpaceGuard
+    var nextSweep = ContinuousClock.now
 
     init(recorder: Recorder) {
         self.recorder = recorder
@@ -160,6 +166,7 @@ private struct RecorderWriter {
                 perform(planner.handle(item.event, dropped: item.droppedBefore > 0))
             }
             perform(planner.tick(now: .now))
+            sweepIdleResources()
             if closed { break }
         }
         perform(planner.stop())
@@ -223,6 +230,22 @@ private struct RecorderWriter {
         guard reason != .rotated else { return }
         resumed.remove(resource)
         recorder.audit("recording.stopped", ["resource": resource, "reason": reason.rawValue, "segment": String(chain.seq)])
+    }
+
+    /// Once a minute, applies `recording.max_age_h` to resources not recording now (those
+    /// recording apply it after each segment), so an idle resource's old segments go too.
+    private mutating func sweepIdleResources() {
+        guard recorder.retention.maxAge != nil, ContinuousClock.now >= nextSweep else { return }
+        nextSweep = .now + .seconds(60)
+        for resource in recorder.recordedResources where segments[resource] == nil {
+            do {
+                let chain = try chains[resource] ?? recorder.chain(for: resource)
+                chains[resource] = chain
+                applyRetention(chain)
+            } catch {
+                recorder.log("cannot open a recording manifest for retention", level: .error, ["recording.resource": "\(resource)", "error": "\(error)"])
+            }
+        }
     }
 
     /// Deletes the segments the retention limits no longer keep, oldest first, each entered in
