@@ -68,6 +68,29 @@ import Testing
         #expect(errors.contains("recording.max_age_h: must be between 1 and 1000000, got 0"))
         #expect(errors.contains("recording.max_mb: must be a whole number"))
     }
+
+    @Test func aSourceOrTheProgramReplacesTheLimitsItNames() throws {
+        let configuration = try RelaydConfiguration.parse(yaml: """
+            sources:
+              - {id: heli-1, kind: helicopter, retention: {max_age_h: 24}}
+              - {id: drone-1, kind: drone}
+            program:
+              retention: {max_mb: 100, max_age_h: 2}
+            recording:
+              max_age_h: 720
+              max_mb: 2048
+            """)
+        let recording = configuration.recording
+        #expect(recording.retention(for: "heli-1") == RecordingRetention(maxAge: .seconds(24 * 3600), maxBytes: 2048 << 20))
+        #expect(recording.retention(for: "drone-1") == recording.retention)
+        #expect(recording.retention(for: "program") == RecordingRetention(maxAge: .seconds(2 * 3600), maxBytes: 100 << 20))
+        let errors = RelaydConfiguration.errors(in: """
+            sources:
+              - {id: heli-1, kind: helicopter, retention: {max_mb: 0, forever: true}}
+            """)
+        #expect(errors.contains("sources[0].retention.max_mb: must be between 1 and 1000000000, got 0"), "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("sources[0].retention.forever: unknown key") }, "\(errors)")
+    }
 }
 
 /// Tombstones in the manifest chain, checked by `RecordingVerifier`.

@@ -50,7 +50,11 @@ final class Recorder: Service, Sendable {
     var statistics: Statistics { stats.withLock { $0 } }
 
     /// What has been recorded so far, read from the manifests.
-    var catalog: RecordingCatalog { RecordingCatalog(recordings: recordings, retention: .init(settings.retention)) }
+    var catalog: RecordingCatalog {
+        RecordingCatalog(
+            recordings: recordings,
+            retention: Dictionary(uniqueKeysWithValues: settings.resources.map { ($0, RecordingCatalog.Retention(settings.retention(for: $0))) }))
+    }
 
     /// Starts the writer thread (once).
     func start() {
@@ -95,14 +99,14 @@ final class Recorder: Service, Sendable {
     // MARK: - For the writer thread
 
     fileprivate func chain(for resource: String) throws -> RecordingChain {
-        try RecordingChain(recordings: recordings, resource: resource, key: key, tracksKept: !settings.retention.isUnlimited)
+        try RecordingChain(recordings: recordings, resource: resource, key: key, tracksKept: !settings.retention(for: resource).isUnlimited)
     }
 
     fileprivate var segmentDuration: Duration { settings.segmentDuration }
 
     fileprivate var minimumFreeBytes: Int64 { settings.minimumFreeBytes }
 
-    fileprivate var retention: RecordingRetention { settings.retention }
+    fileprivate func retention(for resource: String) -> RecordingRetention { settings.retention(for: resource) }
 
     /// The configured resources that have recordings on disk.
     fileprivate var recordedResources: [String] {
@@ -235,9 +239,9 @@ private struct RecorderWriter {
     /// Once a minute, applies `recording.max_age_h` to resources not recording now (those
     /// recording apply it after each segment), so an idle resource's old segments go too.
     private mutating func sweepIdleResources() {
-        guard recorder.retention.maxAge != nil, ContinuousClock.now >= nextSweep else { return }
+        guard ContinuousClock.now >= nextSweep else { return }
         nextSweep = .now + .seconds(60)
-        for resource in recorder.recordedResources where segments[resource] == nil {
+        for resource in recorder.recordedResources where segments[resource] == nil && recorder.retention(for: resource).maxAge != nil {
             do {
                 let chain = try chains[resource] ?? recorder.chain(for: resource)
                 chains[resource] = chain
@@ -251,7 +255,7 @@ private struct RecorderWriter {
     /// Deletes the segments the retention limits no longer keep, oldest first, each entered in
     /// the manifest as a tombstone (why, when) before its file goes.
     private func applyRetention(_ chain: RecordingChain) {
-        let retention = recorder.retention
+        let retention = recorder.retention(for: chain.resource)
         guard !retention.isUnlimited else { return }
         let now = Date()
         let segments = chain.kept.compactMap { entry in

@@ -4,8 +4,8 @@ import Foundation
 /// segments, bytes and the time ranges it covers without a gap. Answers `GET /api/recordings`.
 struct RecordingCatalog: Sendable {
     let recordings: URL
-    /// The limits the recorder applies (reported per resource).
-    var retention = Retention()
+    /// The limits the recorder applies, per resource (absent: none).
+    var retention: [String: Retention] = [:]
 
     /// One resource's overview.
     struct Overview: Encodable, Equatable, Sendable {
@@ -64,7 +64,7 @@ struct RecordingCatalog: Sendable {
     func overview() -> [Overview] {
         resources().compactMap { resource in
             entries(of: resource).map { entries in
-                Overview(resource: resource, segments: entries.count, bytes: entries.reduce(0) { $0 + $1.size }, ranges: Self.ranges(entries), retention: retention)
+                Overview(resource: resource, segments: entries.count, bytes: entries.reduce(0) { $0 + $1.size }, ranges: Self.ranges(entries), retention: retention[resource] ?? Retention())
             }
         }
     }
