@@ -132,7 +132,9 @@ extension ControlRoomPage {
           setDisabled($("take-button"), !can("operate") || !program || blocked !== null || taking);
           setText($("take-hint"), can("operate") && program && !taking ? blocked || "" : "");
           if (!program) return;
-          setText($("on-air-source"), program.on_air === "slate" ? t("slate") : program.on_air);
+          // The label follows the same belief as the tally, so the two never disagree after a take.
+          const onAir = onAirSource();
+          setText($("on-air-source"), onAir === "slate" ? t("slate") : onAir);
           thumbnail($("program-img"), "program", "/api/program/thumbnail.jpg");
           setText($("program-mode"), t(program.mode));
           const lastMove = program.automatic_moves.length ? program.automatic_moves[program.automatic_moves.length - 1] : null;
