@@ -185,6 +185,44 @@ import VideoRelay
         #expect(try await relayd.stop() == 0)
     }
 
+    @Test func beyondTheMaximumSizeTheOldestSegmentsGoWithTombstonesThatVerify() async throws {
+        // About 135 kB/s recorded in 1 s segments against 1 MiB: the oldest go after ~8 s.
+        let relayd = try RelaydProcess(configYAML: Self.config.replacingOccurrences(
+            of: "  segment_s: 1", with: "  segment_s: 1\n  max_mb: 1"))
+        try await relayd.waitReady()
+        let publisher = try relayd.publishSampleClip("heli-1")
+        defer { publisher.signal(SIGKILL) }
+        let heli = relayd.directory.appendingPathComponent("data/recordings/heli-1")
+
+        try await eventually("two segments of heli-1 deleted for size", timeout: .seconds(90)) {
+            try Self.manifest(heli).filter { $0.kind == RecordingManifest.tombstoneKind && $0.reason == "size" }.count >= 2
+        }
+        let metrics = String(decoding: try await RelaydHTTP.get(port: relayd.httpPort, path: "/metrics").1, as: UTF8.self)
+        #expect(metrics.contains("relay_recording_deleted_segments_total{resource=\"heli-1\"}"), "\(metrics)")
+        let overview = String(decoding: try await RelaydHTTP.get(port: relayd.httpPort, path: "/api/recordings").1, as: UTF8.self)
+        #expect(overview.contains("\"max_bytes\":1048576"), "\(overview)")
+        publisher.terminate()
+        #expect(try await relayd.stop() == 0)
+
+        // Then what is kept fits, every deleted file is gone, and verify passes, naming the deletions
+        let entries = try Self.manifest(heli)
+        let kept = RecordingManifest.kept(entries)
+        #expect(kept.reduce(0) { $0 + $1.size } <= 1 << 20)
+        for tombstone in entries where tombstone.kind == RecordingManifest.tombstoneKind {
+            #expect(!FileManager.default.fileExists(atPath: heli.appendingPathComponent(tombstone.file).path))
+        }
+        let outcome = try await verify(relayd)
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.output.contains("deleted by retention (size)"), "\(outcome.output)")
+        #expect(outcome.output.contains("heli-1 segment 1 ("), "\(outcome.output)")
+
+        // A kept segment deleted by hand, without a tombstone, still fails verification
+        try FileManager.default.removeItem(at: heli.appendingPathComponent(kept[0].file))
+        let tampered = try await verify(relayd)
+        #expect(tampered.status == 1)
+        #expect(tampered.output.contains("segment \(kept[0].seq) (\(kept[0].file)) is missing"), "\(tampered.output)")
+    }
+
     /// An srt-live-transmit reader of heli-1 writing to `reader.ts`, then ffmpeg publishing it.
     static func readAndPublishHeli(_ relayd: RelaydProcess) throws -> (reader: ChildProcess, publisher: ChildProcess, capture: URL) {
         let capture = relayd.directory.appendingPathComponent("reader.ts")

@@ -48,6 +48,9 @@ struct RecordingCommand: AsyncParsableCommand {
             case .intact(let summary):
                 let hours = String(format: "%.3f", summary.seconds / 3600)
                 print("recordings intact: \(summary.resources) resources, \(summary.segments) segments, \(hours) hours, \(summary.bytes) bytes")
+                for deletion in summary.deletions {
+                    print("deleted by retention (\(deletion.reason.rawValue)) at \(deletion.deletedAt): \(deletion.resource) segment \(deletion.seq) (\(deletion.file))")
+                }
             case .tampered(let problem):
                 FileHandle.standardError.write(Data("recordings TAMPERED: \(problem)\n".utf8))
                 throw ExitCode(1)

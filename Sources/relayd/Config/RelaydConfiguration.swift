@@ -132,18 +132,22 @@ struct RelaydConfiguration: Sendable {
         relay.users = root.list("users").map(readUser)
         var failover: [String: FailoverRule] = [:]
         var recorded: [String] = []
+        var retentionOverrides: [String: RecordingRetention] = [:]
         var upstreamSecrets: [String: ExternalSecret] = [:]
         relay.sources = root.list("sources").map { node in
             let rule = readFailoverRule(node)
             let record = readRecordFlag(node)
             let (source, secret) = readSource(node)
             failover[source.id] = rule
-            if record { recorded.append(source.id) }
+            if record.record { recorded.append(source.id) }
+            if !record.retention.isUnlimited { retentionOverrides[source.id] = record.retention }
             if let secret { upstreamSecrets[source.id] = secret }
             return source
         }
         let program = root.child("program")
-        if readRecordFlag(program) { recorded.append(RelayConfiguration.programResource) }
+        let programRecord = readRecordFlag(program)
+        if programRecord.record { recorded.append(RelayConfiguration.programResource) }
+        if !programRecord.retention.isUnlimited { retentionOverrides[RelayConfiguration.programResource] = programRecord.retention }
         relay.program = ProgramAccess(passphrase: passphrase(program, "passphrase"), allowedUsers: program.strings("users"))
         var programConfiguration = readProgram(program)
         programConfiguration.failover = failover
@@ -158,6 +162,7 @@ struct RelaydConfiguration: Sendable {
         configuration.fieldOps = readFieldOps(root)
         configuration.displayTimeZone = displayTimeZone
         configuration.recording = readRecording(root.child("recording"), records: recorded)
+        configuration.recording.retentionOverrides = retentionOverrides
         configuration.upstreamSecrets = upstreamSecrets
         configuration.site = site
         crossCheck(configuration, root: root)

@@ -1,5 +1,5 @@
 extension PrometheusText {
-    /// The recorder's segments, bytes and write errors per resource, and what its queue dropped.
+    /// The recorder's segments, bytes, write errors and retention deletions per resource, and what its queue dropped.
     static func render(recording: Recorder.Statistics, drops: [String: RecordingQueue.Drops], queuedBytes: Int) -> String {
         var out = MetricWriter()
         out.family("relay_recording_segments_total", "counter", "Segments recorded and entered in the resource's manifest")
@@ -13,6 +13,10 @@ extension PrometheusText {
         out.family("relay_recording_write_errors_total", "counter", "Segments cut short by a write error (a full disk)")
         for (resource, count) in recording.writeErrors.sorted(by: { $0.key < $1.key }) {
             out.sample("relay_recording_write_errors_total", ["resource": resource], Double(count))
+        }
+        out.family("relay_recording_deleted_segments_total", "counter", "Segments deleted by retention (recording.max_age_h, recording.max_mb)")
+        for (resource, count) in recording.deleted.sorted(by: { $0.key < $1.key }) {
+            out.sample("relay_recording_deleted_segments_total", ["resource": resource], Double(count))
         }
         out.family("relay_recording_dropped_bytes_total", "counter", "Bytes not recorded because the queue to the disk was full")
         out.family("relay_recording_dropped_events_total", "counter", "Payloads not recorded because the queue to the disk was full")

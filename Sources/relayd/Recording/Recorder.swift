@@ -29,6 +29,8 @@ final class Recorder: Service, Sendable {
         var segments: [String: Int] = [:]
         var bytes: [String: Int] = [:]
         var writeErrors: [String: Int] = [:]
+        /// Segments deleted by retention.
+        var deleted: [String: Int] = [:]
         /// Paused because the disk is nearly full (`recording.min_free_mb`).
         var pausedForSpace = false
     }
@@ -48,7 +50,11 @@ final class Recorder: Service, Sendable {
     var statistics: Statistics { stats.withLock { $0 } }
 
     /// What has been recorded so far, read from the manifests.
-    var catalog: RecordingCatalog { RecordingCatalog(recordings: recordings) }
+    var catalog: RecordingCatalog {
+        RecordingCatalog(
+            recordings: recordings,
+            retention: Dictionary(uniqueKeysWithValues: settings.resources.map { ($0, RecordingCatalog.Retention(settings.retention(for: $0))) }))
+    }
 
     /// Starts the writer thread (once).
     func start() {
@@ -93,12 +99,23 @@ final class Recorder: Service, Sendable {
     // MARK: - For the writer thread
 
     fileprivate func chain(for resource: String) throws -> RecordingChain {
-        try RecordingChain(recordings: recordings, resource: resource, key: key)
+        try RecordingChain(recordings: recordings, resource: resource, key: key, tracksKept: !settings.retention(for: resource).isUnlimited)
     }
 
     fileprivate var segmentDuration: Duration { settings.segmentDuration }
 
     fileprivate var minimumFreeBytes: Int64 { settings.minimumFreeBytes }
+
+    fileprivate func retention(for resource: String) -> RecordingRetention { settings.retention(for: resource) }
+
+    /// The configured resources that have recordings on disk.
+    fileprivate var recordedResources: [String] {
+        settings.resources.sorted().filter { FileManager.default.fileExists(atPath: recordings.appendingPathComponent($0).path) }
+    }
+
+    fileprivate func count(deletionOf resource: String) {
+        stats.withLock { $0.deleted[resource, default: 0] += 1 }
+    }
 
     fileprivate var freeBytes: Int64? { DiskSpaceGuard.freeBytes(at: recordings) }
 
@@ -132,6 +149,7 @@ private struct RecorderWriter {
     /// Resources whose last segment ended with a gap (or never started): the next open is a start.
     var resumed: Set<String> = []
     var space: DiskSpaceGuard
+    var nextSweep = ContinuousClock.now
 
     init(recorder: Recorder) {
         self.recorder = recorder
@@ -152,6 +170,7 @@ private struct RecorderWriter {
                 perform(planner.handle(item.event, dropped: item.droppedBefore > 0))
             }
             perform(planner.tick(now: .now))
+            sweepIdleResources()
             if closed { break }
         }
         perform(planner.stop())
@@ -177,8 +196,11 @@ private struct RecorderWriter {
             return
         }
         do {
-            let chain = try chains[resource] ?? recorder.chain(for: resource)
+            let known = chains[resource]
+            let chain = try known ?? recorder.chain(for: resource)
             chains[resource] = chain
+            // What aged out while relayd was stopped goes before the first new segment.
+            if known == nil { applyRetention(chain) }
             let start = Self.wallClock(at)
             let segment = try SegmentFile(
                 directory: chain.directory, relativePath: RecordingManifest.segmentFile(seq: chain.nextSeq, start: start), start: start)
@@ -208,9 +230,47 @@ private struct RecorderWriter {
             recorder.log("cannot enter a recording segment in its manifest", level: .error, ["recording.resource": "\(resource)", "error": "\(error)"])
             recorder.audit("recording.failed", ["resource": resource, "error": "\(error)"])
         }
+        applyRetention(chain)
         guard reason != .rotated else { return }
         resumed.remove(resource)
         recorder.audit("recording.stopped", ["resource": resource, "reason": reason.rawValue, "segment": String(chain.seq)])
+    }
+
+    /// Once a minute, applies `recording.max_age_h` to resources not recording now (those
+    /// recording apply it after each segment), so an idle resource's old segments go too.
+    private mutating func sweepIdleResources() {
+        guard ContinuousClock.now >= nextSweep else { return }
+        nextSweep = .now + .seconds(60)
+        for resource in recorder.recordedResources where segments[resource] == nil && recorder.retention(for: resource).maxAge != nil {
+            do {
+                let chain = try chains[resource] ?? recorder.chain(for: resource)
+                chains[resource] = chain
+                applyRetention(chain)
+            } catch {
+                recorder.log("cannot open a recording manifest for retention", level: .error, ["recording.resource": "\(resource)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Deletes the segments the retention limits no longer keep, oldest first, each entered in
+    /// the manifest as a tombstone (why, when) before its file goes.
+    private func applyRetention(_ chain: RecordingChain) {
+        let retention = recorder.retention(for: chain.resource)
+        guard !retention.isUnlimited else { return }
+        let now = Date()
+        let segments = chain.kept.compactMap { entry in
+            RecordingManifest.parseTimestamp(entry.end).map { RecordingRetention.Segment(seq: entry.seq, size: entry.size, end: $0) }
+        }
+        for deletion in retention.deletions(segments, now: now) {
+            do {
+                try chain.delete(seq: deletion.seq, reason: deletion.reason, at: now)
+                recorder.count(deletionOf: chain.resource)
+            } catch {
+                recorder.log("cannot delete a recording segment", level: .error, ["recording.resource": "\(chain.resource)", "error": "\(error)"])
+                recorder.audit("recording.failed", ["resource": chain.resource, "error": "\(error)"])
+                return
+            }
+        }
     }
 
     /// Checks the free space before each segment: pauses recording (audited, logged, in

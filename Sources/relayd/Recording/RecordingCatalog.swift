@@ -4,6 +4,8 @@ import Foundation
 /// segments, bytes and the time ranges it covers without a gap. Answers `GET /api/recordings`.
 struct RecordingCatalog: Sendable {
     let recordings: URL
+    /// The limits the recorder applies, per resource (absent: none).
+    var retention: [String: Retention] = [:]
 
     /// One resource's overview.
     struct Overview: Encodable, Equatable, Sendable {
@@ -12,7 +14,7 @@ struct RecordingCatalog: Sendable {
         var bytes: Int
         /// Runs of segments, each following the one before without a gap.
         var ranges: [TimeRange]
-        /// No retention limits apply yet: every segment is kept.
+        /// The limits that delete old segments.
         var retention: Retention = Retention()
     }
 
@@ -25,6 +27,15 @@ struct RecordingCatalog: Sendable {
     struct Retention: Encodable, Equatable, Sendable {
         var maxAgeSeconds: Int? = nil
         var maxBytes: Int? = nil
+
+        init(maxAgeSeconds: Int? = nil, maxBytes: Int? = nil) {
+            self.maxAgeSeconds = maxAgeSeconds
+            self.maxBytes = maxBytes
+        }
+
+        init(_ retention: RecordingRetention) {
+            self.init(maxAgeSeconds: retention.maxAge.map { Int($0.components.seconds) }, maxBytes: retention.maxBytes)
+        }
 
         enum CodingKeys: String, CodingKey { case maxAgeSeconds, maxBytes }
 
@@ -40,19 +51,20 @@ struct RecordingCatalog: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: recordings.path)) ?? []).filter(Self.isResourceName).sorted()
     }
 
-    /// The manifest entries of `resource`, oldest first (nil: no such resource recorded).
+    /// The kept segments of `resource` (not deleted by retention), oldest first (nil: no such
+    /// resource recorded).
     func entries(of resource: String) -> [RecordingManifestEntry]? {
         guard Self.isResourceName(resource) else { return nil }
         let directory = recordings.appendingPathComponent(resource, isDirectory: true)
         guard FileManager.default.fileExists(atPath: directory.path) else { return nil }
         let data = FileManager.default.contents(atPath: directory.appendingPathComponent(RecordingManifest.manifestName).path) ?? Data()
-        return data.split(separator: 0x0a).compactMap { RecordingManifest.canonical(Data($0)) }
+        return RecordingManifest.kept(data.split(separator: 0x0a).compactMap { RecordingManifest.canonical(Data($0)) })
     }
 
     func overview() -> [Overview] {
         resources().compactMap { resource in
             entries(of: resource).map { entries in
-                Overview(resource: resource, segments: entries.count, bytes: entries.reduce(0) { $0 + $1.size }, ranges: Self.ranges(entries))
+                Overview(resource: resource, segments: entries.count, bytes: entries.reduce(0) { $0 + $1.size }, ranges: Self.ranges(entries), retention: retention[resource] ?? Retention())
             }
         }
     }

@@ -83,21 +83,27 @@ final class RecordingChain {
     private(set) var seq = 0
     private(set) var lastHash = ""
 
+    /// The segments not deleted by retention, oldest first (empty unless `tracksKept`: without
+    /// retention limits nothing is deleted, and a long recording need not be held in memory).
+    private(set) var kept: [RecordingManifestEntry] = []
+    private let tracksKept: Bool
+
     /// Opens (or creates) the resource's manifest and continues its chain from the last entry.
-    init(recordings: URL, resource: String, key: AuditTrailSigningKey) throws {
+    init(recordings: URL, resource: String, key: AuditTrailSigningKey, tracksKept: Bool = true) throws {
         self.resource = resource
         directory = recordings.appendingPathComponent(resource, isDirectory: true)
         self.key = key
+        self.tracksKept = tracksKept
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent(RecordingManifest.manifestName).path
-        if let text = try? String(contentsOfFile: path, encoding: .utf8),
-            let last = text.split(separator: "\n").last
-        {
-            guard let entry = RecordingManifest.canonical(Data(last.utf8)) else {
+        let lines = (FileManager.default.contents(atPath: path) ?? Data()).split(separator: 0x0a)
+        if let last = lines.last {
+            guard let entry = RecordingManifest.canonical(Data(last)) else {
                 throw AuditTrailError("the last entry of \(path) is not readable; run `relayd recording verify`")
             }
             seq = entry.seq
             lastHash = entry.hash
+            if tracksKept { kept = RecordingManifest.kept(lines.compactMap { RecordingManifest.canonical(Data($0)) }) }
         }
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw DurableFile.failure("open", path) }
@@ -109,10 +115,33 @@ final class RecordingChain {
 
     /// Appends the finished segment's entry, then signs the new head.
     func append(segment: SegmentFile, digest: (sha256: String, firstPTS: Int64?, lastPTS: Int64?), end: Date) throws -> RecordingManifestEntry {
-        let content = RecordingManifestEntry.Content(
+        let entry = try append(RecordingManifestEntry.Content(
             seq: seq + 1, kind: RecordingManifest.segmentKind, resource: resource, file: segment.relativePath, size: segment.size,
             sha256: digest.sha256, firstPts: digest.firstPTS, lastPts: digest.lastPTS,
-            start: RecordingManifest.timestamp(segment.start), end: RecordingManifest.timestamp(end), prev: lastHash)
+            start: RecordingManifest.timestamp(segment.start), end: RecordingManifest.timestamp(end), prev: lastHash))
+        if tracksKept { kept.append(entry) }
+        return entry
+    }
+
+    /// Enters the deletion of the kept segment `seq` as a tombstone (signed like a segment),
+    /// then deletes its file: a crash in between leaves a file too many, never one missing.
+    @discardableResult
+    func delete(seq deleted: Int, reason: RecordingRetention.Reason, at: Date) throws -> RecordingManifestEntry? {
+        guard let index = kept.firstIndex(where: { $0.seq == deleted }) else { return nil }
+        let segment = kept[index]
+        let tombstone = try append(RecordingManifestEntry.Content(
+            seq: seq + 1, kind: RecordingManifest.tombstoneKind, resource: resource, file: segment.file, size: segment.size,
+            sha256: segment.sha256, start: segment.start, end: segment.end, prev: lastHash,
+            deletes: segment.seq, reason: reason.rawValue, deletedAt: RecordingManifest.timestamp(at)))
+        kept.remove(at: index)
+        let file = directory.appendingPathComponent(segment.file)
+        if unlink(file.path) != 0, errno != ENOENT { throw DurableFile.failure("unlink", file.path) }
+        // The day's directory goes with its last segment (rmdir refuses a directory still in use).
+        rmdir(file.deletingLastPathComponent().path)
+        return tombstone
+    }
+
+    private func append(_ content: RecordingManifestEntry.Content) throws -> RecordingManifestEntry {
         let entry = try RecordingManifestEntry(content: content)
         let manifestPath = directory.appendingPathComponent(RecordingManifest.manifestName).path
         var line = try AuditTrailEntry.encoder.encode(entry)

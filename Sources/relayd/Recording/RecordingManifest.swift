@@ -7,7 +7,8 @@ import Foundation
 struct RecordingManifestEntry: Codable, Equatable, Sendable {
     /// 1 for the resource's first segment, then +1 each.
     var seq: Int
-    /// What the entry records: `segment` (the only kind so far).
+    /// What the entry records: `segment`, or `tombstone` (a segment deleted by retention: `file`,
+    /// `size`, `sha256`, `start` and `end` are the deleted segment's).
     var kind: String
     var resource: String
     /// The segment's path under the resource's directory: `<UTC date>/<time>Z-<seq>.ts`.
@@ -23,6 +24,11 @@ struct RecordingManifestEntry: Codable, Equatable, Sendable {
     var end: String
     /// Hex SHA-256 of the previous entry ("" for the first).
     var prev: String
+    /// Tombstones only: the deleted segment's `seq`, why it went (`age` or `size`) and when (UTC).
+    /// Absent from segment entries (nil fields are not encoded).
+    var deletes: Int? = nil
+    var reason: String? = nil
+    var deletedAt: String? = nil
     /// Hex SHA-256 of this entry's content (every field above, canonical JSON).
     var hash: String
 
@@ -39,6 +45,9 @@ struct RecordingManifestEntry: Codable, Equatable, Sendable {
         var start: String
         var end: String
         var prev: String
+        var deletes: Int? = nil
+        var reason: String? = nil
+        var deletedAt: String? = nil
     }
 
     init(content: Content) throws {
@@ -53,13 +62,16 @@ struct RecordingManifestEntry: Codable, Equatable, Sendable {
         start = content.start
         end = content.end
         prev = content.prev
+        deletes = content.deletes
+        reason = content.reason
+        deletedAt = content.deletedAt
         hash = try RecordingManifest.hash(content)
     }
 
     var content: Content {
         Content(
             seq: seq, kind: kind, resource: resource, file: file, size: size, sha256: sha256, firstPts: firstPts, lastPts: lastPts,
-            start: start, end: end, prev: prev)
+            start: start, end: end, prev: prev, deletes: deletes, reason: reason, deletedAt: deletedAt)
     }
 }
 
@@ -80,6 +92,13 @@ enum RecordingManifest {
     static let manifestName = "manifest.jsonl"
     static let headName = "manifest.head"
     static let segmentKind = "segment"
+    static let tombstoneKind = "tombstone"
+
+    /// The segment entries not (yet) deleted by a tombstone, oldest first.
+    static func kept(_ entries: [RecordingManifestEntry]) -> [RecordingManifestEntry] {
+        let deleted = Set(entries.lazy.filter { $0.kind == tombstoneKind }.compactMap(\.deletes))
+        return entries.filter { $0.kind == segmentKind && !deleted.contains($0.seq) }
+    }
 
     static func hash(_ content: RecordingManifestEntry.Content) throws -> String {
         hex(SHA256.hash(data: try AuditTrailEntry.encoder.encode(content)))

@@ -3,14 +3,25 @@ import Foundation
 
 /// Checks recordings against their manifests and signed heads: every manifest entry chained to
 /// the one before, every segment in the range present with exactly the bytes it was entered
-/// with, and each head signed by the audit key and naming the manifest's last entry. Stops at the
-/// first problem and names it.
+/// with, and each head signed by the audit key and naming the manifest's last entry. A segment
+/// deleted by retention is accepted only with a tombstone entry naming it (its hash and why);
+/// the summary lists those deletions. Stops at the first problem and names it.
 enum RecordingVerifier {
     struct Summary: Equatable, Sendable {
         var resources = 0
         var segments = 0
         var seconds = 0.0
         var bytes = 0
+        /// Segments deleted by retention (each entered as a tombstone), in manifest order.
+        var deletions: [Deletion] = []
+    }
+
+    struct Deletion: Equatable, Sendable {
+        var resource: String
+        var seq: Int
+        var file: String
+        var reason: RecordingRetention.Reason
+        var deletedAt: String
     }
 
     enum Outcome: Equatable, Sendable {
@@ -74,6 +85,7 @@ enum RecordingVerifier {
             throw Problem("\(resource): the manifest \(manifestPath) ends in a torn line (cut short or appended to)")
         }
         var entries: [RecordingManifestEntry] = []
+        var deleted: Set<Int> = []
         for (index, line) in data.split(separator: 0x0a, omittingEmptySubsequences: false).dropLast().enumerated() {
             let number = index + 1
             guard let entry = RecordingManifest.canonical(Data(line)) else {
@@ -82,8 +94,13 @@ enum RecordingVerifier {
             guard entry.seq == number else {
                 throw Problem("\(resource): manifest line \(number) holds entry \(entry.seq): entries were removed or reordered")
             }
-            guard entry.resource == resource, entry.kind == RecordingManifest.segmentKind else {
+            guard entry.resource == resource, [RecordingManifest.segmentKind, RecordingManifest.tombstoneKind].contains(entry.kind) else {
                 throw Problem("\(resource): manifest entry \(number) names \(entry.kind) of \"\(entry.resource)\": altered")
+            }
+            if entry.kind == RecordingManifest.tombstoneKind {
+                try checkTombstone(entry, among: entries, deleted: &deleted, resource: resource)
+            } else if entry.deletes != nil || entry.reason != nil || entry.deletedAt != nil {
+                throw Problem("\(resource): manifest entry \(number) is a segment with a deletion's fields: altered")
             }
             guard entry.prev == (entries.last?.hash ?? "") else {
                 throw Problem("\(resource): manifest entry \(number) does not follow entry \(number - 1): entries were removed or reordered")
@@ -115,22 +132,56 @@ enum RecordingVerifier {
         return entries
     }
 
-    /// Checks the segment files of the entries in `range`, in order.
+    /// A tombstone must name an earlier, not yet deleted segment exactly (file, size, hash), with
+    /// a known reason and time.
+    private static func checkTombstone(
+        _ tombstone: RecordingManifestEntry, among earlier: [RecordingManifestEntry], deleted: inout Set<Int>, resource: String
+    ) throws {
+        let number = tombstone.seq
+        guard let seq = tombstone.deletes, seq >= 1, seq < number else {
+            throw Problem("\(resource): manifest entry \(number) is a tombstone naming no earlier segment: altered")
+        }
+        let segment = earlier[seq - 1]
+        guard segment.kind == RecordingManifest.segmentKind, segment.file == tombstone.file, segment.size == tombstone.size,
+            segment.sha256 == tombstone.sha256, segment.start == tombstone.start, segment.end == tombstone.end
+        else {
+            throw Problem("\(resource): manifest entry \(number) is a tombstone that does not match segment \(seq): altered")
+        }
+        guard deleted.insert(seq).inserted else {
+            throw Problem("\(resource): manifest entry \(number) deletes segment \(seq) a second time: altered")
+        }
+        guard tombstone.reason.flatMap(RecordingRetention.Reason.init(rawValue:)) != nil,
+            tombstone.deletedAt.flatMap(RecordingManifest.parseTimestamp) != nil
+        else {
+            throw Problem("\(resource): manifest entry \(number) is a tombstone without a valid reason and time: altered")
+        }
+    }
+
+    /// Checks the segment files of the entries in `range`, in order; lists the deleted ones.
     private static func segments(
         _ entries: [RecordingManifestEntry], directory: URL, resource: String, range: Range, summary: inout Summary
     ) throws {
         let bySHA = Dictionary(entries.map { ($0.sha256, $0) }, uniquingKeysWith: { first, _ in first })
-        for entry in entries {
+        let tombstones = Dictionary(
+            entries.filter { $0.kind == RecordingManifest.tombstoneKind }.compactMap { tombstone in tombstone.deletes.map { ($0, tombstone) } },
+            uniquingKeysWith: { first, _ in first })
+        for entry in entries where entry.kind == RecordingManifest.segmentKind {
             guard let start = RecordingManifest.parseTimestamp(entry.start), let end = RecordingManifest.parseTimestamp(entry.end) else {
                 throw Problem("\(resource): segment \(entry.seq) has unreadable times")
             }
             guard range.overlaps(start: start, end: end) else { continue }
+            if let tombstone = tombstones[entry.seq] {
+                summary.deletions.append(Deletion(
+                    resource: resource, seq: entry.seq, file: entry.file,
+                    reason: tombstone.reason.flatMap(RecordingRetention.Reason.init(rawValue:)) ?? .age, deletedAt: tombstone.deletedAt ?? ""))
+                continue
+            }
             let name = "\(resource) segment \(entry.seq) (\(entry.file))"
             guard !entry.file.hasPrefix("/"), !entry.file.split(separator: "/").contains("..") else {
                 throw Problem("\(name): its file name leaves the resource's directory")
             }
             let path = directory.appendingPathComponent(entry.file).path
-            guard let found = try digest(of: path) else { throw Problem("\(name) is missing") }
+            guard let found = try digest(of: path) else { throw Problem("\(name) is missing (no tombstone records its deletion)") }
             let (size, sha256) = found
             if sha256 != entry.sha256 {
                 if let other = bySHA[sha256] {
