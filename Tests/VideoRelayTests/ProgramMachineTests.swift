@@ -10,7 +10,7 @@ import Testing
     static let drone = "drone-1"
 
     static func machine(instantCut: Bool = true, rules: [String: FailoverRule] = [:], maximumCachedPackets: Int = 600) -> Machine {
-        var settings = Machine.Settings(frameTicks: 3000, framesPerSecond: 30, instantCut: instantCut)
+        var settings = Machine.Settings(frameRate: .fps30, instantCut: instantCut)
         settings.maximumCachedPackets = maximumCachedPackets
         return Machine(settings: settings, sources: [heli, drone], rules: rules)
     }

@@ -32,7 +32,7 @@ final class FilterGraph {
         captionOptions.append(("enable", caption == nil ? "0" : "1"))
         chain = try FilterChain(input: input, timeBase: timeBase, steps: [
             FilterChain.Step(filter: "scale", options: [("w", "\(profile.width)"), ("h", "\(profile.height)")]),
-            FilterChain.Step(filter: "fps", options: [("fps", "\(profile.framesPerSecond)")]),
+            FilterChain.Step(filter: "fps", options: [("fps", "\(profile.frameRate)")]),
             FilterChain.Step(filter: "format", options: [("pix_fmts", "yuv420p")]),
             FilterChain.Step(filter: "drawtext", options: captionOptions, name: Self.captionFilterName),
         ])
@@ -83,6 +83,16 @@ final class FilterGraph {
 
     /// The time base of frames coming out (the fps filter's 1/fps).
     var outputTimeBase: AVRational { chain.outputTimeBase }
+
+    /// A filtered frame's pts in 90 kHz program ticks, rounded down like `FrameRate.ticks`, so
+    /// the fps filter's frame N lands exactly on the program's frame grid.
+    func programTicks(_ pts: Int64) -> Int64 {
+        let base = outputTimeBase
+        guard base.den > 0 else { return pts }
+        let scaled = pts * ProgramTime.ticksPerSecond * Int64(base.num)
+        let den = Int64(base.den)
+        return scaled >= 0 ? scaled / den : -((-scaled + den - 1) / den)
+    }
 
     /// Whether this graph was built for frames like `frame`.
     func accepts(_ frame: Frame) -> Bool {

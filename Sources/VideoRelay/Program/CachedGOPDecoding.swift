@@ -32,3 +32,14 @@ struct CachedGOPDecoding {
         self.latest = latest
     }
 }
+
+extension ProgramMachine.GOPUse {
+    /// What a failure is counted under in the program status.
+    var errorContext: String {
+        switch self {
+        case .show: "instant cut"
+        case .hold: "hold"
+        case .caption: "caption"
+        }
+    }
+}

@@ -85,6 +85,7 @@ final class ProgramEngine {
         videoParameters.pointer.pointee.width = Int32(profile.width)
         videoParameters.pointer.pointee.height = Int32(profile.height)
         videoParameters.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        videoParameters.pointer.pointee.field_order = profile.scan == .interlaced ? AV_FIELD_TT : AV_FIELD_PROGRESSIVE
         videoStream = try muxer.addStream(parameters: videoParameters.pointer, timeBase: Self.ticksTimeBase)
         let audioParameters = try audio.parameters()
         audioStream = try muxer.addStream(parameters: audioParameters.pointer, timeBase: Self.ticksTimeBase)
@@ -309,7 +310,7 @@ final class ProgramEngine {
         try graph.push(frame)
         let filtered = try Frame()
         while try graph.pull(into: filtered) {
-            filtered.pts = av_rescale_q(filtered.pts, graph.outputTimeBase, Self.ticksTimeBase)
+            filtered.pts = graph.programTicks(filtered.pts)
             offer(filtered)
             filtered.unref()
         }
@@ -330,6 +331,7 @@ final class ProgramEngine {
             guard let encoder = videoEncoder else { return }
             frame.pts = pts
             frame.pointer.pointee.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+            if profile.scan == .interlaced { frame.markTopFieldFirst() }
             if frame !== lastPicture { lastPicture = try frame.newReference() }
             try encoder.send(frame)
             try encoder.receivePackets(streamIndex: videoStream, duration: profile.frameTicks) { writeVideo($0) }
@@ -354,12 +356,7 @@ final class ProgramEngine {
     private func decodeCachedGOP(_ source: String, _ packets: [Machine.CachedPacket], newestAt: Int64, use: Machine.GOPUse) {
         graph = nil
         videoDecoder = nil
-        let context: String
-        switch use {
-        case .show: context = "instant cut"
-        case .hold: context = "hold"
-        case .caption: context = "caption"
-        }
+        let context = use.errorContext
         let decoded: CachedGOPDecoding
         do throws(FFmpegError) {
             guard let stream = streams[source]?.video else {

@@ -1,23 +1,29 @@
 /// Maps a source's 90 kHz timestamps onto the program's one continuous timeline. Pure value:
 /// each segment (a cut, a mode change, a source restart) starts one frame after the last
 /// output, so the program's DTS never jumps or goes back, whatever the source's clock says.
+/// Decode order is kept: each packet's PTS stays its source's distance after its DTS (the
+/// reordering delay of B-frames), and a segment starts so that its first picture is shown after
+/// every picture before it and is decoded after every packet before it.
 /// MPEG-TS timestamps are 33-bit and wrap about every 26.5 hours; input is read modulo 2^33
 /// and unwrapped against the previous packet, so a wrap inside a segment is seamless.
 public struct TimestampRebaser: Sendable, Equatable {
     /// 2^33: where MPEG-TS PTS/DTS wrap.
     public static let wrap: Int64 = 1 << 33
 
-    /// One frame in 90 kHz ticks: the gap left between segments.
+    /// One frame in 90 kHz ticks: the gap left between segments when no start is given.
     public let frameTicks: Int64
     /// A forward step larger than this (or any step back) inside a segment is a discontinuity
     /// of the source (restart, loop) and starts a new segment.
     public let maximumStep: Int64
-    /// The program DTS of the last packet rebased (nil before the first).
+    /// The program DTS of the last packet out (nil before the first).
     public private(set) var lastOutput: Int64?
+    /// The largest program PTS out: the last picture shown so far.
+    public private(set) var lastPresentation: Int64?
     private let start: Int64
     private var lastInput: Int64?
     private var offset: Int64 = 0
     private var spliceNext = true
+    private var spliceAt: Int64?
 
     /// - Parameter start: the program DTS of the very first packet.
     public init(start: Int64, frameTicks: Int64, maximumStep: Int64 = 90_000) {
@@ -26,18 +32,26 @@ public struct TimestampRebaser: Sendable, Equatable {
         self.maximumStep = maximumStep
     }
 
-    /// The next packet starts a new segment right after the last output.
-    public mutating func splice() { spliceNext = true }
+    /// The next packet starts a new segment one frame after the last output; with `at` (the
+    /// program's next frame on its exact grid), its picture is shown no earlier than `at`, and
+    /// later only when decode order needs it.
+    public mutating func splice(at next: Int64? = nil) {
+        spliceNext = true
+        spliceAt = next
+    }
 
-    /// Tells the rebaser that something else wrote `dts` on the same timeline (the encoder in
+    /// Tells the rebaser that something else wrote video on the same timeline (the encoder in
     /// transcode mode), so the next segment follows it.
-    public mutating func noteOutput(_ dts: Int64) {
+    public mutating func noteOutput(_ dts: Int64, pts: Int64? = nil) {
         lastOutput = max(lastOutput ?? dts, dts)
+        let shown = pts ?? dts
+        lastPresentation = max(lastPresentation ?? shown, shown)
     }
 
     /// The program PTS and DTS for a source packet. A missing PTS is taken to equal the DTS.
     public mutating func rebase(pts: Int64?, dts: Int64) -> (pts: Int64, dts: Int64) {
         let input = Self.modulo(dts)
+        let presentationDelay = max(pts.map { Self.signedDifference(Self.modulo($0), input) } ?? 0, 0)
         var unwrapped = input
         var newSegment = spliceNext || lastInput == nil
         if !newSegment, let lastInput {
@@ -49,16 +63,26 @@ public struct TimestampRebaser: Sendable, Equatable {
             }
         }
         if newSegment {
-            offset = (lastOutput.map { $0 + frameTicks } ?? start) - input
+            // Shown one frame after everything shown (or where the splice asks), decoded after
+            // everything decoded. The very first packet is decoded at `start`.
+            var firstDTS = start
+            if let lastOutput {
+                let afterShown = max(lastPresentation ?? lastOutput, lastOutput)
+                let firstPTS = max(spliceAt ?? .min, afterShown + frameTicks)
+                firstDTS = max(firstPTS - presentationDelay, lastOutput + 1)
+            }
+            offset = firstDTS - input
             unwrapped = input
             spliceNext = false
+            spliceAt = nil
         }
         lastInput = unwrapped
         var outputDTS = unwrapped + offset
         if let lastOutput, outputDTS <= lastOutput { outputDTS = lastOutput + 1 }
         lastOutput = outputDTS
-        let presentationDelay = pts.map { Self.signedDifference(Self.modulo($0), input) } ?? 0
-        return (outputDTS + max(presentationDelay, 0), outputDTS)
+        let outputPTS = outputDTS + presentationDelay
+        lastPresentation = max(lastPresentation ?? outputPTS, outputPTS)
+        return (outputPTS, outputDTS)
     }
 
     /// `value` in 0..<2^33.
