@@ -97,12 +97,16 @@ import Testing
 
     @Test func bFramesKeepTheirReorderingAndASpliceShowsAfterEverythingShown() {
         var rebaser = TimestampRebaser(start: 900_000, frameTicks: 3003)
-        let first = Self.gop(from: 5_000).map { rebaser.rebase(pts: $0.pts, dts: $0.dts) }
+        let first = Self.gop(from: 5_000).map { packet in
+            let out = rebaser.rebase(pts: packet.pts, dts: packet.dts)
+            rebaser.noteOutput(out.dts, pts: out.pts)  // passed through: shown
+            return out
+        }
         #expect(first.map { $0.pts - $0.dts } == Self.gop(from: 5_000).map { $0.pts - $0.dts }, "PTS - DTS kept")
         #expect(first.first?.dts == 900_000)
         let shownBefore = first.map(\.pts).max() ?? 0
-        // A cut to another source at its IDR, asked to show at the next grid frame.
-        rebaser.splice(at: shownBefore + 3003)
+        // A cut to another source at its IDR.
+        rebaser.splice()
         let second = Self.gop(from: 7_777_777).map { rebaser.rebase(pts: $0.pts, dts: $0.dts) }
         #expect(second.first?.pts == shownBefore + 3003, "the IDR is shown one frame after the last picture")
         let all = first + second
@@ -120,5 +124,47 @@ import Testing
         // that order allows.
         let idr = rebaser.rebase(pts: 50_000 + 6006, dts: 50_000)
         #expect(idr.dts > 903_003 && idr.pts - idr.dts == 6006 && idr.pts >= 906_006)
+    }
+
+    @Test func aSourceLoopingWhileDecodedFollowsThePicturesItsDecoderStillHolds() {
+        var rebaser = TimestampRebaser(start: 900_000, frameTicks: 3003)
+        let gop = Self.gop(from: 5_000).map { rebaser.rebase(pts: $0.pts, dts: $0.dts, forDecoding: true) }
+        // The encoder has written only the first two pictures; the decoder holds the rest.
+        rebaser.noteOutput(gop[0].pts)
+        rebaser.noteOutput(gop[2].pts)
+        let held = gop.map(\.pts).max() ?? 0
+        // The publisher loops: its clock goes back, a new segment without a splice.
+        let again = rebaser.rebase(pts: 5_000 + 2 * 3003, dts: 5_000, forDecoding: true)
+        #expect(again.pts == held + 3003, "shown after the held pictures, on the same frame spacing")
+    }
+
+    @Test func anInstantCutToABFrameSourceShowsItsNewestPictureNextAndItsLivePicturesOnTheGrid() {
+        var machine = Machine(settings: .init(frameRate: .ntsc30, instantCut: true), sources: ["heli-1", "drone-1"])
+        _ = machine.handle(.clock(at: .zero))  // the slate's first picture: 900 000
+        _ = machine.handle(.opened(source: "drone-1", hasVideo: true, matchesProfile: false))
+        let packets = Self.gop(from: 50_000) + Self.gop(from: 50_000 + 7 * 3003).map { ($0.pts, $0.dts) }
+        func packet(_ n: Int) -> Machine.Packet {
+            Machine.Packet(source: "drone-1", kind: .video, isKeyframe: n % 7 == 0, pts: packets[n].pts, dts: packets[n].dts, payload: n)
+        }
+        for n in 0..<5 { _ = machine.handle(.packet(packet(n), at: .milliseconds(10 + n))) }
+        // The health check puts drone-1 on air (nothing else is): its cached GOP is decoded, the
+        // newest picture (I P B B P: the second P, shown last) on the next frame.
+        let actions = machine.handle(.clock(at: .milliseconds(50)))
+        let newestAt = actions.compactMap { action -> Int64? in
+            if case .decodeCachedGOP(_, _, let at, .show) = action { return at } else { return nil }
+        }.first
+        let shownAt = newestAt.map { $0 + Self.gop(from: 0)[4].pts - Self.gop(from: 0)[4].dts }
+        #expect(shownAt == 903_003, "the newest picture is the next frame")
+        _ = machine.handle(.picture(pts: 903_003, at: .milliseconds(50)))
+        // The live packets that follow keep the GOP's mapping: pictures one frame apart after it.
+        var shown: [Int64] = []
+        for n in 5..<9 {
+            for action in machine.handle(.packet(packet(n), at: .milliseconds(60 + n))) {
+                if case .decode(_, let pts, _) = action { shown.append(pts) }
+            }
+        }
+        // B4 B5 (before the newest picture, already out), then I7 right after it and P10 later.
+        #expect(shown.sorted().filter { $0 > 903_003 } == [906_006, 915_015])
+        #expect(shown.allSatisfy { ($0 - 900_000) % 3003 == 0 }, "on the program's frame grid: \(shown)")
     }
 }

@@ -10,14 +10,19 @@ final class FilterGraph {
     let inputHeight: Int32
     let inputFormat: Int32
     private(set) var caption: Caption?
+    /// The program frame the fps filter's grid starts from: frames go in and come out relative
+    /// to it, so the filter's frame N is the program grid's frame N (its own grid counts from 0).
+    private let origin: Int64
 
     static let captionFilterName = "caption"
 
     /// - Parameters:
     ///   - input: a decoded frame showing the input's size and pixel format.
     ///   - timeBase: the time base of the frames' pts (the program's 1/90000).
-    init(input: Frame, timeBase: AVRational, profile: ProgramProfile, font: String, caption: Caption?) throws(FFmpegError) {
+    ///   - origin: a frame time on the program's frame grid (the next frame out).
+    init(input: Frame, timeBase: AVRational, origin: Int64, profile: ProgramProfile, font: String, caption: Caption?) throws(FFmpegError) {
         let frame = input.pointer.pointee
+        self.origin = origin
         inputWidth = frame.width
         inputHeight = frame.height
         inputFormat = frame.format
@@ -76,7 +81,12 @@ final class FilterGraph {
     }
 
     /// Feeds a frame (pts in the graph's input time base).
-    func push(_ frame: Frame) throws(FFmpegError) { try chain.push(frame) }
+    func push(_ frame: Frame) throws(FFmpegError) {
+        let pts = frame.pts
+        frame.pts = pts - origin
+        defer { frame.pts = pts }
+        try chain.push(frame)
+    }
 
     /// The next filtered frame into `frame`; false when none is ready.
     func pull(into frame: Frame) throws(FFmpegError) -> Bool { try chain.pull(into: frame) }
@@ -85,13 +95,13 @@ final class FilterGraph {
     var outputTimeBase: AVRational { chain.outputTimeBase }
 
     /// A filtered frame's pts in 90 kHz program ticks, rounded down like `FrameRate.ticks`, so
-    /// the fps filter's frame N lands exactly on the program's frame grid.
+    /// the fps filter's frame N lands exactly on the program's frame grid from `origin`.
     func programTicks(_ pts: Int64) -> Int64 {
         let base = outputTimeBase
         guard base.den > 0 else { return pts }
         let scaled = pts * ProgramTime.ticksPerSecond * Int64(base.num)
         let den = Int64(base.den)
-        return scaled >= 0 ? scaled / den : -((-scaled + den - 1) / den)
+        return origin + (scaled >= 0 ? scaled / den : -((-scaled + den - 1) / den))
     }
 
     /// Whether this graph was built for frames like `frame`.

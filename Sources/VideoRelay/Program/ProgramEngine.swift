@@ -42,6 +42,9 @@ final class ProgramEngine {
     private var caption: Caption?
     private var graph: FilterGraph?
     private var videoDecoder: Decoder?
+    /// The newest picture decoded (program PTS): older ones coming out later (a cached GOP's
+    /// held-back B-frame pictures, already shown from its drained scratch decoder) are dropped.
+    private var newestDecoded: Int64 = .min
     /// The last picture given to the encoder (profile size, 4:2:0): repeated while the on-air
     /// source sends nothing, so the program keeps its frame rate.
     private var lastPicture: Frame?
@@ -283,7 +286,8 @@ final class ProgramEngine {
             let frame = try Frame()
             while try decoder.receive(into: frame) {
                 frame.pts = frame.pointer.pointee.best_effort_timestamp
-                try emitSourcePicture(frame)
+                if frame.pts > newestDecoded { try emitSourcePicture(frame) }
+                newestDecoded = max(newestDecoded, frame.pts)
                 frame.unref()
             }
         } catch {
@@ -304,7 +308,7 @@ final class ProgramEngine {
             return
         }
         if graph == nil || graph?.accepts(frame) == false {
-            graph = try FilterGraph(input: frame, timeBase: Self.ticksTimeBase, profile: profile, font: configuration.font, caption: caption)
+            graph = try FilterGraph(input: frame, timeBase: Self.ticksTimeBase, origin: machine.nextFramePTS, profile: profile, font: configuration.font, caption: caption)
         }
         guard let graph else { return }
         try graph.push(frame)
@@ -370,6 +374,7 @@ final class ProgramEngine {
         }
         videoDecoder = decoded.decoder
         let latest = decoded.latest
+        newestDecoded = latest?.pts ?? newestDecoded
         switch use {
         case .show:
             guard let latest else { return }

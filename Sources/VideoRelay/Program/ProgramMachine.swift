@@ -149,7 +149,7 @@ struct ProgramMachine<Payload> {
         var actions: [Action] = []
         if case .awaitingKeyframe = feed, !packet.isKeyframe { return [] }
         if packet.isKeyframe { actions += chooseMode(matchesProfile: tracks[packet.source]?.matchesProfile ?? false) }
-        let (pts, dts) = rebaser.rebase(pts: packet.pts, dts: packet.dts)
+        let (pts, dts) = rebaser.rebase(pts: packet.pts, dts: packet.dts, forDecoding: feed != .passthrough)
         switch feed {
         case .passthrough:
             // The rebaser puts every packet after the last one out (it is told of each).
@@ -241,8 +241,11 @@ struct ProgramMachine<Payload> {
         if use == .caption, let lastDTS {
             newestAt = lastDTS
         } else {
-            splice()
-            newestAt = rebaser.rebase(pts: newest.pts, dts: newest.dts).dts
+            // The newest picture (highest PTS; with B-frames not the last packet) is the one
+            // shown on the next frame.
+            let ahead = track.gop.map { TimestampRebaser.signedDifference($0.pts ?? $0.dts, newest.pts ?? newest.dts) }.max() ?? 0
+            rebaser.splice(at: nextFramePTS, earlier: max(ahead, 0))
+            newestAt = rebaser.rebase(pts: newest.pts, dts: newest.dts, forDecoding: true).dts
         }
         let matches = track.matchesProfile ?? false
         feed = use == .hold ? .holding(resume: .transcode(matchesProfile: matches)) : .transcode(matchesProfile: matches)
