@@ -1,6 +1,7 @@
 import CFFmpeg
 
-/// The program's video filter graph: buffer → scale → fps → format → drawtext → buffersink.
+/// The program's video filter graph: buffer → (bwdif) → scale → setsar → (pad) → fps → format →
+/// drawtext → buffersink, as `PictureConversion` decides for the source.
 /// The caption is changed on air with `avfilter_graph_send_command` (drawtext `reinit`, and
 /// the generic `enable`), never by building a new graph.
 final class FilterGraph {
@@ -18,9 +19,10 @@ final class FilterGraph {
 
     /// - Parameters:
     ///   - input: a decoded frame showing the input's size and pixel format.
+    ///   - source: the source's stream format (interlacing, frame rate), nil when unknown.
     ///   - timeBase: the time base of the frames' pts (the program's 1/90000).
     ///   - origin: a frame time on the program's frame grid (the next frame out).
-    init(input: Frame, timeBase: AVRational, origin: Int64, profile: ProgramProfile, font: String, caption: Caption?) throws(FFmpegError) {
+    init(input: Frame, source: VideoFormat?, timeBase: AVRational, origin: Int64, profile: ProgramProfile, font: String, caption: Caption?) throws(FFmpegError) {
         let frame = input.pointer.pointee
         self.origin = origin
         inputWidth = frame.width
@@ -35,12 +37,23 @@ final class FilterGraph {
         ]
         captionOptions += (caption ?? Caption(text: " ")).drawtextOptions
         captionOptions.append(("enable", caption == nil ? "0" : "1"))
-        chain = try FilterChain(input: input, timeBase: timeBase, steps: [
-            FilterChain.Step(filter: "scale", options: [("w", "\(profile.width)"), ("h", "\(profile.height)")]),
-            FilterChain.Step(filter: "fps", options: [("fps", "\(profile.frameRate)")]),
-            FilterChain.Step(filter: "format", options: [("pix_fmts", "yuv420p")]),
+        // Interlaced when the stream says so or the decoder marks the picture as two fields.
+        let conversion = PictureConversion(
+            width: Int(frame.width), height: Int(frame.height),
+            sampleAspect: (Int(frame.sample_aspect_ratio.num), Int(frame.sample_aspect_ratio.den)),
+            interlaced: source?.interlaced == true || input.isInterlaced, frameRate: source?.frameRate, profile: profile)
+        chain = try FilterChain(input: input, timeBase: timeBase, steps: conversion.steps + [
             FilterChain.Step(filter: "drawtext", options: captionOptions, name: Self.captionFilterName),
         ])
+    }
+
+    /// `existing` when it was built for frames like `frame`, else a new graph for them.
+    static func reusing(
+        _ existing: FilterGraph?, for frame: Frame, source: VideoFormat?, origin: Int64, profile: ProgramProfile, font: String, caption: Caption?
+    ) throws(FFmpegError) -> FilterGraph {
+        if let existing, existing.accepts(frame) { return existing }
+        let timeBase = AVRational(num: 1, den: Int32(ProgramTime.ticksPerSecond))
+        return try FilterGraph(input: frame, source: source, timeBase: timeBase, origin: origin, profile: profile, font: font, caption: caption)
     }
 
     /// Puts a caption on air (or changes it) from the next frame: drawtext `reinit` with the new

@@ -170,19 +170,11 @@ final class ProgramEngine {
             run(machine.handle(.cut(source: source, by: by, ticket: ticket, at: now)))
         case .showCaption(let caption):
             self.caption = caption
-            do {
-                try graph?.show(caption)
-            } catch {
-                note(error, "caption")
-            }
+            attempt("caption") { () throws(FFmpegError) in try graph?.show(caption) }
             run(machine.handle(.caption(on: true)))
         case .clearCaption:
             caption = nil
-            do {
-                try graph?.hideCaption()
-            } catch {
-                note(error, "caption")
-            }
+            attempt("caption") { () throws(FFmpegError) in try graph?.hideCaption() }
             run(machine.handle(.caption(on: false)))
         }
         status.caption = caption
@@ -297,7 +289,7 @@ final class ProgramEngine {
 
     /// A decoded picture of the on-air source (pts on the program timeline) to the encoder:
     /// straight when it already has the profile's size and rate and no caption is on (a bridge
-    /// back to passthrough, no filter delay), else through scale/fps/caption.
+    /// back to passthrough, no filter delay), else through the conversion and the caption.
     private func emitSourcePicture(_ frame: Frame) throws(FFmpegError) {
         let direct = machine.picturesNeedNoFilter && frame.width == Int32(profile.width)
             && frame.height == Int32(profile.height) && frame.format == AV_PIX_FMT_YUV420P.rawValue
@@ -307,10 +299,10 @@ final class ProgramEngine {
             offer(frame)
             return
         }
-        if graph == nil || graph?.accepts(frame) == false {
-            graph = try FilterGraph(input: frame, timeBase: Self.ticksTimeBase, origin: machine.nextFramePTS, profile: profile, font: configuration.font, caption: caption)
-        }
-        guard let graph else { return }
+        let source = machine.switcher.onAir.sourceID.flatMap { streams[$0]?.videoFormat }
+        let graph = try FilterGraph.reusing(
+            graph, for: frame, source: source, origin: machine.nextFramePTS, profile: profile, font: configuration.font, caption: caption)
+        self.graph = graph
         try graph.push(frame)
         let filtered = try Frame()
         while try graph.pull(into: filtered) {
@@ -421,6 +413,11 @@ final class ProgramEngine {
     }
 
     // MARK: - Status
+
+    /// Runs `body`, noting a failure under `context`.
+    private func attempt(_ context: String, _ body: () throws(FFmpegError) -> Void) {
+        do { try body() } catch { note(error, context) }
+    }
 
     private func note(_ error: FFmpegError, _ context: String) {
         status.errors[context, default: 0] += 1

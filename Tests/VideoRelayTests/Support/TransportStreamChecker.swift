@@ -19,8 +19,9 @@ struct TransportStreamChecker {
         }
     }
 
-    /// - Parameter maximumStep: the largest allowed forward DTS step per PID (90 kHz).
-    static func check(_ path: String, maximumStep: Int64 = 9000) throws -> Report {
+    /// - Parameter maximumStep: the largest allowed forward DTS step per PID (90 kHz): three
+    ///   frames at 29.97 (a splice away from a source with two B-frames between its P-frames).
+    static func check(_ path: String, maximumStep: Int64 = 9009) throws -> Report {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         var report = Report()
         var lastCC: [UInt16: UInt8] = [:]
