@@ -83,7 +83,7 @@ import Testing
 
         try RecordedStream.dropCutOffTail(recording)
         let strict = try await ExternalProcess.output([
-            "ffmpeg", "-hide_banner", "-v", "error", "-err_detect", "explode", "-i", recording, "-map", "0:v:0", "-f", "null", "-",
+            "ffmpeg", "-hide_banner", "-v", "error", "-err_detect", "explode", "-i", recording, "-map", "0:v:0", "-enc_time_base", "1/90000", "-f", "null", "-",
         ])
         #expect(strict.status == 0 && strict.stderr.isEmpty, "decodes with err_detect explode: \(strict.stderr)")
         let report = try TransportStreamChecker.check(recording)

@@ -23,7 +23,7 @@ import Testing
         #expect(report.isClean, "\(report)")
         let pictures = try await RecordedFrames.pictures(recording)
         // Up to three frames' step is the source's own timing, passed through: a publisher's
-        // loop point (1.5 frames in the sample clips) or a picture it lost (SRT drops the late
+        // loop point (2.3 frames in the sample clips) or a picture it lost (SRT drops the late
         // packets of a publisher that bursts after a freeze). Silence or a cut waiting for a
         // keyframe would leave at least 15 (the 500 ms hold) or a GOP.
         let gaps = zip(pictures.indices, zip(pictures, pictures.dropFirst())).filter { $1.1.pts - $1.0.pts > 9009 }

@@ -64,8 +64,11 @@ enum RecordedStream {
     /// frame is removed first (`dropCutOffTail`), anything else broken is reported.
     static func decode(_ path: String) async throws -> (errors: String, videoFrames: Int) {
         try dropCutOffTail(path)
+        // `-enc_time_base 1/90000`: the null output keeps each picture's own time. Otherwise
+        // ffmpeg times it in 1/rate of a rate guessed from the stream (29.92 for a 29.97 stream
+        // with a publisher's loop point in it) and reports two pictures rounded onto one tick.
         let result = try await ExternalProcess.output([
-            "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v:0", "-f", "null", "-",
+            "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v:0", "-enc_time_base", "1/90000", "-f", "null", "-",
         ])
         let probe = try await ExternalProcess.output([
             "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
