@@ -44,25 +44,50 @@ USERS = dict(ACCOUNTS, kanri=("admin", "kanri-admin-2026"))
 SPARE = "spare-1"
 CLICKS = 20
 PACE = 0.15  # seconds between clicks: a quick human
+RECEIVER_SILENCE = 3.0  # seconds without data after which a receiver is taken to hang
 SIZES = ((1920, 1080), (1366, 768))
 ZONE = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
 class Respawned:
-    """A child process started again whenever it ends (a receiver or publisher that is kicked)."""
+    """A child process started again whenever it ends (a receiver or publisher that is kicked).
 
-    def __init__(self, command):
+    A receiver (`receives=True`) is also started again when nothing has arrived on its stdout
+    for RECEIVER_SILENCE seconds: srt-live-transmit 1.5 can hang after a refused call instead of
+    ending (Haivision/srt#2776), and a real HQ's watchdog would restart it the same way. The
+    program always flows (the slate when nothing else), so a connected receiver is never silent
+    that long."""
+
+    def __init__(self, command, receives=False):
         self.command = command
+        self.receives = receives
         self.process = None
+        self.last_data = time.monotonic()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def _drain(self, stream):
+        while chunk := stream.read1(65536):
+            self.last_data = time.monotonic()
+
+    def _silent(self):
+        return self.receives and time.monotonic() - self.last_data > RECEIVER_SILENCE
+
     def _run(self):
         while not self.stopping.is_set():
-            self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.last_data = time.monotonic()
+            self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                            stdout=subprocess.PIPE if self.receives else subprocess.DEVNULL)
+            if self.receives:
+                threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
             while self.process.poll() is None and not self.stopping.is_set():
+                if self._silent():
+                    self.process.kill()
                 time.sleep(0.05)
+            self.process.wait()
+            if self.process.stdout:
+                self.process.stdout.close()
             # A caller refused while its source or sink is held would otherwise be restarted
             # in a tight loop.
             self.stopping.wait(0.2)
@@ -127,7 +152,7 @@ class ControlRoomUsabilityTests(unittest.TestCase):
         srt = f"srt://127.0.0.1:{cls.relayd.srt_port}"
         # Without its own reconnecting (which stops calling after a run of refusals while a sink is
         # held), so a kicked or refused receiver ends and is started again.
-        cls.children = [Respawned(["srt-live-transmit", "-q", "-a:no", f"{srt}?streamid=#!::r=program,m=request,u={user}", "file://con"])
+        cls.children = [Respawned(["srt-live-transmit", "-q", "-a:no", f"{srt}?streamid=#!::r=program,m=request,u={user}", "file://con"], receives=True)
                         for user in ("hq", "npa", "kantei")]
         cls.children.append(Respawned([
             "ffmpeg", "-hide_banner", "-loglevel", "quiet", "-re", "-stream_loop", "-1", "-i", os.path.join(ROOT, "Media", "mobile-1.ts"),

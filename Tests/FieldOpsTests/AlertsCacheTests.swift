@@ -4,9 +4,10 @@ import Testing
 
 /// The alerts list kept between writes gives the same figures as each generator's own forecast.
 @Suite struct AlertsCacheTests {
-    @Test func alertsMatchEachGeneratorsForecastAfterEveryWrite() async throws {
+    @Test(arguments: FieldOpsBackend.allCases)
+    func alertsMatchEachGeneratorsForecastAfterEveryWrite(backend: FieldOpsBackend) async throws {
         // Given three stations, one whose road is closed
-        let fixture = try DatabaseFixture()
+        let fixture = try await DatabaseFixture(backend)
         let db = fixture.database
         let generators = [
             try await GroupCommitTests.seedGenerator(db, name: "Zao"),
@@ -38,13 +39,14 @@ import Testing
         }
     }
 
-    @Test func alertsSeeAWriteMadeThroughAnotherConnection() async throws {
+    @Test(arguments: FieldOpsBackend.allCases)
+    func alertsSeeAWriteMadeThroughAnotherConnection(backend: FieldOpsBackend) async throws {
         // Given a cached alerts list
-        let fixture = try DatabaseFixture()
+        let fixture = try await DatabaseFixture(backend)
         let generatorId = try await GroupCommitTests.seedGenerator(fixture.database, name: "Zao")
         #expect(try await fixture.database.alerts().first?.generators.first?.latestReading == nil)
         // When another process (the CLI) logs a reading in the same second
-        let cli = try FieldOpsDatabase.open(at: fixture.directory.appendingPathComponent("fieldops.sqlite"), clock: { fixture.clock.now })
+        let cli = try await fixture.secondConnection()
         _ = try await cli.logReading(generatorId: generatorId, NewReading(levelMillilitres: 900_000, loadPermille: 500, source: .dip), by: "cli")
         // Then the list shows it
         #expect(try await fixture.database.alerts().first?.generators.first?.latestReading?.levelMillilitres == 900_000)

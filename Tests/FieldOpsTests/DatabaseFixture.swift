@@ -1,17 +1,37 @@
 import Foundation
 @testable import FieldOps
 
-/// A fresh FieldOps database in its own temporary directory, on a clock the test controls.
+/// A fresh FieldOps database on a clock the test controls: a SQLite file in its own temporary
+/// directory, or a database of its own on the test PostgreSQL server.
 final class DatabaseFixture: Sendable {
     let directory: URL
     let database: FieldOpsDatabase
     let clock: TestClock
+    /// The PostgreSQL database, for a second connection to the same data.
+    let postgres: PostgresLocation?
 
-    init() throws {
+    init(_ backend: FieldOpsBackend = .sqlite) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldops-\(UUID().uuidString)")
         let clock = TestClock(Date(unixSeconds: 1_700_000_000))
         self.clock = clock
-        database = try FieldOpsDatabase.open(at: directory.appendingPathComponent("fieldops.sqlite"), clock: { clock.now })
+        switch backend {
+        case .sqlite:
+            postgres = nil
+            database = try FieldOpsDatabase.open(at: directory.appendingPathComponent("fieldops.sqlite"), clock: { clock.now })
+        case .postgresql:
+            let location = try await TestPostgres.freshDatabase()
+            postgres = location
+            database = FieldOpsDatabase(store: try await PostgresFieldOpsStore.open(location, connections: 4), clock: { clock.now })
+        }
+    }
+
+    /// Another connection to the same data, as a second process (the CLI, another relayd) has.
+    func secondConnection() async throws -> FieldOpsDatabase {
+        let clock = clock
+        if let postgres {
+            return FieldOpsDatabase(store: try await PostgresFieldOpsStore.open(postgres, connections: 2), clock: { clock.now })
+        }
+        return try FieldOpsDatabase.open(at: directory.appendingPathComponent("fieldops.sqlite"), clock: { clock.now })
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
@@ -26,6 +46,28 @@ final class DatabaseFixture: Sendable {
             NewComponent(serial: "ANT-778", description: "antenna"),
         ]), by: "coordinator")
         return (unitId, try #require(deployment.id), try #require(kit.kit.id))
+    }
+}
+
+/// The test PostgreSQL server that scripts/test starts (scripts/postgres-test-cluster).
+enum TestPostgres {
+    /// Why a PostgreSQL case cannot run: never a silent skip.
+    struct NotConfigured: Error, CustomStringConvertible {
+        var description: String {
+            "RELAYD_TEST_POSTGRES_URL is not set: run the tests with scripts/test, or start a server with scripts/postgres-test-cluster start DIR and export the URL it prints"
+        }
+    }
+
+    /// The server's administrative URL.
+    static func adminLocation() throws -> PostgresLocation {
+        guard let url = ProcessInfo.processInfo.environment["RELAYD_TEST_POSTGRES_URL"], !url.isEmpty else { throw NotConfigured() }
+        return try PostgresLocation(url: url)
+    }
+
+    /// A new empty database of its own, so tests stay independent.
+    static func freshDatabase() async throws -> PostgresLocation {
+        let name = "fieldops_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        return try await PostgresFieldOpsStore.createDatabase(named: name, on: try adminLocation())
     }
 }
 

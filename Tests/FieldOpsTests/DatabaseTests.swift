@@ -3,10 +3,12 @@ import GRDB
 import Testing
 @testable import FieldOps
 
-/// The store on a real SQLite file: transactions, audit, versions and refusals.
+/// The store on a real SQLite file and a real PostgreSQL server: transactions, audit, versions
+/// and refusals.
 @Suite struct DatabaseTests {
-    @Test func everyWriteIsAuditedWithActorTimeAndChanges() async throws {
-        let fixture = try DatabaseFixture()
+    @Test(arguments: FieldOpsBackend.allCases)
+    func everyWriteIsAuditedWithActorTimeAndChanges(backend: FieldOpsBackend) async throws {
+        let fixture = try await DatabaseFixture(backend)
         let seeded = try await fixture.seedDeploymentWithKit()
         fixture.clock.advance(seconds: 60)
         _ = try await fixture.database.transitionDeployment(id: seeded.deployment, to: .mobilizing, reason: nil, expectedVersion: 1, by: "suzuki")
@@ -24,8 +26,9 @@ import Testing
         #expect(changes["incidentName"] == nil)  // unchanged columns are not listed
     }
 
-    @Test func aStaleVersionIsRefusedAndNothingIsWritten() async throws {
-        let fixture = try DatabaseFixture()
+    @Test(arguments: FieldOpsBackend.allCases)
+    func aStaleVersionIsRefusedAndNothingIsWritten(backend: FieldOpsBackend) async throws {
+        let fixture = try await DatabaseFixture(backend)
         let seeded = try await fixture.seedDeploymentWithKit()
         _ = try await fixture.database.transitionDeployment(id: seeded.deployment, to: .mobilizing, reason: nil, expectedVersion: 1, by: "a")
         await #expect(throws: FieldOpsError.staleVersion(entity: "deployment", id: seeded.deployment, expected: 1, current: 2)) {
@@ -36,8 +39,9 @@ import Testing
         #expect(try await fixture.database.auditTrail(entity: "deployment", id: seeded.deployment).count == 2)
     }
 
-    @Test func aRefusedTransitionLeavesNoTraceInLogOrAudit() async throws {
-        let fixture = try DatabaseFixture()
+    @Test(arguments: FieldOpsBackend.allCases)
+    func aRefusedTransitionLeavesNoTraceInLogOrAudit(backend: FieldOpsBackend) async throws {
+        let fixture = try await DatabaseFixture(backend)
         let seeded = try await fixture.seedDeploymentWithKit()
         let activityBefore = try await fixture.database.activity(deploymentId: seeded.deployment, period: OperationalPeriod())
         await #expect(throws: FieldOpsError.self) {
@@ -47,8 +51,9 @@ import Testing
         #expect(try await fixture.database.auditTrail(entity: "deployment", id: seeded.deployment).count == 1)
     }
 
-    @Test func closingWaitsForKitsAndAnIncompleteReturnNamesTheMissingSerial() async throws {
-        let fixture = try DatabaseFixture()
+    @Test(arguments: FieldOpsBackend.allCases)
+    func closingWaitsForKitsAndAnIncompleteReturnNamesTheMissingSerial(backend: FieldOpsBackend) async throws {
+        let fixture = try await DatabaseFixture(backend)
         let seeded = try await fixture.seedDeploymentWithKit()
         let db = fixture.database
         var deployment = try await db.transitionDeployment(id: seeded.deployment, to: .mobilizing, reason: nil, expectedVersion: 1, by: "a")
@@ -73,8 +78,9 @@ import Testing
         #expect(log.last == "State: demobilizing → closed")
     }
 
-    @Test func badInputNamesTheField() async throws {
-        let fixture = try DatabaseFixture()
+    @Test(arguments: FieldOpsBackend.allCases)
+    func badInputNamesTheField(backend: FieldOpsBackend) async throws {
+        let fixture = try await DatabaseFixture(backend)
         await #expect(throws: FieldOpsError.invalid(field: "callsign", message: "must not be empty")) {
             try await fixture.database.createUnit(NewUnit(callsign: "  ", homeBase: "x"), by: "a")
         }
@@ -85,24 +91,25 @@ import Testing
     }
 
     @Test func theSchemaIsMigratedInWALModeWithFullSync() async throws {
-        let fixture = try DatabaseFixture()
-        let (journal, synchronous) = try await fixture.database.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        let fixture = try await DatabaseFixture()
+        let (journal, synchronous) = try await fixture.database.read { sql in
+            (try sql.rows("PRAGMA journal_mode", []).first?["journal_mode"] as String?, try sql.rows("PRAGMA synchronous", []).first?["synchronous"] as Int?)
         }
         #expect(journal == "wal")
         #expect(synchronous == 2)  // FULL
         // The writer is the connection whose commits must reach the disk (GRDB sets NORMAL on
         // it when it switches to WAL), and its automatic checkpoint is left to the background.
         let (writerSynchronous, autoCheckpoint) = try await fixture.database.write(by: "test") { tx in
-            (try Int.fetchOne(tx.db, sql: "PRAGMA synchronous"), try Int.fetchOne(tx.db, sql: "PRAGMA wal_autocheckpoint"))
+            (try tx.sql.rows("PRAGMA synchronous", []).first?["synchronous"] as Int?, try tx.sql.rows("PRAGMA wal_autocheckpoint", []).first?["wal_autocheckpoint"] as Int?)
         }
         #expect(writerSynchronous == 2)  // FULL
         #expect(autoCheckpoint == 0)
         #expect(try await fixture.database.integrityCheck() == "ok")
     }
 
-    @Test func theGeneratorForecastUsesTheLatestReadingAndFastestOpenAccess() async throws {
-        let fixture = try DatabaseFixture()
+    @Test(arguments: FieldOpsBackend.allCases)
+    func theGeneratorForecastUsesTheLatestReadingAndFastestOpenAccess(backend: FieldOpsBackend) async throws {
+        let fixture = try await DatabaseFixture(backend)
         let db = fixture.database
         let station = try await db.createStation(NewStation(name: "Zao relay", latitude: 38.14, longitude: 140.44, elevationMetres: 1736, accessModes: [
             NewAccessMode(mode: .road, leadSeconds: 6 * 3600, available: false, note: "closed for winter"),
@@ -124,8 +131,9 @@ import Testing
         #expect(status.band == .critical)
     }
 
-    @Test func aReservationHoldsTheKitForItsDeploymentAndCancellingReleasesIt() async throws {
-        let fixture = try DatabaseFixture()
+    @Test(arguments: FieldOpsBackend.allCases)
+    func aReservationHoldsTheKitForItsDeploymentAndCancellingReleasesIt(backend: FieldOpsBackend) async throws {
+        let fixture = try await DatabaseFixture(backend)
         let seeded = try await fixture.seedDeploymentWithKit()
         let db = fixture.database
         let other = try await db.createDeployment(NewDeployment(kind: .investigation, incidentName: "Other", location: "x", leadUnitId: seeded.unit), by: "a")

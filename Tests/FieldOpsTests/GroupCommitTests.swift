@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import FieldOps
 
@@ -18,9 +17,10 @@ import Testing
         return try #require(generator.generator.id)
     }
 
-    @Test func concurrentWritesAllCommitAndARefusedOneWritesNothing() async throws {
+    @Test(arguments: FieldOpsBackend.allCases)
+    func concurrentWritesAllCommitAndARefusedOneWritesNothing(backend: FieldOpsBackend) async throws {
         // Given a generator, when 40 readings arrive at once and every fifth one is over capacity
-        let fixture = try DatabaseFixture()
+        let fixture = try await DatabaseFixture(backend)
         let db = fixture.database
         let generatorId = try await Self.seedGenerator(db, name: "Zao")
         let outcomes = await withTaskGroup(of: Bool.self) { group in
@@ -38,8 +38,8 @@ import Testing
         let readings = try await db.readings(generatorId: generatorId, page: Page(limit: 100))
         #expect(readings.count == 32)
         #expect(readings.allSatisfy { $0.levelMillilitres < 2_000_000 })
-        let audited = try await db.read { db in
-            try AuditEntry.filter(AuditEntry.Columns.entity == "tankReading").fetchCount(db)
+        let audited = try await db.read { sql in
+            try sql.integer("SELECT COUNT(*) AS value FROM auditEntry WHERE entity = ?", ["tankReading"])
         }
         #expect(audited == 32)
         #expect(try await db.integrityCheck() == "ok")

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 @testable import relayd
 
-/// `relayd fieldops ...` subcommands, run as the real binary against a real data directory.
+/// `relayd fieldops ...` subcommands, run as the real binary against a real data directory or
+/// a real PostgreSQL (`--database`).
 @Suite struct FieldOpsCLITests {
     struct Run {
         var status: Int32
@@ -40,18 +41,24 @@ import Testing
         }
     }
 
-    @Test func theCommonWritesWorkFromTheCommandLineAndAreAudited() async throws {
+    @Test(arguments: FieldOpsBackend.allCases)
+    func theCommonWritesWorkFromTheCommandLineAndAreAudited(backend: FieldOpsBackend) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldops-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         // Given a station, a generator, a unit, a deployment and a kit
-        let database = try FieldOpsDatabase.open(at: FieldOpsHTTP.databaseURL(dataDirectory: directory))
+        let postgres = backend == .postgresql ? try await RelaydTestPostgres.freshDatabase() : nil
+        let database = if let postgres {
+            FieldOpsDatabase(store: try await PostgresFieldOpsStore.open(postgres, connections: 2))
+        } else {
+            try FieldOpsDatabase.open(at: FieldOpsHTTP.databaseURL(dataDirectory: directory))
+        }
         let station = try await database.createStation(NewStation(name: "Zao", latitude: 38.1, longitude: 140.4, elevationMetres: 1736, accessModes: [NewAccessMode(mode: .road, leadSeconds: 6 * 3600)]), by: "setup")
         let curve = try BurnCurve(points: [.init(loadPermille: 250, millilitresPerHour: 2000), .init(loadPermille: 500, millilitresPerHour: 3000), .init(loadPermille: 750, millilitresPerHour: 4000), .init(loadPermille: 1000, millilitresPerHour: 5000)])
         _ = try await database.addGenerator(stationId: try #require(station.station.id), NewGenerator(name: "G1", ratedWatts: 7500, fuelType: .diesel, tankCapacityMillilitres: 100_000, usableFractionPermille: 900, reserveMillilitres: 10_000, curve: curve), by: "setup")
         let unit = try await database.createUnit(NewUnit(callsign: "TSU-1", homeBase: "Sendai"), by: "setup")
         _ = try await database.createDeployment(NewDeployment(kind: .disaster, incidentName: "Flood", location: "Port", leadUnitId: try #require(unit.unit.id)), by: "setup")
         _ = try await database.createKit(NewKit(name: "SAT-01", kind: .satelliteTerminal, components: [NewComponent(serial: "TERM-100", description: ""), NewComponent(serial: "ANT-778", description: "")]), by: "setup")
-        let common = ["--data-dir", directory.path, "--actor", "tanaka"]
+        let common = (postgres.map { ["--database", "\($0)"] } ?? ["--data-dir", directory.path]) + ["--actor", "tanaka"]
 
         // When a reading is logged, the forecast is printed with the API's figures
         let reading = try await Self.relayd(["fieldops", "reading", "--generator", "1", "--litres", "60", "--load", "60"] + common)

@@ -35,11 +35,12 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
-    func everyAcknowledgedWriteSurvivesKillNine() async throws {
+    @Test(.timeLimit(.minutes(2)), arguments: FieldOpsBackend.allCases)
+    func everyAcknowledgedWriteSurvivesKillNine(backend: FieldOpsBackend) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldops-crash-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try await FieldOpsServerProcess(dataDirectory: directory)
+        let postgres = backend == .postgresql ? try await RelaydTestPostgres.freshDatabase() : nil
+        let server = try await FieldOpsServerProcess(dataDirectory: directory, postgres: postgres)
 
         // Given a station with one generator, created over HTTP
         let setup = server.connect()
@@ -85,7 +86,11 @@ import Testing
         #expect(acknowledged.count >= 300)
         // Every writer was still writing when the server died: its last attempt failed.
         #expect(attempted >= acknowledged.count + 4)
-        let database = try FieldOpsDatabase.open(at: FieldOpsHTTP.databaseURL(dataDirectory: directory))
+        let database = if let postgres {
+            FieldOpsDatabase(store: try await PostgresFieldOpsStore.open(postgres, connections: 2))
+        } else {
+            try FieldOpsDatabase.open(at: FieldOpsHTTP.databaseURL(dataDirectory: directory))
+        }
         #expect(try await database.integrityCheck() == "ok")
         let stored = try await database.readings(generatorId: 1, page: Page(limit: 500)) + database.readings(generatorId: 1, page: Page(limit: 500, offset: 500))
         let byId = Dictionary(uniqueKeysWithValues: stored.compactMap { reading in reading.id.map { ($0, reading) } })
@@ -101,7 +106,7 @@ import Testing
         #expect(stored.count <= attempted)
 
         // And a restarted server serves the same data from the same file
-        let restarted = try await FieldOpsServerProcess(dataDirectory: directory)
+        let restarted = try await FieldOpsServerProcess(dataDirectory: directory, postgres: postgres)
         let client = restarted.connect()
         let (_, text) = try await client.getText("/api/fieldops/generators/1/readings?limit=1")
         let latest = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))

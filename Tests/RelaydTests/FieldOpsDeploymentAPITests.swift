@@ -1,3 +1,4 @@
+import FieldOps
 import Foundation
 import HTTPTypes
 import Testing
@@ -5,8 +6,9 @@ import Testing
 
 /// A deployment from planning to close with kits out and back, through the real HTTP server.
 @Suite struct FieldOpsDeploymentAPITests {
-    @Test func aDeploymentRunsFromPlanningToCloseWithKitsOutAndBack() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func aDeploymentRunsFromPlanningToCloseWithKitsOutAndBack(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             // Given a unit and two kits
             let unit = try await api.post("/api/fieldops/units", #"{"callsign":"MIYAGI-TSU-1","home_base":"Sendai","members":[{"name":"Sato Ken","qualifications":["satellite","driver"]},{"name":"Ito Mai","qualifications":["drone"]}]}"#, expect: .created)
             let unitId = try #require(unit["id"].int)
@@ -94,8 +96,9 @@ import Testing
         }
     }
 
-    @Test func badInputIsRefusedWith422NamingTheFieldAndNothingIsWritten() async throws {
-        try await withFieldOpsServer { api, _ in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func badInputIsRefusedWith422NamingTheFieldAndNothingIsWritten(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, _ in
             let missing = try await api.post("/api/fieldops/deployments", #"{"kind":"disaster","location":"x","lead_unit_id":1}"#)
             #expect(missing.status == .unprocessableContent)
             #expect(missing.json["detail"]["field"].string == "incident_name")
@@ -115,8 +118,9 @@ import Testing
         }
     }
 
-    @Test func listsFilterByStateAndPaginate() async throws {
-        try await withFieldOpsServer { api, _ in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func listsFilterByStateAndPaginate(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, _ in
             let unit = try await api.post("/api/fieldops/units", #"{"callsign":"U1","home_base":"B"}"#, expect: .created)
             let unitId = try #require(unit["id"].int)
             for index in 1...5 {

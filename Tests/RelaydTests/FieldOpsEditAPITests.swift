@@ -1,3 +1,4 @@
+import FieldOps
 import Foundation
 import HTTPTypes
 import Testing
@@ -6,8 +7,9 @@ import Testing
 /// The edits and moves the pages send: units, deployments, kits, stations and generators
 /// rewritten under their version, check-outs, cancelled runs, and who is recorded.
 @Suite struct FieldOpsEditAPITests {
-    @Test func editsRewriteRecordsUnderTheirVersionAndCheckOutFillsICS211() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func editsRewriteRecordsUnderTheirVersionAndCheckOutFillsICS211(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             // Given a unit, a deployment it is checked in to, a kit and a station with a generator
             let unit = try await api.post("/api/fieldops/units", #"{"callsign":"TSU-1","home_base":"Sendai","members":[{"name":"Sato Ken","qualifications":["satellite"]},{"name":"Ito Mai"}]}"#, expect: .created)
             let unitId = try #require(unit["id"].int)
@@ -76,8 +78,9 @@ import Testing
         }
     }
 
-    @Test func aProposedRunCanBeCancelledAndAnAbortedOneToo() async throws {
-        try await withFieldOpsServer { api, _ in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func aProposedRunCanBeCancelledAndAnAbortedOneToo(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, _ in
             let station = try await api.post("/api/fieldops/stations", #"{"name":"Zao","latitude":38.1,"longitude":140.4,"elevation_m":1736,"access_modes":[{"mode":"helicopter","lead_hours":2}]}"#, expect: .created)
             let generator = try await api.post("/api/fieldops/stations/\(station["id"].int ?? 0)/generators", #"{"rated_kw":5,"tank_litres":100,"usable_fraction":0.9,"reserve_litres":10,"curve":[[50,3]]}"#, expect: .created)
             let run = try await api.post("/api/fieldops/refuel-runs", #"{"generator_id":\#(generator["id"].int ?? 0),"planned_litres":40}"#, expect: .created)
@@ -89,8 +92,9 @@ import Testing
         }
     }
 
-    @Test func theRecorderIsRequiredAndMayBeWrittenInAnyScript() async throws {
-        try await withFieldOpsServer { api, _ in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func theRecorderIsRequiredAndMayBeWrittenInAnyScript(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, _ in
             var nobody = api
             nobody.actor = "  "
             let refused = try await nobody.post("/api/fieldops/units", #"{"callsign":"TSU-1","home_base":"Sendai"}"#)

@@ -26,15 +26,9 @@ struct FieldOpsEventsTests {
         let received = relayd.directory.appendingPathComponent("fieldops-events.txt")
         let curl = try ChildProcess(["curl", "-sN", "http://127.0.0.1:\(relayd.httpPort)/api/fieldops/events"], standardOutput: received.path)
         defer { curl.signal(SIGKILL) }
-        func revisions(_ event: String) -> [Int] {
-            let text = (try? String(contentsOf: received, encoding: .utf8)) ?? ""
-            return text.components(separatedBy: "\n\n").compactMap { block in
-                let lines = block.split(separator: "\n")
-                guard lines.contains("event: \(event)"), let data = lines.first(where: { $0.hasPrefix("data: {\"revision\":") }) else { return nil }
-                return Int(data.dropFirst("data: {\"revision\":".count).dropLast())
-            }
-        }
-        try await waitFor("the stream's first revision") { !revisions("revision").isEmpty }
+        let events = EventStreamFile(url: received)
+        func revisions(_ event: String) -> [Int] { events.revisions(event) }
+        try await events.waitFor("the stream's first revision") { _ in !revisions("revision").isEmpty }
         let start = try #require(revisions("revision").first)
 
         // Given an open stream, when a coordinator adds a station and its generator through the
@@ -51,7 +45,7 @@ struct FieldOpsEventsTests {
         let generatorID = try #require(generator["id"] as? Int)
         let afterAPI = try await Int(FieldOpsDatabase.open(at: FieldOpsHTTP.databaseURL(dataDirectory: data)).revision())
         #expect(afterAPI > start)
-        try await waitFor("a change to the API writes' revision") { revisions("change").contains(afterAPI) }
+        try await events.waitFor("a change to the API writes' revision") { _ in revisions("change").contains(afterAPI) }
 
         // When a reading is logged from the command line on the same data directory, then a
         // change arrives too.
@@ -60,14 +54,6 @@ struct FieldOpsEventsTests {
             "--data-dir", data.path, "--actor", "tanaka",
         ])
         #expect(cli.status == 0, "\(cli.output)")
-        try await waitFor("a change after the command-line write") { revisions("change").contains { $0 > afterAPI } }
-    }
-
-    private func waitFor(_ what: String, _ condition: () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try !condition() {
-            guard ContinuousClock.now < deadline else { throw RelaydTestFailure("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await events.waitFor("a change after the command-line write") { _ in revisions("change").contains { $0 > afterAPI } }
     }
 }

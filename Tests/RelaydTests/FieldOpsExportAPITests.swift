@@ -1,3 +1,4 @@
+import FieldOps
 import Foundation
 import HTTPTypes
 import Testing
@@ -39,8 +40,9 @@ import Testing
         return response.text.components(separatedBy: "\r\n").dropLast().map { $0 }
     }
 
-    @Test func ics211ListsEveryMemberOfEachCheckedInUnit() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func ics211ListsEveryMemberOfEachCheckedInUnit(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             let id = try await Self.seedDay(api, clock)
             let lines = Self.csvLines(try await api.get("/api/fieldops/deployments/\(id)/ics/211?format=csv&\(Self.firstDay)"))
             #expect(lines == [
@@ -52,8 +54,9 @@ import Testing
         }
     }
 
-    @Test func ics214IsTheActivityLogOfThePeriodWithQuotingAndFormulaGuard() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func ics214IsTheActivityLogOfThePeriodWithQuotingAndFormulaGuard(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             let id = try await Self.seedDay(api, clock)
             let lines = Self.csvLines(try await api.get("/api/fieldops/deployments/\(id)/ics/214?format=csv&\(Self.firstDay)"))
             #expect(lines == [
@@ -75,8 +78,9 @@ import Testing
         }
     }
 
-    @Test func ics218ListsTheKitLoansOverlappingThePeriod() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func ics218ListsTheKitLoansOverlappingThePeriod(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             let id = try await Self.seedDay(api, clock)
             let header = "Kit,Kind,Serial numbers,Checked out,Checked out by,Returned,Missing on return,Current state"
             let sat = "SAT-01,satellite_terminal,ANT-778; TERM-100,2026-01-01T01:00:00Z,coordinator,2026-01-02T06:00:00Z,ANT-778,returned"
@@ -87,8 +91,9 @@ import Testing
         }
     }
 
-    @Test func theHTMLExportIsAPrintablePageWithEscapedText() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func theHTMLExportIsAPrintablePageWithEscapedText(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             let id = try await Self.seedDay(api, clock)
             let page = try await api.get("/api/fieldops/deployments/\(id)/ics/214?format=html&\(Self.firstDay)")
             #expect(page.status == .ok)
@@ -107,8 +112,9 @@ import Testing
         }
     }
 
-    @Test func thePagesRenderTheSameFiguresAsTheAPIInBothLanguages() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func thePagesRenderTheSameFiguresAsTheAPIInBothLanguages(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             _ = try await Self.seedDay(api, clock)
             let station = try await api.post("/api/fieldops/stations", #"{"name":"Zao <north>","latitude":38.1,"longitude":140.4,"elevation_m":1736,"access_modes":[{"mode":"road","lead_hours":6}]}"#, expect: .created)
             let generator = try await api.post("/api/fieldops/stations/\(station["id"].int ?? 0)/generators", #"{"rated_kw":7.5,"tank_litres":100,"usable_fraction":0.9,"reserve_litres":10,"curve":[[25,2],[50,3],[75,4],[100,5]]}"#, expect: .created)

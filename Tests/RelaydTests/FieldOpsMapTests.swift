@@ -115,8 +115,9 @@ import Testing
 
     // MARK: the data and deployments' coordinates
 
-    @Test func theMapDataCarriesBandsOrderByTimesInTheDisplayZoneLeadTimesAndUnitsOnScene() async throws {
-        try await withFieldOpsServer { api, _ in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func theMapDataCarriesBandsOrderByTimesInTheDisplayZoneLeadTimesAndUnitsOnScene(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, _ in
             let unit = try await api.post("/api/fieldops/units", #"{"callsign":"MIYAGI-TSU-1","home_base":"Sendai"}"#, expect: .created)["id"].int ?? 0
             let station = try await api.post("/api/fieldops/stations", #"{"name":"Zao relay","latitude":38.14,"longitude":140.44,"elevation_m":1736,"access_modes":[{"mode":"road","lead_hours":6,"available":false},{"mode":"helicopter","lead_hours":2}]}"#, expect: .created)
             let generator = try await api.post("/api/fieldops/stations/\(station["id"].int ?? 0)/generators", #"{"rated_kw":7.5,"tank_litres":100,"usable_fraction":0.9,"reserve_litres":10,"curve":[[25,2],[50,3],[75,4],[100,5]]}"#, expect: .created)
@@ -148,8 +149,9 @@ import Testing
         }
     }
 
-    @Test func aDeploymentTakesBothCoordinatesOrNeitherAndAnEditCanClearThem() async throws {
-        try await withFieldOpsServer { api, _ in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func aDeploymentTakesBothCoordinatesOrNeitherAndAnEditCanClearThem(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, _ in
             let unit = try await api.post("/api/fieldops/units", #"{"callsign":"TSU-1","home_base":"Sendai"}"#, expect: .created)["id"].int ?? 0
             let half = try await api.post("/api/fieldops/deployments", #"{"kind":"disaster","incident_name":"Flood","location":"Port","lead_unit_id":\#(unit),"longitude":141}"#)
             #expect(half.status == .unprocessableContent)

@@ -34,8 +34,8 @@ final class FieldOpsServerProcess: @unchecked Sendable {  // `process` is only t
     }
 
     /// Starts `relayd serve` on free ports and waits for its HTTP server to announce the port
-    /// it bound.
-    init(dataDirectory: URL) async throws {
+    /// it bound. With `postgres`, FieldOps is kept there instead of the data directory.
+    init(dataDirectory: URL, postgres: PostgresLocation? = nil) async throws {
         scratch = URL(fileURLWithPath: dataDirectory.path + "-relayd")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let config = scratch.appendingPathComponent("relayd.yaml")
@@ -46,7 +46,7 @@ final class FieldOpsServerProcess: @unchecked Sendable {  // `process` is only t
               listen: 127.0.0.1:0
             program:
               pipeline: false
-            """.write(to: config, atomically: true, encoding: .utf8)
+            """.appending(postgres.map { "\nfieldops:\n  database: \($0)\n" } ?? "").write(to: config, atomically: true, encoding: .utf8)
         process.executableURL = try Self.relaydBinary()
         process.arguments = [
             "serve", "--config", config.path, "--data-dir", dataDirectory.path,

@@ -1,3 +1,4 @@
+import FieldOps
 import Foundation
 import HTTPTypes
 import Testing
@@ -16,8 +17,9 @@ import Testing
         return (stationId, try #require(generator["id"].int))
     }
 
-    @Test func theWorkedExampleThroughTheAPI() async throws {
-        try await withFieldOpsServer { api, _ in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func theWorkedExampleThroughTheAPI(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, _ in
             let ids = try await Self.station(api, name: "Zao", tankLitres: 100, reserveLitres: 10)
             let reading = try await api.post("/api/fieldops/generators/\(ids.generator)/readings", #"{"litres":60,"load_percent":60,"source":"dip"}"#, expect: .created)
             #expect(reading["author"].string == "coordinator")
@@ -33,8 +35,9 @@ import Testing
         }
     }
 
-    @Test func aStationRunningLowMovesUpTheAlertsAsTimePassesAndAccessCloses() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func aStationRunningLowMovesUpTheAlertsAsTimePassesAndAccessCloses(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             let zao = try await Self.station(api, name: "Zao", tankLitres: 200, reserveLitres: 20)
             let kurikoma = try await Self.station(api, name: "Kurikoma", tankLitres: 1000, reserveLitres: 50)
             _ = try await Self.station(api, name: "Funagata", tankLitres: 100, reserveLitres: 10)  // never read: stale
@@ -80,8 +83,9 @@ import Testing
         }
     }
 
-    @Test func aRefuelRunAbortedForWeatherIsProposedAgainThenDeliveredAndReconciled() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func aRefuelRunAbortedForWeatherIsProposedAgainThenDeliveredAndReconciled(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             let ids = try await Self.station(api, name: "Zao", tankLitres: 300, reserveLitres: 20)
             try await api.post("/api/fieldops/generators/\(ids.generator)/readings", #"{"litres":100,"load_percent":50,"source":"dip"}"#, expect: .created)
             let proposed = try await api.post("/api/fieldops/refuel-runs", #"{"generator_id":\#(ids.generator),"planned_litres":150}"#, expect: .created)
@@ -142,8 +146,9 @@ import Testing
         }
     }
 
-    @Test func readingsOutsideTheTankOrInTheFutureAreRefused() async throws {
-        try await withFieldOpsServer { api, clock in
+    @Test(arguments: FieldOpsBackend.allCases)
+    func readingsOutsideTheTankOrInTheFutureAreRefused(backend: FieldOpsBackend) async throws {
+        try await withFieldOpsServer(backend: backend) { api, clock in
             let ids = try await Self.station(api, name: "Zao", tankLitres: 100, reserveLitres: 10)
             let overfull = try await api.post("/api/fieldops/generators/\(ids.generator)/readings", #"{"litres":120,"load_percent":50,"source":"dip"}"#)
             #expect(overfull.status == .unprocessableContent)

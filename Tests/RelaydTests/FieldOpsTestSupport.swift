@@ -74,16 +74,18 @@ struct FieldOpsClient: Sendable {
 }
 
 /// Runs `body` against the FieldOps routes on a real HTTP server on loopback (Hummingbird's
-/// `.live` mode) backed by a real SQLite file in a fresh temporary directory, on a clock the
-/// test moves.
+/// `.live` mode) backed by a real SQLite file in a fresh temporary directory or a fresh
+/// database on the test PostgreSQL, on a clock the test moves.
 func withFieldOpsServer(
+    backend: FieldOpsBackend = .sqlite,
     startingAt start: Date = Date(unixSeconds: 1_767_225_600),  // 2026-01-01T00:00:00Z
     _ body: @Sendable (FieldOpsClient, FieldOpsTestClock) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldops-api-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let clock = FieldOpsTestClock(start)
-    let database = try FieldOpsDatabase.open(at: FieldOpsHTTP.databaseURL(dataDirectory: directory), clock: { clock.now })
+    let database = try await RelaydTestPostgres.open(backend, directory: directory, clock: { clock.now })
+    defer { Task { await database.store.shutdown() } }
     let router = Router()
     router.middlewares.add(APIErrorMiddleware())  // as relayd's router has it
     FieldOpsHTTP(database: database).addRoutes(to: router)

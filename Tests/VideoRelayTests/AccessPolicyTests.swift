@@ -39,6 +39,17 @@ import Testing
         #expect(code("#!::r=program,m=request,u=team-a") == .forbidden)
     }
 
+    @Test func aSourceFedFromUpstreamIsOnlyRequested() {
+        let policy = AccessPolicy(configuration: RelayConfiguration(sources: [
+            SourceConfiguration(
+                id: "pref", kind: .relay, label: "静岡県警察本部",
+                upstream: UpstreamConfiguration(address: HostPort(host: "127.0.0.1", port: 9000), streamID: "#!::r=program,m=request")),
+        ]))
+        #expect(policy.decide("#!::r=pref,m=publish").failureCode == .badMode)
+        #expect(policy.decide("#!::r=pref,m=request").failureCode == nil)
+        #expect(!policy.grantsWithoutSecret().contains { $0.mode == .publish }, "no publish grant is listed as open")
+    }
+
     @Test func aUserWithAPassphraseUsesItsOwn() throws {
         #expect(try secret("#!::r=program,m=request,u=hq") == "hq-secret-123")
         #expect(try secret("#!::r=heli-1,m=publish,u=team-a") == "team-a-secret", "also on an open source")
@@ -114,5 +125,12 @@ import Testing
         #expect(try #require(HostPort.parse("127.attacker.example:9000")).isLoopback == false)
         #expect(try #require(HostPort.parse("[::1]:9000")).isLoopback)
         #expect(try #require(HostPort.parse("127.0.0.1:9000")).isLoopback)
+    }
+}
+
+extension Result where Failure == RejectCode {
+    var failureCode: RejectCode? {
+        if case .failure(let code) = self { return code }
+        return nil
     }
 }

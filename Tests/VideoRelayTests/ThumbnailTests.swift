@@ -259,6 +259,8 @@ enum JPEGFile {
         let maker = ThumbnailMaker(demuxes: hub, watchWindow: .seconds(1), logger: Self.logger())
         maker.start()
         let keyframes = try await Self.keyframes(in: "drone-1")
+        // The program also subscribes (it is never read here): it keeps the demuxer running.
+        hub.subscribe(resource: "drone-1", DemuxInbox())
 
         // Given every keyframe of the clip demuxed with nobody looking, and no more bytes to come
         // (the stream stays open: no new keyframe will arrive).
@@ -281,6 +283,25 @@ enum JPEGFile {
         try DemuxHubTests.feed(hub, "drone-1", clip: "drone-1")
         try await eventually("the second pass's keyframes handed over") { maker.keyframesReceived == 2 * keyframes }
         #expect(maker.renders == 1, "nothing decoded after the window")
+        await hub.stop()
+        await maker.stop()
+    }
+
+    @Test func aResourceOnlyTheThumbnailsNeedIsNotDemuxedWhileNobodyWatches() async throws {
+        let hub = DemuxHub(resources: ["mobile-1"], idleLimit: .milliseconds(300), logger: Self.logger())
+        let maker = ThumbnailMaker(demuxes: hub, logger: Self.logger())
+        maker.start()
+
+        // Nobody looks: the relay's payloads are not even queued for a demuxer.
+        try DemuxHubTests.feed(hub, "mobile-1", clip: "mobile-1")
+        #expect(hub.streamsOpened["mobile-1"] == 0)
+        #expect(maker.keyframesReceived == 0)
+
+        // A viewer: the next payloads start a demuxer and pictures follow.
+        maker.markWatched()
+        try DemuxHubTests.feed(hub, "mobile-1", clip: "mobile-1")
+        try await eventually("a picture") { maker.thumbnail(of: "mobile-1") != nil }
+        #expect(hub.streamsOpened["mobile-1"] == 1)
         await hub.stop()
         await maker.stop()
     }

@@ -4,7 +4,8 @@ import GRDB
 /// The handle a write transaction works through: it inserts and updates records and writes
 /// the audit entry for each in the same transaction.
 struct AuditedWrite {
-    let db: Database
+    /// The transaction, on whichever backend holds the store.
+    let sql: any FieldOpsSQL
     /// Who asked for the write.
     let actor: String
     /// One timestamp for the whole transaction, so its rows and audit entries agree.
@@ -13,45 +14,82 @@ struct AuditedWrite {
     /// Inserts `record` and audits it with all its columns.
     func insert<Record: FieldOpsRecord>(_ record: Record) throws -> Record {
         var inserted = record
-        try inserted.insert(db)
-        let id = try inserted.primaryKeyValue()
-        try audit(entity: Record.databaseTableName, id: id, action: "create", changes: try Self.columns(of: inserted))
+        inserted.id = try Self.insertRow(record, sql: sql)
+        try audit(entity: Record.databaseTableName, id: try inserted.primaryKeyValue(), action: "create", changes: try Self.columns(of: inserted))
         return inserted
     }
 
     /// Writes `new` over `old` and audits the columns that differ as {"from", "to"}.
+    ///
+    /// A versioned record is only written while the stored row still has `old`'s version
+    /// (`UPDATE ... WHERE id = ? AND version = ?`): a concurrent writer that committed first
+    /// (another relayd on the same PostgreSQL) makes this one fail with `staleVersion`, so an
+    /// update is never lost, whatever the callers read before.
     func update<Record: FieldOpsRecord>(_ new: Record, from old: Record, action: String = "update") throws {
         let before = try old.databaseDictionary
         let after = try new.databaseDictionary
+        let id = try new.primaryKeyValue()
         var changes: [String: Any] = [:]
-        for (column, value) in after where before[column] != value {
+        var assignments: [String] = []
+        var arguments: [DatabaseValue] = []
+        for (column, value) in after.sorted(by: { $0.key < $1.key }) where before[column] != value {
             changes[column] = ["from": Self.json(before[column] ?? .null), "to": Self.json(value)]
+            assignments.append("\(column) = ?")
+            arguments.append(value)
         }
-        try new.update(db)
-        try audit(entity: Record.databaseTableName, id: try new.primaryKeyValue(), action: action, changes: changes)
+        if !assignments.isEmpty {
+            var statement = "UPDATE \(Record.databaseTableName) SET \(assignments.joined(separator: ", ")) WHERE id = ?"
+            arguments.append(id.databaseValue)
+            let version = before["version"]
+            if let version, !version.isNull {
+                statement += " AND version = ?"
+                arguments.append(version)
+            }
+            if try sql.execute(statement, arguments) == 0 {
+                let current = try sql.integer("SELECT version AS value FROM \(Record.databaseTableName) WHERE id = ?", [id])
+                guard let current, let expected = Int.fromDatabaseValue(version ?? .null) else {
+                    throw FieldOpsError.notFound(entity: Record.databaseTableName, id: id)
+                }
+                throw FieldOpsError.staleVersion(entity: Record.databaseTableName, id: id, expected: expected, current: Int(current))
+            }
+        }
+        try audit(entity: Record.databaseTableName, id: id, action: action, changes: changes)
     }
 
     /// Deletes `record` and audits every column it had.
     func delete<Record: FieldOpsRecord>(_ record: Record) throws {
         let id = try record.primaryKeyValue()
-        _ = try record.delete(db)
+        try sql.run("DELETE FROM \(Record.databaseTableName) WHERE id = ?", [id])
         try audit(entity: Record.databaseTableName, id: id, action: "delete", changes: try Self.columns(of: record))
     }
 
     /// Appends an audit entry.
     func audit(entity: String, id: Int64, action: String, changes: [String: Any]) throws {
         let data = try JSONSerialization.data(withJSONObject: changes, options: [.sortedKeys])
-        var entry = AuditEntry(
+        let entry = AuditEntry(
             id: nil, at: now, actor: actor, entity: entity, entityId: id, action: action,
             changes: String(decoding: data, as: UTF8.self)
         )
-        try entry.insert(db)
+        _ = try Self.insertRow(entry, sql: sql)
     }
 
     /// Fetches a record by id or throws `notFound` with the API's name for it.
     func require<Record: FetchableRecord & TableRecord>(_ type: Record.Type, id: Int64, entity: String) throws -> Record {
-        guard let record = try Record.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: entity, id: id) }
+        guard let record = try sql.record(Record.self, id: id) else { throw FieldOpsError.notFound(entity: entity, id: id) }
         return record
+    }
+
+    /// Inserts a record's columns (the database assigns the id) and returns the new id.
+    ///
+    /// The columns are the record's own `Codable` encoding, the one definition of a table's
+    /// row for both backends; the statement is plain SQL with one bound parameter per column.
+    static func insertRow<Record: FieldOpsRecord>(_ record: Record, sql: any FieldOpsSQL) throws -> Int64 {
+        let columns = try record.databaseDictionary.filter { $0.key != "id" }.sorted { $0.key < $1.key }
+        let statement = "INSERT INTO \(Record.databaseTableName) (\(columns.map(\.key).joined(separator: ", "))) VALUES (\(sqlPlaceholders(columns.count))) RETURNING id"
+        guard let id: Int64 = try sql.rows(statement, columns.map(\.value)).first?["id"] else {
+            throw DatabaseError(message: "\(Record.databaseTableName): the insert returned no id")
+        }
+        return id
     }
 
     private static func columns<Record: EncodableRecord>(of record: Record) throws -> [String: Any] {
@@ -73,7 +111,7 @@ struct AuditedWrite {
 /// Every FieldOps table has an integer `id` primary key; reading it from the property avoids
 /// encoding the whole record (which forecasts would otherwise do for every generator).
 protocol FieldOpsRecord: MutablePersistableRecord, EncodableRecord {
-    var id: Int64? { get }
+    var id: Int64? { get set }
 }
 
 extension FieldOpsRecord {
@@ -99,6 +137,7 @@ extension Generator: FieldOpsRecord {}
 extension TankReading: FieldOpsRecord {}
 extension GeneratorPeriod: FieldOpsRecord {}
 extension RefuelRun: FieldOpsRecord {}
+extension AuditEntry: FieldOpsRecord {}
 
 /// Refuses an edit based on an old version.
 func requireVersion(entity: String, id: Int64, expected: Int, current: Int) throws(FieldOpsError) {

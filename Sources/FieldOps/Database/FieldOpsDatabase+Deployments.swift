@@ -108,7 +108,7 @@ extension FieldOpsDatabase {
         let location = try requireText(input.location, field: "location")
         try input.validateCoordinates()
         return try await write(by: actor) { tx in
-            guard try FieldUnit.exists(tx.db, key: input.leadUnitId) else {
+            guard try tx.sql.exists(FieldUnit.self, id: input.leadUnitId) else {
                 throw FieldOpsError.invalid(field: "lead_unit_id", message: "unit \(input.leadUnitId) does not exist")
             }
             let deployment = try tx.insert(Deployment(
@@ -123,25 +123,28 @@ extension FieldOpsDatabase {
 
     /// Deployments, newest first.
     public func deployments(_ filter: DeploymentFilter = DeploymentFilter(), page: Page) async throws -> [Deployment] {
-        try await read { db in
-            var request = Deployment.all()
-            if let state = filter.state { request = request.filter(Deployment.Columns.state == state.rawValue) }
-            if let kind = filter.kind { request = request.filter(Deployment.Columns.kind == kind.rawValue) }
-            return try request.order(Deployment.Columns.id.desc).limit(page.limit, offset: page.offset).fetchAll(db)
+        try await read { sql in
+            var conditions = ["1 = 1"]
+            var arguments: [SQLArgument] = []
+            if let state = filter.state { conditions.append("state = ?"); arguments.append(state.rawValue) }
+            if let kind = filter.kind { conditions.append("kind = ?"); arguments.append(kind.rawValue) }
+            return try sql.fetchAll(
+                Deployment.self, "SELECT * FROM deployment WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ? OFFSET ?",
+                arguments + [page.limit, page.offset]
+            )
         }
     }
 
     /// One deployment with its kits and check-ins.
     public func deployment(id: Int64) async throws -> DeploymentDetail {
-        try await read { db in try Self.deploymentDetail(db, id: id) }
+        try await read { sql in try Self.deploymentDetail(sql, id: id) }
     }
 
-    static func deploymentDetail(_ db: Database, id: Int64) throws -> DeploymentDetail {
-        guard let deployment = try Deployment.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "deployment", id: id) }
-        let lead = try FieldUnit.fetchOne(db, key: deployment.leadUnitId)
-        let kits = try Kit.filter(Kit.Columns.deploymentId == id).order(Kit.Columns.name).fetchAll(db)
-        let checkIns = try DeploymentCheckIn.filter(DeploymentCheckIn.Columns.deploymentId == id)
-            .order(DeploymentCheckIn.Columns.checkedInAt).fetchAll(db)
+    static func deploymentDetail(_ sql: any FieldOpsSQL, id: Int64) throws -> DeploymentDetail {
+        guard let deployment = try sql.record(Deployment.self, id: id) else { throw FieldOpsError.notFound(entity: "deployment", id: id) }
+        let lead = try sql.record(FieldUnit.self, id: deployment.leadUnitId)
+        let kits = try sql.fetchAll(Kit.self, "SELECT * FROM kit WHERE deploymentId = ? ORDER BY name", [id])
+        let checkIns = try sql.fetchAll(DeploymentCheckIn.self, "SELECT * FROM deploymentCheckIn WHERE deploymentId = ? ORDER BY checkedInAt, id", [id])
         return DeploymentDetail(deployment: deployment, leadCallsign: lead?.callsign ?? "?", kits: kits, checkIns: checkIns)
     }
 
@@ -151,9 +154,10 @@ extension FieldOpsDatabase {
         try await write(by: actor) { tx in
             let current = try tx.require(Deployment.self, id: id, entity: "deployment")
             try requireVersion(entity: "deployment", id: id, expected: expectedVersion, current: current.version)
-            let kitsOut = try Kit.filter(Kit.Columns.deploymentId == id)
-                .filter([KitState.checkedOut.rawValue, KitState.deployed.rawValue].contains(Kit.Columns.state))
-                .order(Kit.Columns.name).fetchAll(tx.db).map(\.name)
+            let kitsOut = try tx.sql.fetchAll(
+                Kit.self, "SELECT * FROM kit WHERE deploymentId = ? AND state IN (?, ?) ORDER BY name",
+                [id, KitState.checkedOut.rawValue, KitState.deployed.rawValue]
+            ).map(\.name)
             let request = DeploymentTransitionRequest(to: target, reason: reason, kitsStillOut: kitsOut)
             let step = try DeploymentLifecycle(state: current.state).apply(request).acceptedOrThrow()
             var updated = current
@@ -171,7 +175,7 @@ extension FieldOpsDatabase {
 
     /// Kits reserved for a cancelled deployment go back to available.
     private static func releaseReservations(_ tx: AuditedWrite, deploymentId: Int64) throws {
-        let reserved = try Kit.filter(Kit.Columns.deploymentId == deploymentId && Kit.Columns.state == KitState.reserved.rawValue).fetchAll(tx.db)
+        let reserved = try tx.sql.fetchAll(Kit.self, "SELECT * FROM kit WHERE deploymentId = ? AND state = ? ORDER BY id", [deploymentId, KitState.reserved.rawValue])
         for kit in reserved {
             var released = kit
             released.state = .available
@@ -189,7 +193,7 @@ extension FieldOpsDatabase {
             guard [.mobilizing, .active, .demobilizing].contains(deployment.state) else {
                 throw FieldOpsError.invalid(field: "deployment", message: "units check in while mobilizing, active or demobilizing; it is \(deployment.state.rawValue)")
             }
-            guard let unit = try FieldUnit.fetchOne(tx.db, key: unitId) else {
+            guard let unit = try tx.sql.record(FieldUnit.self, id: unitId) else {
                 throw FieldOpsError.invalid(field: "unit_id", message: "unit \(unitId) does not exist")
             }
             let checkIn = try tx.insert(DeploymentCheckIn(
@@ -212,12 +216,15 @@ extension FieldOpsDatabase {
 
     /// A deployment's activity log in a period, in order of entry.
     public func activity(deploymentId: Int64, period: OperationalPeriod) async throws -> [ActivityEntry] {
-        try await read { db in
-            guard try Deployment.exists(db, key: deploymentId) else { throw FieldOpsError.notFound(entity: "deployment", id: deploymentId) }
-            return try ActivityEntry.filter(ActivityEntry.Columns.deploymentId == deploymentId)
-                .order(ActivityEntry.Columns.at, ActivityEntry.Columns.id).fetchAll(db)
-                .filter { period.contains($0.at) }
+        try await read { sql in
+            guard try sql.exists(Deployment.self, id: deploymentId) else { throw FieldOpsError.notFound(entity: "deployment", id: deploymentId) }
+            return try Self.activityEntries(sql, deploymentId: deploymentId).filter { period.contains($0.at) }
         }
+    }
+
+    /// A deployment's whole activity log, in order of entry.
+    static func activityEntries(_ sql: any FieldOpsSQL, deploymentId: Int64) throws -> [ActivityEntry] {
+        try sql.fetchAll(ActivityEntry.self, "SELECT * FROM activityEntry WHERE deploymentId = ? ORDER BY at, id", [deploymentId])
     }
 }
 

@@ -8,7 +8,7 @@ extension FieldOpsDatabase {
     /// The data's revision: the highest audit id. Every write audits, so it changes with every
     /// committed write, including writes made by another process (the CLI) on the same file.
     public func revision() async throws -> Int64 {
-        try await read { db in try AlertsCache.revision(db) }
+        try await read { sql in try AlertsCache.revision(sql) }
     }
 
     /// Rewrites a unit's callsign, home base and members. Members are matched by name: one
@@ -22,7 +22,7 @@ extension FieldOpsDatabase {
         return try await write(by: actor) { tx in
             let current = try tx.require(FieldUnit.self, id: id, entity: "unit")
             try requireVersion(entity: "unit", id: id, expected: expectedVersion, current: current.version)
-            if try FieldUnit.filter(FieldUnit.Columns.callsign == callsign && FieldUnit.Columns.id != id).fetchCount(tx.db) > 0 {
+            if try tx.sql.integer("SELECT COUNT(*) AS value FROM unit WHERE callsign = ? AND id <> ?", [callsign, id]) ?? 0 > 0 {
                 throw FieldOpsError.invalid(field: "callsign", message: "\(callsign) is already registered")
             }
             var updated = current
@@ -30,7 +30,7 @@ extension FieldOpsDatabase {
             updated.homeBase = homeBase
             updated.version += 1
             try tx.update(updated, from: current)
-            var unmatched = Dictionary(grouping: try UnitMember.filter(UnitMember.Columns.unitId == id).fetchAll(tx.db), by: \.name)
+            var unmatched = Dictionary(grouping: try Self.members(tx.sql, unitId: id), by: \.name)
             for member in members {
                 if let kept = unmatched[member.name]?.popLast() {
                     guard kept.qualifications != member.qualifications else { continue }
@@ -42,8 +42,7 @@ extension FieldOpsDatabase {
                 }
             }
             for removed in unmatched.values.joined() { try tx.delete(removed) }
-            let rows = try UnitMember.filter(UnitMember.Columns.unitId == id).order(UnitMember.Columns.name).fetchAll(tx.db)
-            return UnitDetail(unit: updated, members: rows)
+            return UnitDetail(unit: updated, members: try Self.members(tx.sql, unitId: id))
         }
     }
 
@@ -57,7 +56,7 @@ extension FieldOpsDatabase {
         return try await write(by: actor) { tx in
             let current = try tx.require(Deployment.self, id: id, entity: "deployment")
             try requireVersion(entity: "deployment", id: id, expected: expectedVersion, current: current.version)
-            guard try FieldUnit.exists(tx.db, key: input.leadUnitId) else {
+            guard try tx.sql.exists(FieldUnit.self, id: input.leadUnitId) else {
                 throw FieldOpsError.invalid(field: "lead_unit_id", message: "unit \(input.leadUnitId) does not exist")
             }
             var updated = current
@@ -88,7 +87,7 @@ extension FieldOpsDatabase {
         try await write(by: actor) { tx in
             let checkIn = try tx.require(DeploymentCheckIn.self, id: checkInId, entity: "check_in")
             guard checkIn.deploymentId == deploymentId else { throw FieldOpsError.notFound(entity: "check_in", id: checkInId) }
-            let unit = try FieldUnit.fetchOne(tx.db, key: checkIn.unitId)
+            let unit = try tx.sql.record(FieldUnit.self, id: checkIn.unitId)
             let callsign = unit?.callsign ?? "unit \(checkIn.unitId)"
             guard checkIn.checkedOutAt == nil else {
                 throw FieldOpsError.invalid(field: "check_in", message: "\(callsign) is already checked out")
@@ -120,15 +119,15 @@ extension FieldOpsDatabase {
         return try await write(by: actor) { tx in
             let current = try tx.require(Kit.self, id: id, entity: "kit")
             try requireVersion(entity: "kit", id: id, expected: expectedVersion, current: current.version)
-            if try Kit.filter(Kit.Columns.name == name && Kit.Columns.id != id).fetchCount(tx.db) > 0 {
+            if try tx.sql.integer("SELECT COUNT(*) AS value FROM kit WHERE name = ? AND id <> ?", [name, id]) ?? 0 > 0 {
                 throw FieldOpsError.invalid(field: "name", message: "kit \(name) is already registered")
             }
-            let existing = try KitComponent.filter(KitComponent.Columns.kitId == id).fetchAll(tx.db)
+            let existing = try Self.components(tx.sql, kitId: id)
             if Set(existing.map(\.serial)) != Set(wanted.keys) {
                 guard [.available, .unserviceable, .inService, .retired].contains(current.state) else {
                     throw FieldOpsError.invalid(field: "components", message: "components can be added or removed only while the kit is at base (available, unserviceable or in service); it is \(current.state.rawValue)")
                 }
-                if let taken = try KitComponent.filter(wanted.keys.contains(KitComponent.Columns.serial) && KitComponent.Columns.kitId != id).fetchOne(tx.db) {
+                if let taken = try Self.componentTaken(tx.sql, serials: Array(wanted.keys), otherThanKit: id) {
                     throw FieldOpsError.invalid(field: "components", message: "serial \(taken.serial) belongs to kit \(taken.kitId)")
                 }
             }
@@ -152,7 +151,7 @@ extension FieldOpsDatabase {
             updated.version += 1
             updated.updatedAt = tx.now
             try tx.update(updated, from: current)
-            return try Self.kitDetail(tx.db, id: id)
+            return try Self.kitDetail(tx.sql, id: id)
         }
     }
 
@@ -163,7 +162,7 @@ extension FieldOpsDatabase {
         try await write(by: actor) { tx in
             let current = try tx.require(RelayStation.self, id: id, entity: "station")
             try requireVersion(entity: "station", id: id, expected: expectedVersion, current: current.version)
-            if try RelayStation.filter(RelayStation.Columns.name == name && RelayStation.Columns.id != id).fetchCount(tx.db) > 0 {
+            if try tx.sql.integer("SELECT COUNT(*) AS value FROM relayStation WHERE name = ? AND id <> ?", [name, id]) ?? 0 > 0 {
                 throw FieldOpsError.invalid(field: "name", message: "station \(name) is already registered")
             }
             var updated = current
@@ -185,7 +184,7 @@ extension FieldOpsDatabase {
         try await write(by: actor) { tx in
             let current = try tx.require(Generator.self, id: id, entity: "generator")
             try requireVersion(entity: "generator", id: id, expected: expectedVersion, current: current.version)
-            let highest = try Int64.fetchOne(tx.db, sql: "SELECT MAX(levelMillilitres) FROM tankReading WHERE generatorId = ? AND at = (SELECT MAX(at) FROM tankReading WHERE generatorId = ?)", arguments: [id, id])
+            let highest = try tx.sql.integer("SELECT MAX(levelMillilitres) AS value FROM tankReading WHERE generatorId = ? AND at = (SELECT MAX(at) FROM tankReading WHERE generatorId = ?)", [id, id])
             if let highest, highest > input.tankCapacityMillilitres {
                 throw FieldOpsError.invalid(field: "tank_litres", message: "is below the latest reading, \(UnitConversion.litres(fromMillilitres: highest)) L")
             }

@@ -9,15 +9,15 @@ extension FieldOpsDatabase {
     /// - 218: the kit loans to the deployment that overlap the period.
     public func icsForm(_ number: ICSFormNumber, deploymentId: Int64, period: OperationalPeriod) async throws -> ICSForm {
         let preparedAt = Date(unixSeconds: clock().unixSeconds)
-        return try await read { db in
-            guard let deployment = try Deployment.fetchOne(db, key: deploymentId) else {
+        return try await read { sql in
+            guard let deployment = try sql.record(Deployment.self, id: deploymentId) else {
                 throw FieldOpsError.notFound(entity: "deployment", id: deploymentId)
             }
             let (columns, rows): ([ICSColumn], [[String]])
             switch number {
-            case .checkInList: (columns, rows) = try Self.checkInRows(db, deploymentId: deploymentId, period: period)
-            case .activityLog: (columns, rows) = try Self.activityRows(db, deploymentId: deploymentId, period: period)
-            case .equipmentInventory: (columns, rows) = try Self.equipmentRows(db, deploymentId: deploymentId, period: period)
+            case .checkInList: (columns, rows) = try Self.checkInRows(sql, deploymentId: deploymentId, period: period)
+            case .activityLog: (columns, rows) = try Self.activityRows(sql, deploymentId: deploymentId, period: period)
+            case .equipmentInventory: (columns, rows) = try Self.equipmentRows(sql, deploymentId: deploymentId, period: period)
             }
             return ICSForm(
                 number: number, incidentName: deployment.incidentName, deploymentId: deploymentId, location: deployment.location,
@@ -25,7 +25,7 @@ extension FieldOpsDatabase {
         }
     }
 
-    private static func checkInRows(_ db: Database, deploymentId: Int64, period: OperationalPeriod) throws -> ([ICSColumn], [[String]]) {
+    private static func checkInRows(_ sql: any FieldOpsSQL, deploymentId: Int64, period: OperationalPeriod) throws -> ([ICSColumn], [[String]]) {
         let columns = [
             ICSColumn(english: "Check-in time", japanese: "到着時刻"),
             ICSColumn(english: "Unit", japanese: "部隊"),
@@ -35,13 +35,12 @@ extension FieldOpsDatabase {
             ICSColumn(english: "Assignment", japanese: "任務"),
             ICSColumn(english: "Check-out time", japanese: "撤収時刻"),
         ]
-        let checkIns = try DeploymentCheckIn.filter(DeploymentCheckIn.Columns.deploymentId == deploymentId)
-            .order(DeploymentCheckIn.Columns.checkedInAt, DeploymentCheckIn.Columns.id).fetchAll(db)
+        let checkIns = try sql.fetchAll(DeploymentCheckIn.self, "SELECT * FROM deploymentCheckIn WHERE deploymentId = ? ORDER BY checkedInAt, id", [deploymentId])
             .filter { period.overlaps(start: $0.checkedInAt, end: $0.checkedOutAt) }
         var rows: [[String]] = []
         for checkIn in checkIns {
-            guard let unit = try FieldUnit.fetchOne(db, key: checkIn.unitId) else { continue }
-            let members = try UnitMember.filter(UnitMember.Columns.unitId == checkIn.unitId).order(UnitMember.Columns.name).fetchAll(db)
+            guard let unit = try sql.record(FieldUnit.self, id: checkIn.unitId) else { continue }
+            let members = try members(sql, unitId: checkIn.unitId)
             let lines = members.isEmpty ? [("", "")] : members.map { ($0.name, $0.qualifications.joined(separator: "; ")) }
             for (name, qualifications) in lines {
                 rows.append([
@@ -53,20 +52,19 @@ extension FieldOpsDatabase {
         return (columns, rows)
     }
 
-    private static func activityRows(_ db: Database, deploymentId: Int64, period: OperationalPeriod) throws -> ([ICSColumn], [[String]]) {
+    private static func activityRows(_ sql: any FieldOpsSQL, deploymentId: Int64, period: OperationalPeriod) throws -> ([ICSColumn], [[String]]) {
         let columns = [
             ICSColumn(english: "Date/Time", japanese: "日時"),
             ICSColumn(english: "Author", japanese: "記録者"),
             ICSColumn(english: "Notable Activities", japanese: "主な活動"),
         ]
-        let rows = try ActivityEntry.filter(ActivityEntry.Columns.deploymentId == deploymentId)
-            .order(ActivityEntry.Columns.at, ActivityEntry.Columns.id).fetchAll(db)
+        let rows = try activityEntries(sql, deploymentId: deploymentId)
             .filter { period.contains($0.at) }
             .map { [ICSForm.timestamp($0.at), $0.author, $0.text] }
         return (columns, rows)
     }
 
-    private static func equipmentRows(_ db: Database, deploymentId: Int64, period: OperationalPeriod) throws -> ([ICSColumn], [[String]]) {
+    private static func equipmentRows(_ sql: any FieldOpsSQL, deploymentId: Int64, period: OperationalPeriod) throws -> ([ICSColumn], [[String]]) {
         let columns = [
             ICSColumn(english: "Kit", japanese: "資機材"),
             ICSColumn(english: "Kind", japanese: "種別"),
@@ -77,14 +75,12 @@ extension FieldOpsDatabase {
             ICSColumn(english: "Missing on return", japanese: "返却時欠品"),
             ICSColumn(english: "Current state", japanese: "現状"),
         ]
-        let loans = try KitLoan.filter(KitLoan.Columns.deploymentId == deploymentId)
-            .order(KitLoan.Columns.checkedOutAt, KitLoan.Columns.kitId).fetchAll(db)
+        let loans = try sql.fetchAll(KitLoan.self, "SELECT * FROM kitLoan WHERE deploymentId = ? ORDER BY checkedOutAt, kitId, id", [deploymentId])
             .filter { period.overlaps(start: $0.checkedOutAt, end: $0.returnedAt) }
         var rows: [[String]] = []
         for loan in loans {
-            guard let kit = try Kit.fetchOne(db, key: loan.kitId) else { continue }
-            let serials = try KitComponent.filter(KitComponent.Columns.kitId == loan.kitId).order(KitComponent.Columns.serial)
-                .fetchAll(db).map(\.serial).joined(separator: "; ")
+            guard let kit = try sql.record(Kit.self, id: loan.kitId) else { continue }
+            let serials = try components(sql, kitId: loan.kitId).map(\.serial).joined(separator: "; ")
             rows.append([
                 kit.name, kit.kind.rawValue, serials, ICSForm.timestamp(loan.checkedOutAt), loan.checkedOutBy,
                 ICSForm.timestamp(loan.returnedAt), loan.missingOnReturn.joined(separator: "; "), kit.state.rawValue,

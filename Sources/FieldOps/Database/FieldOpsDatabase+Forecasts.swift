@@ -12,25 +12,37 @@ extension FieldOpsDatabase {
     /// telemetry sensor reporting every minute does not make each forecast read 10 000 rows.
     static let observationReadingLimit = 200
 
-    static func stationDetails(_ db: Database, stations: [RelayStation], now: Int64) throws -> [StationDetail] {
+    static func stationDetails(_ sql: any FieldOpsSQL, stations: [RelayStation], now: Int64) throws -> [StationDetail] {
         let stationIds = stations.compactMap(\.id)
-        let access = Dictionary(grouping: try StationAccessMode.filter(stationIds.contains(StationAccessMode.Columns.stationId)).fetchAll(db), by: \.stationId)
-        let generators = Dictionary(grouping: try Generator.filter(stationIds.contains(Generator.Columns.stationId)).order(Generator.Columns.id).fetchAll(db), by: \.stationId)
-        let deliveries = try deliveries(db, generatorIds: generators.values.flatMap { $0.compactMap(\.id) }, now: now)
+        guard !stationIds.isEmpty else { return [] }
+        let access = Dictionary(grouping: try accessModes(sql, stationIds: stationIds), by: \.stationId)
+        let generators = Dictionary(grouping: try sql.fetchAll(
+            Generator.self, "SELECT * FROM generator WHERE stationId IN (\(sqlPlaceholders(stationIds.count))) ORDER BY id", stationIds
+        ), by: \.stationId)
+        let deliveries = try deliveries(sql, generatorIds: generators.values.flatMap { $0.compactMap(\.id) }, now: now)
         return try stations.map { station in
             let stationId = try station.primaryKeyValue()
             let modes = (access[stationId] ?? []).sorted { $0.leadSeconds < $1.leadSeconds }
             let statuses = try (generators[stationId] ?? []).map { generator in
-                try generatorStatus(db, generator: generator, access: modes, deliveries: deliveries[generator.id ?? 0] ?? [], now: now)
+                try generatorStatus(sql, generator: generator, access: modes, deliveries: deliveries[generator.id ?? 0] ?? [], now: now)
             }
             return StationDetail(station: station, accessModes: modes, generators: statuses)
         }
     }
 
     /// Deliveries inside the observation window, by generator.
-    static func deliveries(_ db: Database, generatorIds: [Int64], now: Int64) throws -> [Int64: [Delivery]] {
+    static func accessModes(_ sql: any FieldOpsSQL, stationIds: [Int64]) throws -> [StationAccessMode] {
+        guard !stationIds.isEmpty else { return [] }
+        return try sql.fetchAll(StationAccessMode.self, "SELECT * FROM stationAccessMode WHERE stationId IN (\(sqlPlaceholders(stationIds.count))) ORDER BY id", stationIds)
+    }
+
+    static func deliveries(_ sql: any FieldOpsSQL, generatorIds: [Int64], now: Int64) throws -> [Int64: [Delivery]] {
+        guard !generatorIds.isEmpty else { return [:] }
         let windowStart = Date(unixSeconds: now - observationWindowSeconds)
-        let runs = try RefuelRun.filter(generatorIds.contains(RefuelRun.Columns.generatorId) && RefuelRun.Columns.deliveredAt >= windowStart).fetchAll(db)
+        let runs = try sql.fetchAll(
+            RefuelRun.self, "SELECT * FROM refuelRun WHERE generatorId IN (\(sqlPlaceholders(generatorIds.count))) AND deliveredAt >= ? ORDER BY id",
+            generatorIds.map { $0 as SQLArgument } + [windowStart]
+        )
         var byGenerator: [Int64: [Delivery]] = [:]
         for run in runs {
             guard let at = run.deliveredAt, let volume = run.deliveredMillilitres else { continue }
@@ -39,15 +51,14 @@ extension FieldOpsDatabase {
         return byGenerator
     }
 
-    static func generatorStatus(_ db: Database, generator: Generator, access: [StationAccessMode], deliveries: [Delivery], now: Int64) throws -> GeneratorStatus {
+    static func generatorStatus(_ sql: any FieldOpsSQL, generator: Generator, access: [StationAccessMode], deliveries: [Delivery], now: Int64) throws -> GeneratorStatus {
         let generatorId = try generator.primaryKeyValue()
         // Readings after `now` do not exist yet when asking "as of" an earlier time; `now` is
         // whole seconds, so the whole second counts.
         let endOfNow = Date(unixSeconds: now + 1)
-        let latestStatement = try db.cachedStatement(sql: """
-            SELECT * FROM tankReading WHERE generatorId = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1
-            """)
-        guard let latest = try TankReading.fetchOne(latestStatement, arguments: [generatorId, endOfNow]) else {
+        guard let latest = try sql.fetchOne(
+            TankReading.self, "SELECT * FROM tankReading WHERE generatorId = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1", [generatorId, endOfNow]
+        ) else {
             return GeneratorStatus(generator: generator, latestReading: nil, forecast: nil, observedMillilitresPerHour: nil)
         }
         let fastest = access.filter(\.available).min { $0.leadSeconds < $1.leadSeconds }
@@ -56,12 +67,11 @@ extension FieldOpsDatabase {
             tank: generator.tank, curve: try generator.burnCurve, reading: latest.snapshot, fastestAccess: fastest,
             readingIntervalSeconds: generator.readingIntervalSeconds, now: now
         )
-        let windowStatement = try db.cachedStatement(sql: """
+        let windowStart = Date(unixSeconds: now - observationWindowSeconds)
+        let samples = try sql.rows("""
             SELECT at, levelMillilitres FROM tankReading
             WHERE generatorId = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?
-            """)
-        let windowStart = Date(unixSeconds: now - observationWindowSeconds)
-        let samples = try Row.fetchAll(windowStatement, arguments: [generatorId, windowStart, endOfNow, observationReadingLimit]).map { row in
+            """, GRDBSession.values([generatorId, windowStart, endOfNow, observationReadingLimit])).map { row in
             LevelSample(at: (row["at"] as Date).unixSeconds, levelMillilitres: row["levelMillilitres"])
         }
         return GeneratorStatus(
@@ -83,8 +93,8 @@ final class AlertsCache: @unchecked Sendable {
     private var entry: (revision: Int64, now: Int64, stations: [StationDetail])?
 
     /// The data's revision as of `db`'s snapshot.
-    static func revision(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM auditEntry")) ?? 0
+    static func revision(_ sql: any FieldOpsSQL) throws -> Int64 {
+        try sql.integer("SELECT MAX(id) AS value FROM auditEntry") ?? 0
     }
 
     func lookup(revision: Int64, now: Int64) -> [StationDetail]? {

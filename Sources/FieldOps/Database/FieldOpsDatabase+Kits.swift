@@ -76,10 +76,10 @@ extension FieldOpsDatabase {
         }
         let allSerials = serials
         return try await write(by: actor) { tx in
-            if try Kit.filter(Kit.Columns.name == name).fetchCount(tx.db) > 0 {
+            if try tx.sql.integer("SELECT COUNT(*) AS value FROM kit WHERE name = ?", [name]) ?? 0 > 0 {
                 throw FieldOpsError.invalid(field: "name", message: "kit \(name) is already registered")
             }
-            if let taken = try KitComponent.filter(allSerials.contains(KitComponent.Columns.serial)).fetchOne(tx.db) {
+            if let taken = try Self.componentTaken(tx.sql, serials: Array(allSerials), otherThanKit: nil) {
                 throw FieldOpsError.invalid(field: "components", message: "serial \(taken.serial) belongs to kit \(taken.kitId)")
             }
             let kit = try tx.insert(Kit(
@@ -96,27 +96,45 @@ extension FieldOpsDatabase {
 
     /// Kits by name.
     public func kits(_ filter: KitFilter = KitFilter(), page: Page) async throws -> [Kit] {
-        try await read { db in
-            var request = Kit.all()
-            if let state = filter.state { request = request.filter(Kit.Columns.state == state.rawValue) }
-            if let kind = filter.kind { request = request.filter(Kit.Columns.kind == kind.rawValue) }
-            if let deploymentId = filter.deploymentId { request = request.filter(Kit.Columns.deploymentId == deploymentId) }
-            return try request.order(Kit.Columns.name).limit(page.limit, offset: page.offset).fetchAll(db)
+        try await read { sql in
+            var conditions = ["1 = 1"]
+            var arguments: [SQLArgument] = []
+            if let state = filter.state { conditions.append("state = ?"); arguments.append(state.rawValue) }
+            if let kind = filter.kind { conditions.append("kind = ?"); arguments.append(kind.rawValue) }
+            if let deploymentId = filter.deploymentId { conditions.append("deploymentId = ?"); arguments.append(deploymentId) }
+            return try sql.fetchAll(
+                Kit.self, "SELECT * FROM kit WHERE \(conditions.joined(separator: " AND ")) ORDER BY name LIMIT ? OFFSET ?",
+                arguments + [page.limit, page.offset]
+            )
         }
     }
 
     /// One kit with its components, loans and care records.
     public func kit(id: Int64) async throws -> KitDetail {
-        try await read { db in try Self.kitDetail(db, id: id) }
+        try await read { sql in try Self.kitDetail(sql, id: id) }
     }
 
-    static func kitDetail(_ db: Database, id: Int64) throws -> KitDetail {
-        guard let kit = try Kit.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "kit", id: id) }
+    static func kitDetail(_ sql: any FieldOpsSQL, id: Int64) throws -> KitDetail {
+        guard let kit = try sql.record(Kit.self, id: id) else { throw FieldOpsError.notFound(entity: "kit", id: id) }
         return KitDetail(
             kit: kit,
-            components: try KitComponent.filter(KitComponent.Columns.kitId == id).order(KitComponent.Columns.serial).fetchAll(db),
-            loans: try KitLoan.filter(KitLoan.Columns.kitId == id).order(KitLoan.Columns.checkedOutAt.desc).fetchAll(db),
-            care: try KitCareRecord.filter(KitCareRecord.Columns.kitId == id).order(KitCareRecord.Columns.at.desc).fetchAll(db)
+            components: try components(sql, kitId: id),
+            loans: try sql.fetchAll(KitLoan.self, "SELECT * FROM kitLoan WHERE kitId = ? ORDER BY checkedOutAt DESC, id DESC", [id]),
+            care: try sql.fetchAll(KitCareRecord.self, "SELECT * FROM kitCareRecord WHERE kitId = ? ORDER BY at DESC, id DESC", [id])
+        )
+    }
+
+    /// A kit's components by serial number.
+    static func components(_ sql: any FieldOpsSQL, kitId: Int64) throws -> [KitComponent] {
+        try sql.fetchAll(KitComponent.self, "SELECT * FROM kitComponent WHERE kitId = ? ORDER BY serial", [kitId])
+    }
+
+    /// A component of another kit (or of any kit) carrying one of `serials`.
+    static func componentTaken(_ sql: any FieldOpsSQL, serials: [String], otherThanKit kitId: Int64?) throws -> KitComponent? {
+        guard !serials.isEmpty else { return nil }
+        return try sql.fetchOne(
+            KitComponent.self, "SELECT * FROM kitComponent WHERE serial IN (\(sqlPlaceholders(serials.count))) AND kitId <> ? ORDER BY serial",
+            serials.sorted().map { $0 as SQLArgument } + [kitId ?? 0]
         )
     }
 
@@ -129,9 +147,7 @@ extension FieldOpsDatabase {
     /// of the kit is recorded as missing and the kit stays Returned-incomplete.
     public func returnKit(id: Int64, presentSerials: [String], expectedVersion: Int, by actor: String) async throws -> KitDetail {
         let counted = Set(presentSerials.compactMap(\.trimmedOrNil))
-        let serials = try await read { db in
-            try KitComponent.filter(KitComponent.Columns.kitId == id).order(KitComponent.Columns.serial).fetchAll(db).map(\.serial)
-        }
+        let serials = try await read { sql in try Self.components(sql, kitId: id).map(\.serial) }
         if let stranger = counted.subtracting(serials).sorted().first {
             throw FieldOpsError.invalid(field: "present_serials", message: "\(stranger) is not a component of kit \(id)")
         }
@@ -161,7 +177,7 @@ extension FieldOpsDatabase {
             }
             try tx.update(updated, from: current, action: "transition")
             try Self.recordLoanAndCare(tx, kit: updated, step: outcome, notes: notes)
-            return try Self.kitDetail(tx.db, id: id)
+            return try Self.kitDetail(tx.sql, id: id)
         }
     }
 
@@ -169,7 +185,7 @@ extension FieldOpsDatabase {
     /// kit reserved for one deployment cannot be checked out to another.
     private static func requireOpenDeployment(_ tx: AuditedWrite, id: Int64?, kit: Kit) throws -> Int64 {
         guard let id else { throw FieldOpsError.invalid(field: "deployment_id", message: "is required") }
-        guard let deployment = try Deployment.fetchOne(tx.db, key: id) else {
+        guard let deployment = try tx.sql.record(Deployment.self, id: id) else {
             throw FieldOpsError.invalid(field: "deployment_id", message: "deployment \(id) does not exist")
         }
         guard ![.closed, .cancelled].contains(deployment.state) else {
@@ -193,7 +209,7 @@ extension FieldOpsDatabase {
             ))
             try tx.appendActivity(deploymentId: deploymentId, at: tx.now, text: "Kit \(kit.name) checked out")
         case (_, .returned):
-            guard let loan = try KitLoan.filter(KitLoan.Columns.kitId == kitId && KitLoan.Columns.returnedAt == nil).fetchOne(tx.db) else { return }
+            guard let loan = try tx.sql.fetchOne(KitLoan.self, "SELECT * FROM kitLoan WHERE kitId = ? AND returnedAt IS NULL ORDER BY id", [kitId]) else { return }
             var closed = loan
             closed.returnedAt = tx.now
             closed.missingOnReturn = step.missingComponents

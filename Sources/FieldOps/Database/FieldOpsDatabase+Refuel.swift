@@ -54,19 +54,21 @@ extension FieldOpsDatabase {
 
     /// Refuel runs, open ones first (by state order), then newest.
     public func refuelRuns(state: RefuelRunState? = nil, page: Page) async throws -> [RefuelRunDetail] {
-        try await read { db in
-            var request = RefuelRun.all()
-            if let state { request = request.filter(RefuelRun.Columns.state == state.rawValue) }
-            return try request.order(RefuelRun.Columns.id.desc).limit(page.limit, offset: page.offset).fetchAll(db)
-                .map { try Self.refuelRunDetail(db, run: $0) }
+        try await read { sql in
+            let runs = if let state {
+                try sql.fetchAll(RefuelRun.self, "SELECT * FROM refuelRun WHERE state = ? ORDER BY id DESC LIMIT ? OFFSET ?", [state.rawValue, page.limit, page.offset])
+            } else {
+                try sql.fetchAll(RefuelRun.self, "SELECT * FROM refuelRun ORDER BY id DESC LIMIT ? OFFSET ?", [page.limit, page.offset])
+            }
+            return try runs.map { try Self.refuelRunDetail(sql, run: $0) }
         }
     }
 
     /// One refuel run.
     public func refuelRun(id: Int64) async throws -> RefuelRunDetail {
-        try await read { db in
-            guard let run = try RefuelRun.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "refuel_run", id: id) }
-            return try Self.refuelRunDetail(db, run: run)
+        try await read { sql in
+            guard let run = try sql.record(RefuelRun.self, id: id) else { throw FieldOpsError.notFound(entity: "refuel_run", id: id) }
+            return try Self.refuelRunDetail(sql, run: run)
         }
     }
 
@@ -77,7 +79,7 @@ extension FieldOpsDatabase {
             try requireVersion(entity: "refuel_run", id: id, expected: expectedVersion, current: current.version)
             var request = change.request
             if request.to == .closed, let deliveredAt = current.deliveredAt {
-                request.hasReadingAfterDelivery = try Self.readingAfter(tx.db, generatorId: current.generatorId, date: deliveredAt) != nil
+                request.hasReadingAfterDelivery = try Self.readingAfter(tx.sql, generatorId: current.generatorId, date: deliveredAt) != nil
             }
             let step = try RefuelRunLifecycle(state: current.state).apply(request).acceptedOrThrow()
             var updated = current
@@ -87,7 +89,7 @@ extension FieldOpsDatabase {
             if let note = request.note?.trimmedOrNil { updated.note = note }
             switch step.to {
             case .scheduled:
-                updated.accessMode = try Self.accessModeForRun(tx.db, stationId: current.stationId, requested: change.accessMode)
+                updated.accessMode = try Self.accessModeForRun(tx.sql, stationId: current.stationId, requested: change.accessMode)
                 updated.departsAt = change.departsAt ?? tx.now
             case .delivered:
                 updated.deliveredMillilitres = request.deliveredMillilitres
@@ -103,13 +105,13 @@ extension FieldOpsDatabase {
                 break
             }
             try tx.update(updated, from: current, action: "transition")
-            return try Self.refuelRunDetail(tx.db, run: updated)
+            return try Self.refuelRunDetail(tx.sql, run: updated)
         }
     }
 
     /// The requested mode must exist and be available; without one, the fastest available.
-    private static func accessModeForRun(_ db: Database, stationId: Int64, requested: AccessModeKind?) throws -> AccessModeKind {
-        let modes = try StationAccessMode.filter(StationAccessMode.Columns.stationId == stationId).fetchAll(db)
+    private static func accessModeForRun(_ sql: any FieldOpsSQL, stationId: Int64, requested: AccessModeKind?) throws -> AccessModeKind {
+        let modes = try accessModes(sql, stationIds: [stationId])
         if let requested {
             guard let mode = modes.first(where: { $0.mode == requested }), mode.available else {
                 throw FieldOpsError.invalid(field: "access_mode", message: "\(requested.rawValue) is not available at this station")
@@ -122,19 +124,20 @@ extension FieldOpsDatabase {
         return fastest.mode
     }
 
-    private static func readingAfter(_ db: Database, generatorId: Int64, date: Date) throws -> TankReading? {
-        try TankReading.filter(TankReading.Columns.generatorId == generatorId && TankReading.Columns.at > date)
-            .order(TankReading.Columns.at, TankReading.Columns.id).fetchOne(db)
+    private static func readingAfter(_ sql: any FieldOpsSQL, generatorId: Int64, date: Date) throws -> TankReading? {
+        try sql.fetchOne(TankReading.self, "SELECT * FROM tankReading WHERE generatorId = ? AND at > ? ORDER BY at, id LIMIT 1", [generatorId, date])
     }
 
-    static func refuelRunDetail(_ db: Database, run: RefuelRun) throws -> RefuelRunDetail {
-        let station = try RelayStation.fetchOne(db, key: run.stationId)
+    static func refuelRunDetail(_ sql: any FieldOpsSQL, run: RefuelRun) throws -> RefuelRunDetail {
+        let station = try sql.record(RelayStation.self, id: run.stationId)
         var reconciliation: DeliveryReconciliation?
         if let deliveredAt = run.deliveredAt, let delivered = run.deliveredMillilitres,
-           let after = try readingAfter(db, generatorId: run.generatorId, date: deliveredAt),
-           let before = try TankReading.filter(TankReading.Columns.generatorId == run.generatorId && TankReading.Columns.at <= deliveredAt)
-               .order(TankReading.Columns.at.desc, TankReading.Columns.id.desc).fetchOne(db),
-           let generator = try Generator.fetchOne(db, key: run.generatorId) {
+           let after = try readingAfter(sql, generatorId: run.generatorId, date: deliveredAt),
+           let before = try sql.fetchOne(
+               TankReading.self, "SELECT * FROM tankReading WHERE generatorId = ? AND at <= ? ORDER BY at DESC, id DESC LIMIT 1",
+               [run.generatorId, deliveredAt]
+           ),
+           let generator = try sql.record(Generator.self, id: run.generatorId) {
             reconciliation = DeliveryReconciliation(
                 before: before.snapshot, delivered: delivered,
                 after: LevelSample(at: after.at.unixSeconds, levelMillilitres: after.levelMillilitres),

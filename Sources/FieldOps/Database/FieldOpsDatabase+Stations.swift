@@ -142,7 +142,7 @@ extension FieldOpsDatabase {
             throw FieldOpsError.invalid(field: "access_modes[\(index)].lead_hours", message: "must not be negative")
         }
         let id = try await write(by: actor) { tx in
-            if try RelayStation.filter(RelayStation.Columns.name == name).fetchCount(tx.db) > 0 {
+            if try tx.sql.integer("SELECT COUNT(*) AS value FROM relayStation WHERE name = ?", [name]) ?? 0 > 0 {
                 throw FieldOpsError.invalid(field: "name", message: "station \(name) is already registered")
             }
             let station = try tx.insert(RelayStation(
@@ -180,7 +180,7 @@ extension FieldOpsDatabase {
             var bumped = station
             bumped.version += 1
             try tx.update(bumped, from: station)
-            if let existing = try StationAccessMode.filter(StationAccessMode.Columns.stationId == stationId && StationAccessMode.Columns.mode == mode.rawValue).fetchOne(tx.db) {
+            if let existing = try tx.sql.fetchOne(StationAccessMode.self, "SELECT * FROM stationAccessMode WHERE stationId = ? AND mode = ?", [stationId, mode.rawValue]) {
                 var changed = existing
                 changed.available = available
                 changed.leadSeconds = leadSeconds ?? existing.leadSeconds
@@ -197,18 +197,18 @@ extension FieldOpsDatabase {
     /// Stations by name, with their forecasts as of now.
     public func stations(page: Page) async throws -> [StationDetail] {
         let now = clock().unixSeconds
-        return try await read { db in
-            let stations = try RelayStation.order(RelayStation.Columns.name).limit(page.limit, offset: page.offset).fetchAll(db)
-            return try Self.stationDetails(db, stations: stations, now: now)
+        return try await read { sql in
+            let stations = try sql.fetchAll(RelayStation.self, "SELECT * FROM relayStation ORDER BY name LIMIT ? OFFSET ?", [page.limit, page.offset])
+            return try Self.stationDetails(sql, stations: stations, now: now)
         }
     }
 
     /// One station with its forecasts as of `at` (default now).
     public func station(id: Int64, at: Date? = nil) async throws -> StationDetail {
         let now = (at ?? clock()).unixSeconds
-        return try await read { db in
-            guard let station = try RelayStation.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "station", id: id) }
-            return try Self.stationDetails(db, stations: [station], now: now)[0]
+        return try await read { sql in
+            guard let station = try sql.record(RelayStation.self, id: id) else { throw FieldOpsError.notFound(entity: "station", id: id) }
+            return try Self.stationDetails(sql, stations: [station], now: now)[0]
         }
     }
 
@@ -222,10 +222,11 @@ extension FieldOpsDatabase {
     public func alerts(at: Date? = nil) async throws -> [StationDetail] {
         let now = (at ?? clock()).unixSeconds
         let cache = alertsCache
-        return try await read { db in
-            let revision = try AlertsCache.revision(db)
+        return try await read { sql in
+            let revision = try AlertsCache.revision(sql)
             if let cached = cache.lookup(revision: revision, now: now) { return cached }
-            let stations = Self.sortedByUrgency(try Self.stationDetails(db, stations: try RelayStation.fetchAll(db), now: now))
+            let all = try sql.fetchAll(RelayStation.self, "SELECT * FROM relayStation ORDER BY id")
+            let stations = Self.sortedByUrgency(try Self.stationDetails(sql, stations: all, now: now))
             cache.store(stations, revision: revision, now: now)
             return stations
         }
@@ -277,11 +278,11 @@ extension FieldOpsDatabase {
     /// One generator with its forecast as of `at` (default now).
     public func generator(id: Int64, at: Date? = nil) async throws -> GeneratorStatus {
         let now = (at ?? clock()).unixSeconds
-        return try await read { db in
-            guard let generator = try Generator.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "generator", id: id) }
-            let access = try StationAccessMode.filter(StationAccessMode.Columns.stationId == generator.stationId).fetchAll(db)
-            let deliveries = try Self.deliveries(db, generatorIds: [id], now: now)
-            return try Self.generatorStatus(db, generator: generator, access: access, deliveries: deliveries[id] ?? [], now: now)
+        return try await read { sql in
+            guard let generator = try sql.record(Generator.self, id: id) else { throw FieldOpsError.notFound(entity: "generator", id: id) }
+            let access = try Self.accessModes(sql, stationIds: [generator.stationId])
+            let deliveries = try Self.deliveries(sql, generatorIds: [id], now: now)
+            return try Self.generatorStatus(sql, generator: generator, access: access, deliveries: deliveries[id] ?? [], now: now)
         }
     }
 
@@ -292,8 +293,7 @@ extension FieldOpsDatabase {
         return try await write(by: actor) { tx in
             // Only the capacity: decoding the whole generator (its curve is JSON) cost as much
             // as the insert, inside the writer every other write waits for.
-            let capacityStatement = try tx.db.cachedStatement(sql: "SELECT tankCapacityMillilitres FROM generator WHERE id = ?")
-            guard let tankCapacity = try Int64.fetchOne(capacityStatement, arguments: [generatorId]) else {
+            guard let tankCapacity = try tx.sql.integer("SELECT tankCapacityMillilitres AS value FROM generator WHERE id = ?", [generatorId]) else {
                 throw FieldOpsError.notFound(entity: "generator", id: generatorId)
             }
             guard input.levelMillilitres >= 0, input.levelMillilitres <= tankCapacity else {
@@ -312,11 +312,12 @@ extension FieldOpsDatabase {
 
     /// A generator's readings, newest first.
     public func readings(generatorId: Int64, page: Page) async throws -> [TankReading] {
-        try await read { db in
-            guard try Generator.exists(db, key: generatorId) else { throw FieldOpsError.notFound(entity: "generator", id: generatorId) }
-            return try TankReading.filter(TankReading.Columns.generatorId == generatorId)
-                .order(TankReading.Columns.at.desc, TankReading.Columns.id.desc)
-                .limit(page.limit, offset: page.offset).fetchAll(db)
+        try await read { sql in
+            guard try sql.exists(Generator.self, id: generatorId) else { throw FieldOpsError.notFound(entity: "generator", id: generatorId) }
+            return try sql.fetchAll(
+                TankReading.self, "SELECT * FROM tankReading WHERE generatorId = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+                [generatorId, page.limit, page.offset]
+            )
         }
     }
 
@@ -331,10 +332,12 @@ extension FieldOpsDatabase {
 
     /// A generator's runs and outages, newest first.
     public func periods(generatorId: Int64, page: Page) async throws -> [GeneratorPeriod] {
-        try await read { db in
-            guard try Generator.exists(db, key: generatorId) else { throw FieldOpsError.notFound(entity: "generator", id: generatorId) }
-            return try GeneratorPeriod.filter(GeneratorPeriod.Columns.generatorId == generatorId)
-                .order(GeneratorPeriod.Columns.startedAt.desc).limit(page.limit, offset: page.offset).fetchAll(db)
+        try await read { sql in
+            guard try sql.exists(Generator.self, id: generatorId) else { throw FieldOpsError.notFound(entity: "generator", id: generatorId) }
+            return try sql.fetchAll(
+                GeneratorPeriod.self, "SELECT * FROM generatorPeriod WHERE generatorId = ? ORDER BY startedAt DESC, id DESC LIMIT ? OFFSET ?",
+                [generatorId, page.limit, page.offset]
+            )
         }
     }
 }

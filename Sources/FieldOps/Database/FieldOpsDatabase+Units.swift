@@ -49,7 +49,7 @@ extension FieldOpsDatabase {
             _ = try requireText(member.name, field: "members[\(index)].name")
         }
         return try await write(by: actor) { tx in
-            if try FieldUnit.filter(FieldUnit.Columns.callsign == callsign).fetchCount(tx.db) > 0 {
+            if try tx.sql.integer("SELECT COUNT(*) AS value FROM unit WHERE callsign = ?", [callsign]) ?? 0 > 0 {
                 throw FieldOpsError.invalid(field: "callsign", message: "\(callsign) is already registered")
             }
             let unit = try tx.insert(FieldUnit(id: nil, callsign: callsign, homeBase: homeBase, version: 1))
@@ -63,22 +63,25 @@ extension FieldOpsDatabase {
 
     /// Units by callsign.
     public func units(page: Page) async throws -> [UnitDetail] {
-        try await read { db in
-            let units = try FieldUnit.order(FieldUnit.Columns.callsign).limit(page.limit, offset: page.offset).fetchAll(db)
+        try await read { sql in
+            let units = try sql.fetchAll(FieldUnit.self, "SELECT * FROM unit ORDER BY callsign LIMIT ? OFFSET ?", [page.limit, page.offset])
             return try units.map { unit in
-                let members = try UnitMember.filter(UnitMember.Columns.unitId == unit.id).order(UnitMember.Columns.name).fetchAll(db)
-                return UnitDetail(unit: unit, members: members)
+                UnitDetail(unit: unit, members: try Self.members(sql, unitId: unit.id ?? 0))
             }
         }
     }
 
     /// One unit with its members.
     public func unit(id: Int64) async throws -> UnitDetail {
-        try await read { db in
-            guard let unit = try FieldUnit.fetchOne(db, key: id) else { throw FieldOpsError.notFound(entity: "unit", id: id) }
-            let members = try UnitMember.filter(UnitMember.Columns.unitId == id).order(UnitMember.Columns.name).fetchAll(db)
-            return UnitDetail(unit: unit, members: members)
+        try await read { sql in
+            guard let unit = try sql.record(FieldUnit.self, id: id) else { throw FieldOpsError.notFound(entity: "unit", id: id) }
+            return UnitDetail(unit: unit, members: try Self.members(sql, unitId: id))
         }
+    }
+
+    /// A unit's members by name.
+    static func members(_ sql: any FieldOpsSQL, unitId: Int64) throws -> [UnitMember] {
+        try sql.fetchAll(UnitMember.self, "SELECT * FROM unitMember WHERE unitId = ? ORDER BY name, id", [unitId])
     }
 }
 

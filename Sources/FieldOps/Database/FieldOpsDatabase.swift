@@ -2,34 +2,31 @@ import Foundation
 import GRDB
 import Logging
 
-/// The FieldOps store: a migrated SQLite database in WAL mode, and every read and write the
-/// surfaces need.
+/// Every read and write the FieldOps surfaces (API, pages, CLI) need, on a `FieldOpsStore`:
+/// the embedded SQLite file or a shared PostgreSQL.
 ///
-/// A `Sendable` struct rather than an actor (GRDB's `AppDatabase` pattern): GRDB's writer
-/// already serialises writes and lets reads run concurrently with them, so a second layer
-/// of isolation would only add a hop.
+/// A `Sendable` struct rather than an actor (GRDB's `AppDatabase` pattern): the store
+/// already serialises what must be serialised (SQLite's single writer, PostgreSQL's row
+/// locks), so a second layer of isolation would only add a hop.
 public struct FieldOpsDatabase: Sendable {
-    /// The underlying GRDB writer (a `DatabasePool` on disk).
-    let writer: any DatabaseWriter
+    /// Where the data is kept.
+    public let store: any FieldOpsStore
     /// The clock every write stamps its audit entry with; tests pin it.
     let clock: @Sendable () -> Date
     let logger: Logger
-    /// Batches concurrent writes into one transaction and one fsync.
-    let groupCommit: GroupCommit
     /// The alerts list of the latest committed data, for the second it was computed in.
     let alertsCache = AlertsCache()
 
-    /// Wraps an opened writer and runs the migrations.
+    /// Wraps an opened GRDB writer and runs the migrations.
     public init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) throws {
-        try self.init(writer, checkpointer: nil, logger: logger, clock: clock)
+        try self.init(store: SQLiteFieldOpsStore(writer: writer, checkpointer: nil), logger: logger, clock: clock)
     }
 
-    init(_ writer: any DatabaseWriter, checkpointer: WALCheckpointer?, logger: Logger, clock: @escaping @Sendable () -> Date) throws {
-        self.writer = writer
+    /// Works on an opened (and migrated) store.
+    public init(store: any FieldOpsStore, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
         self.clock = clock
         self.logger = logger
-        groupCommit = GroupCommit(writer: writer, checkpointer: checkpointer)
-        try FieldOpsMigrations.migrator.migrate(writer)
     }
 
     /// Opens (creating if needed) the database file at `url` in WAL mode and migrates it.
@@ -61,42 +58,38 @@ public struct FieldOpsDatabase: Sendable {
         }
         let checkpointer = try WALCheckpointer(path: url.path)
         logger.info("fieldops database opened", metadata: ["fieldops.path": "\(url.path)"])
-        return try FieldOpsDatabase(pool, checkpointer: checkpointer, logger: logger, clock: clock)
+        return FieldOpsDatabase(store: try SQLiteFieldOpsStore(writer: pool, checkpointer: checkpointer), logger: logger, clock: clock)
     }
 
     /// Runs `body` in one write transaction with an audit trail for `actor`. Any error rolls
     /// back everything `body` wrote, audit entries included, so nothing is half-written; the
-    /// transaction may be shared with concurrent writes (group commit), each in its own
-    /// savepoint, and the call returns only once it has committed.
+    /// call returns only once the transaction has committed.
     func write<T: Sendable>(by actor: String, _ body: @escaping @Sendable (AuditedWrite) throws -> T) async throws -> T {
         // Whole seconds: the fuel arithmetic works in seconds, and a stored fraction would make
         // a reading taken "now" look later than a forecast asked for at the same second.
         let now = Date(unixSeconds: clock().unixSeconds)
-        return try await groupCommit.write { db in
-            try body(AuditedWrite(db: db, actor: actor, now: now))
+        return try await store.write { sql in
+            try body(AuditedWrite(sql: sql, actor: actor, now: now))
         }
     }
 
     /// Runs `body` on a read-only snapshot.
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.read(body)
+    func read<T: Sendable>(_ body: @escaping @Sendable (any FieldOpsSQL) throws -> T) async throws -> T {
+        try await store.read(body)
     }
 
     /// The current time on the database's clock.
     public var now: Date { clock() }
 
-    /// `PRAGMA integrity_check`; "ok" when the file is sound.
+    /// The store's consistency check; "ok" when it is sound.
     public func integrityCheck() async throws -> String {
-        try await read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no result" }
+        try await store.integrityCheck()
     }
 
     /// The audit trail of one entity, oldest first.
     public func auditTrail(entity: String, id: Int64) async throws -> [AuditEntry] {
-        try await read { db in
-            try AuditEntry
-                .filter(AuditEntry.Columns.entity == entity && AuditEntry.Columns.entityId == id)
-                .order(AuditEntry.Columns.id)
-                .fetchAll(db)
+        try await read { sql in
+            try sql.fetchAll(AuditEntry.self, "SELECT * FROM auditEntry WHERE entity = ? AND entityId = ? ORDER BY id", [entity, id])
         }
     }
 }

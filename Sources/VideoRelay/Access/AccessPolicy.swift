@@ -3,7 +3,8 @@
 /// `Gatekeeper`.
 ///
 /// The rules, in order:
-/// - the resource exists (1404) and `program` is only requested (1405);
+/// - the resource exists (1404); `program` and sources fed from upstream are only requested
+///   (1405);
 /// - a caller without `u` is refused on a resource restricted to users (1401);
 /// - a named user exists (1401), holds a grant for the mode and resource, and is on the
 ///   resource's user list when it has one (1403);
@@ -45,7 +46,11 @@ public struct AccessPolicy: Sendable {
     /// that a protected resource is reached only with a secret.
     private func grant(_ request: StreamID) -> Result<(Grant, ResourceAccess), RejectCode> {
         guard let resource = configuration.access(to: request.resource) else { return .failure(.notFound) }
-        if request.resource == RelayConfiguration.programResource && request.mode == .publish { return .failure(.badMode) }
+        if request.mode == .publish,
+            request.resource == RelayConfiguration.programResource || configuration.source(request.resource)?.upstream != nil
+        {
+            return .failure(.badMode)
+        }
 
         let secret: String?
         if let userName = request.user {

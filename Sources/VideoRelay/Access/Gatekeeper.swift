@@ -108,6 +108,13 @@ final class Gatekeeper: Sendable {
                 // window and allocates the buffers; on failure it keeps libsrt's defaults.
                 for option in SRTSocketOption.sendOnly { try? option.apply(to: socket) }
             }
+            // The link's own latency and FEC: the handshake that follows negotiates them.
+            do {
+                for option in policy.configuration.linkSettings(for: grant.request).socketOptions { try option.apply(to: socket) }
+            } catch {
+                logger.info("link settings refused by libsrt", metadata: ["srt.error": "\(error)", "srt.streamid": "\(streamID)"])
+                return refuse(socket, .badRequest, streamID: streamID, peer: peer)
+            }
             remember(grant, for: socket)
             return 0
         }

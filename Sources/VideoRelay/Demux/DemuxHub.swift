@@ -19,6 +19,15 @@ protocol DemuxSubscriber: AnyObject, Sendable {
     func demuxed(_ packet: MediaPacket)
     /// The stream ended: silent for the idle limit, unreadable, or the hub stopped.
     func demuxEnded()
+    /// Whether it needs the resource demuxed now (asked for each payload on the relay thread:
+    /// must be cheap). While no subscriber does, payloads are not queued: the demuxer runs dry,
+    /// its stream ends after the idle limit and its thread exits, and the first payload wanted
+    /// again starts a new demuxer mid-stream (pictures from the next keyframe on).
+    var wantsPackets: Bool { get }
+}
+
+extension DemuxSubscriber {
+    var wantsPackets: Bool { true }
 }
 
 /// One demuxer per resource (each source, and `program`), shared by everything that needs a
@@ -30,7 +39,8 @@ protocol DemuxSubscriber: AnyObject, Sendable {
 /// the queue through `InputFormat` and each packet goes to every subscriber. After
 /// `idleLimit` of silence the stream ends (subscribers get `demuxEnded`) and the thread exits;
 /// the next payload starts a fresh demuxer on a new thread. A live resource has exactly one
-/// demux thread; an idle one has none.
+/// demux thread; an idle one, or one whose subscribers want nothing now (thumbnails nobody
+/// watches), has none.
 ///
 /// API:
 /// - `subscribe(resource:_:)`: add a `DemuxSubscriber` for a resource (any time; usually
@@ -135,9 +145,10 @@ final class ResourceDemux: Sendable {
         }
     }
 
-    /// Relay thread: enqueue; at a stream's first payload, start the demux thread.
+    /// Relay thread: enqueue while a subscriber wants packets; at a stream's first payload,
+    /// start the demux thread.
     func append(_ payload: ArraySlice<UInt8>) {
-        guard queue.append(payload) else { return }
+        guard state.withLock({ $0.subscribers.contains { $0.wantsPackets } }), queue.append(payload) else { return }
         let completion = ThreadCompletion()
         state.withLock { $0.thread = completion }
         let thread = Thread { [self] in

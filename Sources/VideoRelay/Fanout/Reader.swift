@@ -12,6 +12,8 @@ final class Reader: DeliveryTarget {
     /// Where it called from; nil for a push sink (the sink names its target).
     var address: String? { socket.peerAddress }
     let connectedAt = Date()
+    /// The packet filter the handshake settled on, read once.
+    let packetFilter: String?
     private(set) var queue: PayloadQueue
     /// A reader starts, and restarts after a change of publisher, on a keyframe.
     private(set) var waitingForKeyframe = true
@@ -31,6 +33,7 @@ final class Reader: DeliveryTarget {
         now: ContinuousClock.Instant
     ) {
         self.socket = socket
+        packetFilter = socket.packetFilter
         self.epoll = epoll
         self.resource = resource
         self.user = user
@@ -47,8 +50,9 @@ final class Reader: DeliveryTarget {
     ) throws(DeliveryFailure) {
         if waitingForKeyframe {
             guard let keyframeOffset, !programTables.isEmpty else { return }
-            queue.append(programTables[...])
-            queue.append(payload[(payload.startIndex + keyframeOffset)...])
+            let start = payload[(payload.startIndex + keyframeOffset)...]
+            queue.append(TableContinuity.continuing(programTables, before: [start])[...])
+            queue.append(start)
             waitingForKeyframe = false
         } else {
             queue.append(payload)
@@ -61,7 +65,7 @@ final class Reader: DeliveryTarget {
     func join(_ gop: GOPCache, programTables: [UInt8], useCache: Bool, now: ContinuousClock.Instant) throws(DeliveryFailure) {
         waitingForKeyframe = true
         guard useCache, gop.isComplete, !gop.payloads.isEmpty, !programTables.isEmpty else { return }
-        queue.append(programTables[...])
+        queue.append(TableContinuity.continuing(programTables, before: gop.payloads)[...])
         for payload in gop.payloads { queue.append(payload) }
         waitingForKeyframe = false
         try send(now: now)
@@ -142,6 +146,7 @@ final class Reader: DeliveryTarget {
         ReaderStatus(
             id: socket.handle, resource: resource, user: user, sink: sinkID, address: address, connectedAt: connectedAt,
             waitingForKeyframe: waitingForKeyframe, acknowledging: acknowledging, bytesSent: bytesSent, payloadsSent: payloadsSent,
-            queuedBytes: queue.bytes, droppedPayloads: queue.droppedPayloads, srt: srt)
+            queuedBytes: queue.bytes, droppedPayloads: queue.droppedPayloads, srt: srt,
+            link: srt.map { LinkStatistics($0, direction: .sending, packetFilter: packetFilter) })
     }
 }

@@ -86,11 +86,6 @@ struct ProbeStream {
 
     /// Pointer field + section + CRC-32/MPEG-2.
     private static func section(_ body: [UInt8]) -> [UInt8] {
-        var crc: UInt32 = 0xffff_ffff
-        for byte in body {
-            crc ^= UInt32(byte) << 24
-            for _ in 0..<8 { crc = crc & 0x8000_0000 != 0 ? (crc << 1) ^ 0x04c1_1db7 : crc << 1 }
-        }
-        return [0x00] + body + [UInt8(crc >> 24), UInt8((crc >> 16) & 0xff), UInt8((crc >> 8) & 0xff), UInt8(crc & 0xff)]
+        [0x00] + body + MPEGCRC32.bytes(body)
     }
 }

@@ -1,8 +1,9 @@
 import Synchronization
 
 /// The muxer's bytes, cut into relay payloads: whole 188-byte TS packets, at most 1316 bytes
-/// (7 packets) each. Written on the program thread, taken on the relay thread. Bounded: if
-/// nobody takes them the oldest go.
+/// (7 packets) each, with the SDT naming the site and the on-air source (`ServiceDescription`).
+/// Written on the program thread, taken on the relay thread. Bounded: if nobody takes them the
+/// oldest go.
 final class ProgramOutput: ByteSink, Sendable {
     private struct State {
         var payloads: [[UInt8]] = []
@@ -10,16 +11,24 @@ final class ProgramOutput: ByteSink, Sendable {
         var carry: [UInt8] = []
         var totalBytes: UInt64 = 0
         var dropped = 0
+        var service: ServiceDescription
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// Told after each write, so the relay takes the payloads at once (see `ProgramFeed`).
     private let wakeReader = Callback()
     static let payloadLimit = 1316
     let limitBytes: Int
 
-    init(limitBytes: Int = 8 << 20) {
+    /// - Parameter serviceProvider: the SDT's service provider (the site's name).
+    init(limitBytes: Int = 8 << 20, serviceProvider: String = "relayd") {
         self.limitBytes = limitBytes
+        state = Mutex(State(service: ServiceDescription(provider: serviceProvider, name: "slate")))
+    }
+
+    /// The SDT's service name from now on: the source on air, or "slate".
+    func setServiceName(_ name: String) {
+        state.withLock { $0.service.set(name: name) }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) {
@@ -30,6 +39,7 @@ final class ProgramOutput: ByteSink, Sendable {
             while state.carry.count - start >= 188 {
                 let whole = (state.carry.count - start) / 188 * 188
                 let length = min(whole, Self.payloadLimit)
+                for packet in stride(from: start, to: start + length, by: 188) { state.service.rewrite(&state.carry, at: packet) }
                 state.payloads.append(Array(state.carry[start..<(start + length)]))
                 state.queuedBytes += length
                 start += length

@@ -19,7 +19,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
     private let logger: Logger
     private let demuxes: DemuxHub
     private let inboxes: [String: DemuxInbox]
-    private let output = ProgramOutput()
+    private let output: ProgramOutput
     private let inbox = Mutex<[ProgramCommand]>([])
     private let latest = Mutex(ProgramStatus())
     private let changeObserver = Callback()
@@ -37,6 +37,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         sourceIDs = sources
         self.logger = logger
         self.demuxes = demuxes
+        output = ProgramOutput(serviceProvider: configuration.serviceProvider)
         let wakeup = ProgramWakeup()
         self.wakeup = wakeup
         inboxes = Dictionary(uniqueKeysWithValues: sources.map { ($0, DemuxInbox(wake: { wakeup.signal() })) })
@@ -66,6 +67,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
             engine = try ProgramEngine(
                 configuration: configuration, sourceIDs: sourceIDs, inboxes: inboxes, output: output, logger: logger,
                 publishStatus: { [self] status in
+                    self.output.setServiceName(status.onAir)
                     self.latest.withLock { $0 = status }
                     self.changeObserver()
                 })

@@ -168,6 +168,9 @@ public struct ProgramConfiguration: Sendable, Equatable {
     /// decoded, a bridge encoded until its next IDR). Off, they wait for the source's next IDR
     /// and cost no encoding: for a host too short of CPU to run x264 beside its sources.
     public var instantCut = true
+    /// The SDT's service provider: the site's name, so a downstream site sees whose program it
+    /// receives (the service name is the source on air).
+    public var serviceProvider = "relayd"
 
     public init(
         profile: ProgramProfile = ProgramProfile(), presets: [CaptionPreset] = [], failover: [String: FailoverRule] = [:],

@@ -7,15 +7,16 @@ import Logging
 final class PushSinkConnector {
     private let sinks: [SinkRuntime]
     private let epoll: SRTEpoll
-    private let latencyMilliseconds: Int32
+    private let link: (SinkConfiguration) -> LinkSettings
     private let keyLength: Int32
     private let logger: Logger
 
     /// - Parameter sinks: every sink; the push sinks among them are this connector's.
-    init(sinks: [SinkRuntime], epoll: SRTEpoll, latencyMilliseconds: Int32, keyLength: Int32, logger: Logger) {
+    /// - Parameter link: the link settings of a sink's connection.
+    init(sinks: [SinkRuntime], epoll: SRTEpoll, link: @escaping (SinkConfiguration) -> LinkSettings, keyLength: Int32, logger: Logger) {
         self.sinks = sinks.filter(\.isPush)
         self.epoll = epoll
-        self.latencyMilliseconds = latencyMilliseconds
+        self.link = link
         self.keyLength = keyLength
         self.logger = logger
     }
@@ -40,7 +41,7 @@ final class PushSinkConnector {
 
     private func startConnecting(_ sink: SinkRuntime, now: ContinuousClock.Instant) -> SRTSOCKET? {
         guard case .push(let address, let passphrase, let streamID) = sink.configuration.delivery else { return nil }
-        var options = SRTSocketOption.liveDefaults(latency: latencyMilliseconds)
+        var options = SRTSocketOption.liveDefaults(link: link(sink.configuration))
         options.append(.connectTimeout(milliseconds: 3000))
         // The HQ's listener receives; this end only sends.
         options += SRTSocketOption.sendOnly

@@ -5,8 +5,13 @@ import Glibc
 public struct RelayConfiguration: Sendable, Equatable {
     /// Where the SRT listener binds.
     public var srtListen: HostPort
-    /// SRT receive latency in milliseconds for every connection.
-    public var latencyMilliseconds: Int32
+    /// Link settings of every connection (`srt.*`); sources, users and push sinks override them.
+    public var link: LinkSettings
+    /// SRT receive latency in milliseconds of connections that do not override it.
+    public var latencyMilliseconds: Int32 {
+        get { link.latencyMilliseconds }
+        set { link.latencyMilliseconds = newValue }
+    }
     /// AES key length in bytes (16, 24 or 32) for encrypted connections.
     public var keyLength: Int32
     /// Field sources in the order operators see them.
@@ -31,7 +36,7 @@ public struct RelayConfiguration: Sendable, Equatable {
         fanout: FanoutLimits = FanoutLimits()
     ) {
         self.srtListen = srtListen
-        self.latencyMilliseconds = latencyMilliseconds
+        self.link = LinkSettings(latencyMilliseconds: latencyMilliseconds)
         self.keyLength = keyLength
         self.sources = sources
         self.users = users
@@ -138,17 +143,25 @@ public struct SourceConfiguration: Sendable, Equatable {
     public var allowedUsers: [String]
     /// Whether a new publisher replaces a live one instead of being refused with 1409.
     public var allowTakeover: Bool
+    /// Set when the relay feeds the source itself by calling an upstream SRT listener (another
+    /// site's relayd); such a source takes no publishers (1405).
+    public var upstream: UpstreamConfiguration?
+    /// The publisher's link settings, where they differ from `srt.*`.
+    public var link: LinkOverrides
 
     public init(
         id: String, kind: Kind, label: String, passphrase: String? = nil,
-        allowedUsers: [String] = [], allowTakeover: Bool = false
+        allowedUsers: [String] = [], allowTakeover: Bool = false, upstream: UpstreamConfiguration? = nil,
+        link: LinkOverrides = LinkOverrides()
     ) {
+        self.link = link
         self.id = id
         self.kind = kind
         self.label = label
         self.passphrase = passphrase
         self.allowedUsers = allowedUsers
         self.allowTakeover = allowTakeover
+        self.upstream = upstream
     }
 
     /// The source's credentials, as the access policy reads them.
@@ -169,8 +182,14 @@ public struct UserConfiguration: Sendable, Equatable {
     public var publish: [String]
     /// Resources (source ids or `program`) this user may request; "*" means all.
     public var request: [String]
+    /// The link settings of this user's connections, where they differ from the source's and
+    /// `srt.*`.
+    public var link: LinkOverrides
 
-    public init(name: String, passphrase: String? = nil, publish: [String] = [], request: [String] = []) {
+    public init(
+        name: String, passphrase: String? = nil, publish: [String] = [], request: [String] = [], link: LinkOverrides = LinkOverrides()
+    ) {
+        self.link = link
         self.name = name
         self.passphrase = passphrase
         self.publish = publish
@@ -215,8 +234,12 @@ public struct SinkConfiguration: Sendable, Equatable {
     /// The resource delivered: `program` or a source id.
     public var feed: String
     public var delivery: Delivery
+    /// A push sink's link settings, where they differ from `srt.*` (a pull sink's come from its
+    /// user).
+    public var link: LinkOverrides
 
-    public init(id: String, name: String, feed: String, delivery: Delivery) {
+    public init(id: String, name: String, feed: String, delivery: Delivery, link: LinkOverrides = LinkOverrides()) {
+        self.link = link
         self.id = id
         self.name = name
         self.feed = feed

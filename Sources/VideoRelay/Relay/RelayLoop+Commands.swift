@@ -17,7 +17,9 @@ extension RelayLoop {
             if !enabled, let publisher = publisher(of: sourceID) {
                 disconnect(publisher, reason: "source held off by an admin", now: now)
             }
+            if !enabled, let handle = upstreams.cancel(sourceID) { connections[handle] = nil }
             snapshotDue = true
+            outboundScheduleChanged = true
             logger.info(enabled ? "source enabled" : "source held off", metadata: ["source.id": "\(sourceID)"])
             reply(true)
         case .setSinkEnabled(let sinkID, let enabled, let reply):
@@ -28,7 +30,7 @@ extension RelayLoop {
                 if let handle = pushSinks.cancel(sink) { connections[handle] = nil }
             }
             snapshotDue = true
-            pushScheduleChanged = true
+            outboundScheduleChanged = true
             logger.info(enabled ? "sink enabled" : "sink held", metadata: ["sink.id": "\(sinkID)"])
             reply(true)
         }

@@ -26,9 +26,12 @@ extension RelayLoop {
         let publishers = gatekeeper.publishers
         var snapshot = RelaySnapshot()
         snapshot.sources = distribution.sources.map { source in
-            source.status(
+            var status = source.status(
                 publisher: publishers[source.id].flatMap { connections[$0]?.publisher }, held: held.sources.contains(source.id),
                 now: now, stallAfter: statistics.sourceStallLimit)
+            status.upstream = upstreams.upstream(of: source.id)?.status
+            status.service = status.state == .offline ? nil : source.fanout.inspector.service
+            return status
         }
         snapshot.readers = readers.sorted { $0.connectedAt < $1.connectedAt }.map(\.status)
         snapshot.sinks = sinks.map { $0.status(held: held.sinks.contains($0.id), now: now) }

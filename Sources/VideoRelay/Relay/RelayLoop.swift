@@ -4,13 +4,14 @@ import Logging
 
 /// The relay's one I/O thread: it owns every SRT socket and dispatches what its epoll reports to
 /// the part that deals with it: admission (`Admission`), fan-out (`Distribution`), push sinks
-/// (`PushSinkConnector`), operator commands and statistics (the extensions in
-/// `RelayLoop+Commands.swift` and `RelayLoop+Statistics.swift`). Per-packet work stays on this
-/// thread, off the Swift concurrency pool (STYLE 6); everything else sees only the snapshots it
-/// publishes.
+/// (`PushSinkConnector`), sources fed from upstream (`UpstreamConnector`), operator commands and
+/// statistics (the extensions in `RelayLoop+Commands.swift` and `RelayLoop+Statistics.swift`).
+/// Per-packet work stays on this thread, off the Swift concurrency pool (STYLE 6); everything
+/// else sees only the snapshots it publishes.
 ///
 /// It sleeps until a socket is ready, another thread wakes it (`WakeSignal`: program output, an
-/// operator command, stop), or the next deadline (statistics, a push sink's next attempt).
+/// operator command, stop), or the next deadline (statistics, a push sink's or an upstream's next
+/// attempt).
 final class RelayLoop {
     /// What a socket in the epoll is.
     enum Connection {
@@ -18,6 +19,8 @@ final class RelayLoop {
         case reader(Reader)
         /// A push sink's connection being made.
         case connecting(SinkRuntime)
+        /// An upstream source's connection being made.
+        case upstream(UpstreamRuntime)
     }
 
     let configuration: RelayConfiguration
@@ -38,14 +41,19 @@ final class RelayLoop {
     let sinks: [SinkRuntime]
     let sinksByID: [String: SinkRuntime]
     let pushSinks: PushSinkConnector
+    /// Created on first use, from the distribution's sources.
+    private(set) lazy var upstreams = UpstreamConnector(
+        sources: distribution.sources, limits: configuration.fanout, latencyMilliseconds: configuration.latencyMilliseconds,
+        keyLength: configuration.keyLength, epoll: epoll, logger: logger, now: ContinuousClock.now)
     /// Every socket in the epoll but the listener, by handle.
     var connections: [SRTSOCKET: Connection] = [:]
     private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
     /// Something operators see changed: publish a snapshot at the end of this round.
     var snapshotDue = true
-    /// A push sink's schedule changed (a connection lost, a hold): look again this round.
-    var pushScheduleChanged = true
-    private var nextPushAttemptAt: ContinuousClock.Instant?
+    /// A push sink's or an upstream's schedule changed (a connection lost, a hold): look again
+    /// this round.
+    var outboundScheduleChanged = true
+    private var nextOutboundAttemptAt: ContinuousClock.Instant?
     var statistics: RelayStatistics
     /// Operator requests (kicks, holds) from other threads, applied on this one.
     private let takeCommands: @Sendable () -> [RelayCommand]
@@ -70,6 +78,9 @@ final class RelayLoop {
         gatekeeper = Gatekeeper(policy: AccessPolicy(configuration: configuration), keyLength: configuration.keyLength, logger: logger)
         admission = Admission(gatekeeper: gatekeeper, keyLength: configuration.keyLength, logger: logger)
         epoll = try SRTEpoll()
+        // Accepted sockets start from the listener's options; the listen callback then applies
+        // each link's own (`Gatekeeper.admit`), so the listener carries no FEC a link could not
+        // take off again.
         listener = try SRTSocket(options: SRTSocketOption.liveDefaults(latency: configuration.latencyMilliseconds))
         do {
             try listener.bind(configuration.srtListen)
@@ -85,7 +96,7 @@ final class RelayLoop {
         sinks = configuration.sinks.map { SinkRuntime(configuration: $0, limits: configuration.fanout, now: now) }
         sinksByID = Dictionary(uniqueKeysWithValues: sinks.map { ($0.id, $0) })
         pushSinks = PushSinkConnector(
-            sinks: sinks, epoll: epoll, latencyMilliseconds: configuration.latencyMilliseconds, keyLength: configuration.keyLength,
+            sinks: sinks, epoll: epoll, link: { [configuration] in configuration.linkSettings(for: $0) }, keyLength: configuration.keyLength,
             logger: logger)
         statistics = RelayStatistics(configuration: configuration.fanout, now: now, publish: publish)
         programFeed?.wakeRelayOnOutput { [wake] in wake.signal() }
@@ -132,6 +143,8 @@ final class RelayLoop {
             send(to: reader, now: now)
         case .connecting(let sink):
             finishConnecting(sink, now: now)
+        case .upstream(let upstream):
+            finishConnecting(upstream, now: now)
         case nil:
             break
         }
@@ -144,6 +157,8 @@ final class RelayLoop {
             send(to: reader, now: now)
         case .connecting(let sink):
             finishConnecting(sink, now: now)
+        case .upstream(let upstream):
+            finishConnecting(upstream, now: now)
         case .publisher, nil:
             break
         }
@@ -165,11 +180,15 @@ final class RelayLoop {
             snapshotDue = true
         }
         if distribution.programNeedsTick { distribution.tickProgram(now: now) }
-        if pushScheduleChanged || nextPushAttemptAt.map({ now >= $0 }) == true {
-            pushScheduleChanged = false
-            let held = gatekeeper.held.sinks
-            for (handle, sink) in pushSinks.startDueAttempts(held: held, now: now) { connections[handle] = .connecting(sink) }
-            nextPushAttemptAt = pushSinks.nextAttemptAt(held: held)
+        if outboundScheduleChanged || nextOutboundAttemptAt.map({ now >= $0 }) == true {
+            outboundScheduleChanged = false
+            let held = gatekeeper.held
+            for (handle, sink) in pushSinks.startDueAttempts(held: held.sinks, now: now) { connections[handle] = .connecting(sink) }
+            for (handle, upstream) in upstreams.startDueAttempts(held: held.sources, now: now) {
+                connections[handle] = .upstream(upstream)
+                snapshotDue = true
+            }
+            nextOutboundAttemptAt = [pushSinks.nextAttemptAt(held: held.sinks), upstreams.nextAttemptAt(held: held.sources)].compactMap { $0 }.min()
         }
         if snapshotDue {
             snapshotDue = false
@@ -177,10 +196,10 @@ final class RelayLoop {
         }
     }
 
-    /// Milliseconds until statistics or a push sink's next attempt are due.
+    /// Milliseconds until statistics or a push sink's or an upstream's next attempt are due.
     private func timeoutUntilNextDeadline(now: ContinuousClock.Instant) -> Int64 {
         var deadline = statistics.nextCollectionAt
-        if let push = nextPushAttemptAt, push < deadline { deadline = push }
+        if let attempt = nextOutboundAttemptAt, attempt < deadline { deadline = attempt }
         guard deadline > now else { return 0 }
         return Int64(((deadline - now) / .milliseconds(1)).rounded(.up))
     }
@@ -210,11 +229,7 @@ final class RelayLoop {
                     logger.info("publisher taken over", metadata: ["source.id": "\(source.id)"])
                     disconnect(old, reason: "taken over by a new publisher", now: now)
                 }
-                connections[socket.handle] = .publisher(Publisher(socket: socket, source: source, user: user))
-                source.publisherStarted()
-                epoll.add(socket, [.input, .error])
-                snapshotDue = true
-                logger.info("publisher connected", metadata: ["source.id": "\(source.id)", "srt.user": "\(user ?? "-")"])
+                startPublishing(socket, to: source, user: user)
             case .read(let resource, let user, let sinkID):
                 add(Reader(
                     socket: socket, epoll: epoll, resource: resource, user: user, sinkID: sinkID,
@@ -224,6 +239,16 @@ final class RelayLoop {
     }
 
     // MARK: - Publishers
+
+    /// Makes a connection the source's publisher: a field encoder the listener accepted, or the
+    /// relay's own call to the source's upstream. The `Gatekeeper` already records it.
+    private func startPublishing(_ socket: SRTSocket, to source: SourceRuntime, user: String?) {
+        connections[socket.handle] = .publisher(Publisher(socket: socket, source: source, user: user))
+        source.publisherStarted()
+        epoll.add(socket, [.input, .error])
+        snapshotDue = true
+        logger.info("publisher connected", metadata: ["source.id": "\(source.id)", "srt.user": "\(user ?? "-")"])
+    }
 
     /// Reads what the publisher has ready, up to `receiveBatchLimit` messages: libsrt releases a
     /// video frame's payloads together at their play time, so one wake moves the burst instead
@@ -253,6 +278,7 @@ final class RelayLoop {
         publisher.socket.close()
         gatekeeper.release(publisher.source.id, socket: handle)
         publisher.source.publisherEnded(reason: reason)
+        if upstreams.connectionLost(publisher.source.id, reason: reason, now: now) { outboundScheduleChanged = true }
         logger.info("publisher disconnected", metadata: ["source.id": "\(publisher.source.id)", "source.reason": "\(reason)"])
         // A program on this source leaves it now rather than at the next tick.
         distribution.tickProgram(now: now)
@@ -296,7 +322,7 @@ final class RelayLoop {
             sink.retire(reader, reason: reason)
             if sink.isPush {
                 pushSinks.connectionLost(sink, now: now)
-                pushScheduleChanged = true
+                outboundScheduleChanged = true
             }
         }
         reader.close()
@@ -313,11 +339,30 @@ final class RelayLoop {
 
     private func finishConnecting(_ sink: SinkRuntime, now: ContinuousClock.Instant) {
         if let handle = sink.connecting?.handle { connections[handle] = nil }
-        pushScheduleChanged = true
+        outboundScheduleChanged = true
         guard let socket = pushSinks.finishConnecting(sink, now: now) else { return }
         add(Reader(
             socket: socket, epoll: epoll, resource: sink.configuration.feed, user: nil, sinkID: sink.id,
             queueBytes: configuration.fanout.queueBytes, now: now), now: now)
+    }
+
+    // MARK: - Upstream sources
+
+    /// An upstream call completed or failed. Connected, the relay holds the source as its
+    /// publisher (the listener refuses publishers of such a source anyway: 1405).
+    private func finishConnecting(_ upstream: UpstreamRuntime, now: ContinuousClock.Instant) {
+        if let handle = upstream.connecting?.handle { connections[handle] = nil }
+        outboundScheduleChanged = true
+        snapshotDue = true
+        guard let socket = upstreams.finishConnecting(upstream, now: now) else { return }
+        let source = upstream.source
+        guard case .claimed = gatekeeper.claimPublisher(source.id, socket: socket.handle, takeover: false) else {
+            // Held off while the handshake ran.
+            socket.close()
+            _ = upstreams.connectionLost(source.id, reason: "source held off", now: now)
+            return
+        }
+        startPublishing(socket, to: source, user: nil)
     }
 
     // MARK: - Teardown
@@ -329,6 +374,7 @@ final class RelayLoop {
             disconnect(publisher, reason: "relay shutting down", now: now)
         }
         for sink in sinks { if let handle = pushSinks.cancel(sink) { connections[handle] = nil } }
+        for sourceID in upstreams.sourceIDs { if let handle = upstreams.cancel(sourceID) { connections[handle] = nil } }
         epoll.remove(listener)
         epoll.removeSystem(wake.readDescriptor)
         listener.close()

@@ -53,6 +53,13 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     public var readers: Int
     public var gopCacheBytes: Int
     public var srt: SRTStatistics?
+    /// For a source fed from upstream: the link's state.
+    public var upstream: UpstreamStatus? = nil
+    /// The service the stream's SDT names: for a chained site, the upstream site and its
+    /// on-air source.
+    public var service: ServiceName? = nil
+    /// The publisher's link: RTT, loss, drops and, after drops, a latency recommendation.
+    public var link: LinkStatistics?
 }
 
 /// One connected reader (including pull sinks while connected and push sinks once connected).
@@ -72,6 +79,8 @@ public struct ReaderStatus: Sendable, Codable, Equatable {
     public var queuedBytes: Int
     public var droppedPayloads: Int
     public var srt: SRTStatistics?
+    /// The link to the reader, as the relay sends on it.
+    public var link: LinkStatistics?
 }
 
 /// One headquarters delivery.
@@ -101,4 +110,6 @@ public struct SinkStatus: Sendable, Codable, Equatable {
     public var lastError: String?
     public var rttMilliseconds: Double?
     public var bitrateBitsPerSecond: Int
+    /// The link of the sink's first connection, while one is up.
+    public var link: LinkStatistics?
 }

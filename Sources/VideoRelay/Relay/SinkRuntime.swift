@@ -59,6 +59,7 @@ final class SinkRuntime {
 
     func status(held: Bool, now: ContinuousClock.Instant) -> SinkStatus {
         let readers = readers.sorted { $0.connectedAt < $1.connectedAt }
+        let statuses = readers.map(\.status)
         let bytes = retiredBytes + readers.reduce(0) { $0 + $1.bytesSent }
         if let mark = bitrateMark, now - mark.at >= .milliseconds(500) || now - mark.at < .zero {
             let elapsed = now - mark.at
@@ -77,13 +78,13 @@ final class SinkRuntime {
         return SinkStatus(
             id: id, name: configuration.name, feed: configuration.feed, mode: mode, enabled: !held, connected: !readers.isEmpty,
             receiving: !readers.isEmpty && readers.allSatisfy(\.acknowledging),
-            target: target, readers: readers.map(\.status), bytesSent: bytes,
+            target: target, readers: statuses, bytesSent: bytes,
             droppedPayloads: retiredDroppedPayloads + readers.reduce(0) { $0 + $1.queue.droppedPayloads },
             packetsDropped: retiredPacketsDropped + readers.reduce(0) { $0 + ($1.srt?.packetsDropped ?? 0) },
             packetsRetransmitted: retiredPacketsRetransmitted + readers.reduce(0) { $0 + ($1.srt?.packetsRetransmitted ?? 0) },
             packetsLost: retiredPacketsLost + readers.reduce(0) { $0 + ($1.srt?.packetsLost ?? 0) },
             reconnects: max(0, connections - 1), failedAttempts: failedAttempts, lastError: lastError,
             rttMilliseconds: readers.first?.srt?.rttMilliseconds,
-            bitrateBitsPerSecond: readers.isEmpty ? 0 : bitrateBitsPerSecond)
+            bitrateBitsPerSecond: readers.isEmpty ? 0 : bitrateBitsPerSecond, link: statuses.first?.link)
     }
 }

@@ -89,7 +89,8 @@ final class SourceRuntime {
             bitrateBitsPerSecond: publisher == nil ? 0 : bitrateBitsPerSecond, bytesReceived: bytesReceived,
             payloadsReceived: payloadsReceived, payloadFormat: payloadFormat, invalidPayloads: invalidPayloads,
             invalidPayloadDisconnects: invalidPayloadDisconnects, publishCount: publishCount, lastError: lastError,
-            readers: fanout.targets.count, gopCacheBytes: fanout.gop.bytes, srt: publisher == nil ? nil : srt)
+            readers: fanout.targets.count, gopCacheBytes: fanout.gop.bytes, srt: publisher == nil ? nil : srt,
+            link: publisher.flatMap { publisher in srt.map { LinkStatistics($0, direction: .receiving, packetFilter: publisher.packetFilter) } })
     }
 }
 
@@ -100,8 +101,11 @@ final class Publisher {
     let source: SourceRuntime
     let user: String?
     let connectedAt = Date()
+    /// The packet filter the handshake settled on, read once.
+    let packetFilter: String?
 
     init(socket: SRTSocket, source: SourceRuntime, user: String?) {
+        packetFilter = socket.packetFilter
         self.socket = socket
         self.source = source
         self.user = user

@@ -126,6 +126,15 @@ public final class SRTSocket {
         return srt_getsockflag(handle, SRTO_PBKEYLEN, &value, &size) == 0 ? value : nil
     }
 
+    /// The packet filter the handshake settled on (e.g. "fec,cols:10,rows:5,..."), nil if none.
+    var packetFilter: String? {
+        var buffer = [CChar](repeating: 0, count: 512)
+        var size = Int32(buffer.count)
+        guard srt_getsockflag(handle, SRTO_PACKETFILTER, &buffer, &size) == 0, size > 0 else { return nil }
+        let bytes = buffer[0..<Int(min(size, Int32(buffer.count)))].prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The socket's connection state.
     var status: SRT_SOCKSTATUS { srt_getsockstate(handle) }
 

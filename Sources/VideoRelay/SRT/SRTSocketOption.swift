@@ -17,6 +17,16 @@ enum SRTSocketOption: Sendable {
     /// The receive buffer (SRTO_RCVBUF), in bytes; libsrt keeps at least 32 packets and at most
     /// the flow window.
     case receiveBuffer(bytes: Int32)
+    /// SRTO_MAXBW; 0 means "relative to the input rate" (see `overheadBandwidth`).
+    case maximumBandwidth(bytesPerSecond: Int64)
+    /// SRTO_INPUTBW; 0 means "measure the input rate".
+    case inputBandwidth(bytesPerSecond: Int64)
+    /// SRTO_OHEADBW: the sender's share above the input rate for retransmissions, 5 to 100 %.
+    case overheadBandwidth(percent: Int32)
+    /// SRTO_PACKETFILTER, e.g. libsrt's FEC "fec,cols:10,rows:5".
+    case packetFilter(String)
+    /// SRTO_PEERIDLETIMEO: silence after which the connection is given up.
+    case peerIdleTimeout(milliseconds: Int32)
 
     /// Applies the option to a socket.
     func apply(to socket: SRTSOCKET) throws(SRTError) {
@@ -32,6 +42,11 @@ enum SRTSocketOption: Sendable {
         case .connectTimeout(let ms): result = Self.set(socket, SRTO_CONNTIMEO, ms)
         case .flowWindow(let packets): result = Self.set(socket, SRTO_FC, packets)
         case .receiveBuffer(let bytes): result = Self.set(socket, SRTO_RCVBUF, bytes)
+        case .maximumBandwidth(let rate): result = Self.set(socket, SRTO_MAXBW, rate)
+        case .inputBandwidth(let rate): result = Self.set(socket, SRTO_INPUTBW, rate)
+        case .overheadBandwidth(let percent): result = Self.set(socket, SRTO_OHEADBW, percent)
+        case .packetFilter(let text): result = Self.set(socket, SRTO_PACKETFILTER, text)
+        case .peerIdleTimeout(let ms): result = Self.set(socket, SRTO_PEERIDLETIMEO, ms)
         }
         if result != 0 { throw SRTError.last("srt_setsockflag(\(self.name))") }
     }
@@ -48,12 +63,22 @@ enum SRTSocketOption: Sendable {
         case .connectTimeout: "SRTO_CONNTIMEO"
         case .flowWindow: "SRTO_FC"
         case .receiveBuffer: "SRTO_RCVBUF"
+        case .maximumBandwidth: "SRTO_MAXBW"
+        case .inputBandwidth: "SRTO_INPUTBW"
+        case .overheadBandwidth: "SRTO_OHEADBW"
+        case .packetFilter: "SRTO_PACKETFILTER"
+        case .peerIdleTimeout: "SRTO_PEERIDLETIMEO"
         }
     }
 
     private static func set(_ socket: SRTSOCKET, _ option: SRT_SOCKOPT, _ value: Int32) -> Int32 {
         var value = value
         return srt_setsockflag(socket, option, &value, Int32(MemoryLayout<Int32>.size))
+    }
+
+    private static func set(_ socket: SRTSOCKET, _ option: SRT_SOCKOPT, _ value: Int64) -> Int32 {
+        var value = value
+        return srt_setsockflag(socket, option, &value, Int32(MemoryLayout<Int64>.size))
     }
 
     private static func set(_ socket: SRTSOCKET, _ option: SRT_SOCKOPT, _ value: Bool) -> Int32 {
@@ -75,5 +100,10 @@ enum SRTSocketOption: Sendable {
     /// Options every relay connection carries.
     static func liveDefaults(latency: Int32) -> [SRTSocketOption] {
         [.liveTransmission, .nonBlockingSend, .nonBlockingReceive, .latency(milliseconds: latency)]
+    }
+
+    /// Options every relay connection carries, with one link's settings.
+    static func liveDefaults(link: LinkSettings) -> [SRTSocketOption] {
+        [.liveTransmission, .nonBlockingSend, .nonBlockingReceive] + link.socketOptions
     }
 }

@@ -11,9 +11,11 @@ import Synchronization
 /// only while the thumbnails are watched (`watched()` within the last `watchWindow`): then, at
 /// most once per `interval` per resource, the thread takes that keyframe, decodes it alone (with
 /// a decoder opened for that picture only, so no decoder stays in memory between pictures),
-/// scales and encodes it as JPEG. A viewer's arrival renders every kept keyframe at once, so the
-/// first pictures need not wait for a GOP. Unwatched, the thread sleeps until a viewer comes
-/// (it only marks pictures stale meanwhile) and holds no scaler or encoder. It never polls.
+/// scales and encodes it as JPEG. Unwatched, the thread sleeps until a viewer comes and holds no
+/// scaler or encoder, and the thumbnails ask their demuxers for nothing (`wantsPackets`): a
+/// resource nothing else needs is then not demuxed at all. A viewer's arrival renders every kept
+/// keyframe at once (those of resources the program demuxes anyway) and marks the others' old
+/// pictures stale until their demuxers, started again, hand over a keyframe. It never polls.
 final class ThumbnailWorker: @unchecked Sendable {
     // @unchecked: `slots`, `watchedUntil`, `live`, `stopping` and `started` are guarded by
     // `condition`'s lock; the counters are atomics; the rest is immutable, or used only on the
@@ -80,7 +82,12 @@ final class ThumbnailWorker: @unchecked Sendable {
         let wasWatched = watchedUntil.map { now < $0 } ?? false
         watchedUntil = now + watchWindow
         guard !wasWatched else { return }
-        for resource in slots.keys { slots[resource]?.lastAttempt = nil }
+        for resource in slots.keys {
+            slots[resource]?.lastAttempt = nil
+            // Not demuxed while nobody watched: its picture is old until the demuxer, started
+            // again by the next payload, hands over a keyframe.
+            if slots[resource]?.video == nil { slots[resource]?.ended = true }
+        }
         condition.signal()
     }
 
@@ -108,10 +115,13 @@ final class ThumbnailWorker: @unchecked Sendable {
     }
 
     func ended(_ resource: String) {
-        update(resource, wake: true) { slot in
+        let watching = isWatched
+        update(resource, wake: watching) { slot in
             slot.video = nil
             slot.keyframe = nil
-            slot.ended = true
+            // Unwatched, the demuxer ends for want of a viewer, not of a stream: the picture is
+            // marked old when a viewer comes back.
+            slot.ended = watching
         }
     }
 
@@ -244,4 +254,7 @@ final class ThumbnailSubscriber: DemuxSubscriber {
     }
 
     func demuxEnded() { worker.ended(resource) }
+
+    /// Thumbnails need the resource demuxed only while someone watches them.
+    var wantsPackets: Bool { worker.isWatched }
 }

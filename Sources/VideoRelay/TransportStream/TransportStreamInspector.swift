@@ -1,6 +1,7 @@
 /// Reads the MPEG-TS packets inside each SRT payload as they pass: checks the payload is
-/// MPEG-TS, remembers the latest PAT and PMT (so a joining reader can be given them first), and
-/// finds where a video keyframe starts so readers join on a picture they can decode.
+/// MPEG-TS, remembers the latest PAT and PMT (so a joining reader can be given them first), finds
+/// where a video keyframe starts so readers join on a picture they can decode, and reads the
+/// SDT's service provider and name (an upstream site's name and on-air source).
 ///
 /// Pure and allocation-free per payload except when a PAT/PMT is captured.
 public struct TransportStreamInspector: Sendable {
@@ -19,6 +20,9 @@ public struct TransportStreamInspector: Sendable {
     public private(set) var programTables: [UInt8] = []
     /// The video elementary stream's PID once the PMT named it.
     public private(set) var videoPID: UInt16?
+    /// The first service's provider and name from the latest SDT, if the stream carries one.
+    public private(set) var service: ServiceName?
+    private var sdtSection: [UInt8] = []
     private var patPacket: [UInt8] = []
     private var pmtPacket: [UInt8] = []
     private var pmtPID: UInt16?
@@ -61,6 +65,8 @@ public struct TransportStreamInspector: Sendable {
 
         if pid == 0 {
             capturePAT(packet, payloadStart: payloadStart)
+        } else if pid == ServiceDescription.pid {
+            captureSDT(packet, payloadStart: payloadStart)
         } else if pid == pmtPID {
             capturePMT(packet, payloadStart: payloadStart)
         } else if pid == videoPID {
@@ -105,6 +111,13 @@ public struct TransportStreamInspector: Sendable {
         }
         pmtPacket = Array(packet)
         rebuildTables()
+    }
+
+    /// Decodes the SDT only when its bytes changed: the muxer repeats it twice a second.
+    private mutating func captureSDT(_ packet: ArraySlice<UInt8>, payloadStart: Int) {
+        guard let section = Self.section(packet, payloadStart: payloadStart), section.first == 0x42, !section.elementsEqual(sdtSection) else { return }
+        sdtSection = Array(section)
+        service = ServiceDescription.read(section)
     }
 
     private mutating func rebuildTables() {

@@ -50,8 +50,8 @@ struct RelaydServices {
         // room; a pass-through program's (not demuxed) is its on-air source's.
         let thumbnails = ThumbnailMaker(
             demuxes: demuxes, programSource: { relay.snapshot.programSource }, logger: Logger(label: "relayd.thumbnails"))
-        let fieldOps = try FieldOpsHTTP(
-            dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"), displayTimeZone: configuration.displayTimeZone, map: configuration.fieldOps.map)
+        let fieldOps = try await FieldOpsHTTP.open(
+            settings: configuration.fieldOps, dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"), displayTimeZone: configuration.displayTimeZone)
         let auditTrail = try AuditTrail(dataDirectory: dataURL, key: try AuditTrailSigningKey.loadOrCreate(path: auditKeyPath))
         try await auditTrail.append(actor: "relayd", action: "relayd.started", details: [
             "srt.listen": configuration.relay.srtListen.description, "http.listen": configuration.httpListen.description,
@@ -73,6 +73,7 @@ struct RelaydServices {
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
         // Stopped in reverse: the relay (no more payloads), then the demuxers, then their subscribers.
         var services: [any Service] = (enabled ? [program] : []) + [thumbnails, demuxes, relay, application]
+        services.insert(fieldOps.revisionFollower(logger: Logger(label: "relayd.fieldops")), at: 0)
         // First in the group, so it stops last and records the failed logins of the final minute.
         if let failedLogins = access.failedLogins { services.insert(failedLogins, at: 0) }
         if enabled {

@@ -48,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
         let configuration = try RelaydConfiguration.loadOrDefault(path: config)
         let units = SimulatedFieldUnits(
             mediaDirectory: media, srtAddress: configuration.relay.srtListen,
-            sources: configuration.relay.sources)
+            sources: configuration.relay.sources.filter { $0.upstream == nil })
         try await RelaydServices(configuration: configuration, dataDirectory: dataDir, auditKeyPath: auditKey, fieldUnits: units).run()
     }
 }
@@ -80,7 +80,7 @@ extension RelaydConfiguration {
     static func loadOrDefault(path: String?) throws -> RelaydConfiguration {
         guard let path else { return .embeddedDefault }
         do {
-            return try load(path: path)
+            return try load(path: path).resolvingUpstreamSecrets()
         } catch let error as InvalidConfiguration {
             FileHandle.standardError.write(Data("relayd: \(path): \(error)\n".utf8))
             throw ExitCode(2)

@@ -25,6 +25,12 @@ final class ConfigNode {
 
     func error(_ message: String) { errors.add(path, message) }
 
+    /// The text of a scalar value; nil for a mapping, a list or nothing.
+    var scalarText: String? {
+        guard isPresent, let node, case .scalar(let scalar) = node else { return nil }
+        return scalar.string
+    }
+
     /// The child mapping or scalar under a key.
     func child(_ key: String) -> ConfigNode {
         readKeys.insert(key)

@@ -1,15 +1,22 @@
 import Foundation
 
-/// The FieldOps pages' settings (the `fieldops:` section).
+/// The FieldOps settings (the `fieldops:` section).
 ///
 /// ```yaml
 /// fieldops:
+///   # A PostgreSQL shared by several relayd; without it, fieldops.sqlite in the data directory.
+///   database: postgres://fieldops@db.example:5432/fieldops
+///   # The role's password: a file holding it (one line), or an environment variable.
+///   password_file: /etc/relayd/fieldops-password
+///   # password_env: RELAYD_FIELDOPS_PASSWORD
 ///   map:
 ///     # The agency's own tile server; without it the map draws the coastline shipped with
 ///     # relayd and loads nothing from the network.
 ///     tile_url: https://gis.example/{z}/{x}/{y}.png
 /// ```
 struct FieldOpsSettings: Sendable, Equatable {
+    /// The shared PostgreSQL, or nil for SQLite in the data directory.
+    var postgres: FieldOpsPostgresSettings?
     var map = FieldOpsMapSettings()
 }
 
@@ -81,6 +88,7 @@ extension RelaydConfiguration {
     static func readFieldOps(_ root: ConfigNode) -> FieldOpsSettings {
         var settings = FieldOpsSettings()
         let fieldOps = root.child("fieldops")
+        settings.postgres = readFieldOpsDatabase(fieldOps)
         let map = fieldOps.child("map")
         if let text = map.string("tile_url"), !text.isEmpty {
             switch FieldOpsMapSettings.TileServer.parse(text) {

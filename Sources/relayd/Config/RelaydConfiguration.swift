@@ -17,6 +17,11 @@ struct RelaydConfiguration: Sendable {
     var accounts: [Account] = []
     /// The FieldOps pages' settings (`fieldops:`): the map's tile server.
     var fieldOps = FieldOpsSettings()
+    /// Upstream passphrases kept outside the file, by source id; read by
+    /// `resolvingUpstreamSecrets()` when relayd starts.
+    var upstreamSecrets: [String: ExternalSecret] = [:]
+    /// Which site this is (`site:`); its name is the program's service provider.
+    var site: SiteIdentity?
 
     /// Reads and validates YAML. Every error is reported with its key path.
     static func parse(yaml: String) throws -> RelaydConfiguration {
@@ -110,7 +115,7 @@ struct RelaydConfiguration: Sendable {
         var relay = RelayConfiguration()
         let srt = root.child("srt")
         relay.srtListen = address(srt, "listen", default: relay.srtListen)
-        relay.latencyMilliseconds = Int32(srt.int("latency_ms", default: 120, range: 20...8000))
+        relay.link = readLinkSettings(srt)
         let keyLength = srt.int("key_length", default: 16, range: 16...32)
         if ![16, 24, 32].contains(keyLength) { srt.child("key_length").error("must be 16, 24 or 32 (AES-128/192/256)") }
         relay.keyLength = Int32(keyLength)
@@ -124,16 +129,20 @@ struct RelaydConfiguration: Sendable {
 
         relay.users = root.list("users").map(readUser)
         var failover: [String: FailoverRule] = [:]
+        var upstreamSecrets: [String: ExternalSecret] = [:]
         relay.sources = root.list("sources").map { node in
             let rule = readFailoverRule(node)
-            let source = readSource(node)
+            let (source, secret) = readSource(node)
             failover[source.id] = rule
+            if let secret { upstreamSecrets[source.id] = secret }
             return source
         }
         let program = root.child("program")
         relay.program = ProgramAccess(passphrase: passphrase(program, "passphrase"), allowedUsers: program.strings("users"))
         var programConfiguration = readProgram(program)
         programConfiguration.failover = failover
+        let site = readSite(root.child("site"))
+        if let site { programConfiguration.serviceProvider = site.name }
         program.rejectUnknownKeys()
         relay.sinks = root.list("sinks").map(readSink)
         relay.fanout = readFanout(root.child("fanout"))
@@ -142,7 +151,10 @@ struct RelaydConfiguration: Sendable {
         configuration.accounts = readAccounts(root)
         configuration.fieldOps = readFieldOps(root)
         configuration.displayTimeZone = displayTimeZone
+        configuration.upstreamSecrets = upstreamSecrets
+        configuration.site = site
         crossCheck(configuration, root: root)
+        crossCheckUpstreams(configuration, root: root)
         crossCheckAccounts(configuration, root: root)
         crossCheckProgram(configuration, root: root)
         return configuration
@@ -158,7 +170,7 @@ struct RelaydConfiguration: Sendable {
     }
 
     /// SRT passphrases are 10 to 79 characters (libsrt's limit).
-    private static func passphrase(_ node: ConfigNode, _ key: String) -> String? {
+    static func passphrase(_ node: ConfigNode, _ key: String) -> String? {
         guard let text = node.string(key) else { return nil }
         guard (10...79).contains(text.utf8.count) else {
             node.child(key).error("must be 10 to 79 characters (SRT passphrase), got \(text.utf8.count)")
@@ -167,7 +179,7 @@ struct RelaydConfiguration: Sendable {
         return text
     }
 
-    private static func identifier(_ node: ConfigNode, _ key: String) -> String {
+    static func identifier(_ node: ConfigNode, _ key: String) -> String {
         let value = node.requiredString(key) ?? ""
         if !value.isEmpty, value.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) || value.contains(",") {
             node.child(key).error("may hold only letters, digits, - and _, got \"\(value)\"")
@@ -175,25 +187,27 @@ struct RelaydConfiguration: Sendable {
         return value
     }
 
-    private static func readSource(_ node: ConfigNode) -> SourceConfiguration {
+    private static func readSource(_ node: ConfigNode) -> (SourceConfiguration, ExternalSecret?) {
         let id = identifier(node, "id")
         let kindText = node.requiredString("kind") ?? ""
         let kind = SourceConfiguration.Kind(rawValue: kindText)
         if kind == nil && !kindText.isEmpty {
             node.child("kind").error("must be one of \(SourceConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(kindText)\"")
         }
+        let upstream = readUpstream(node.child("pull"))
         let source = SourceConfiguration(
             id: id, kind: kind ?? .mobile, label: node.string("label") ?? id,
             passphrase: passphrase(node, "passphrase"), allowedUsers: node.strings("users"),
-            allowTakeover: node.bool("takeover", default: false))
+            allowTakeover: node.bool("takeover", default: false), upstream: upstream?.0,
+            link: readLinkOverrides(node, sending: false))
         node.rejectUnknownKeys()
-        return source
+        return (source, upstream?.1)
     }
 
     private static func readUser(_ node: ConfigNode) -> UserConfiguration {
         let user = UserConfiguration(
             name: identifier(node, "name"), passphrase: passphrase(node, "passphrase"),
-            publish: node.strings("publish"), request: node.strings("request"))
+            publish: node.strings("publish"), request: node.strings("request"), link: readLinkOverrides(node, sending: true))
         node.rejectUnknownKeys()
         return user
     }
@@ -215,8 +229,12 @@ struct RelaydConfiguration: Sendable {
             node.child("mode").error("must be pull or push, got \"\(mode)\"")
             delivery = .pull(user: "")
         }
+        let link = readLinkOverrides(node, sending: true)
+        if case .pull(let user) = delivery, !link.isEmpty {
+            node.error("link settings (latency_ms, overhead_percent, fec, peer_idle_timeout_ms) of a pull sink belong to its user \"\(user)\": the HQ calls in as that user")
+        }
         node.rejectUnknownKeys()
-        return SinkConfiguration(id: id, name: name, feed: feed, delivery: delivery)
+        return SinkConfiguration(id: id, name: name, feed: feed, delivery: delivery, link: link)
     }
 
     private static func readFanout(_ node: ConfigNode) -> FanoutLimits {

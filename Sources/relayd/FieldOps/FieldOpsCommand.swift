@@ -11,6 +11,8 @@ struct FieldOpsCommand: AsyncParsableCommand {
             KitReturnCommand.self,
             MoveDeploymentCommand.self,
             AlertsCommand.self,
+            MigrateCommand.self,
+            CopyCommand.self,
         ]
     )
 }

@@ -5,7 +5,8 @@ import Logging
 
 /// Everything FieldOps adds to relayd's HTTP server: the JSON API under /api/fieldops, its
 /// event stream, and the coordinators' pages under /fieldops. Opens (and migrates) the FieldOps
-/// database in the data directory.
+/// database: the shared PostgreSQL when `fieldops.database` names one, else the SQLite file in
+/// the data directory.
 struct FieldOpsHTTP: Sendable {
     let database: FieldOpsDatabase
     /// The zone the pages and printable forms show times in (`http.display_time_zone`).
@@ -34,6 +35,25 @@ struct FieldOpsHTTP: Sendable {
         ) {
             Task { await Self.publishRevision(of: database, to: revisions, logger: logger) }
         }
+    }
+
+    /// Opens the store the settings name: PostgreSQL (migrated under an advisory lock, other
+    /// relayd's writes heard through LISTEN/NOTIFY by `revisionFollower`) or the SQLite file.
+    static func open(
+        settings: FieldOpsSettings, dataDirectory: URL, logger: Logger, displayTimeZone: DisplayTimeZone = DisplayTimeZone()
+    ) async throws -> FieldOpsHTTP {
+        guard let postgres = settings.postgres else {
+            return try FieldOpsHTTP(dataDirectory: dataDirectory, logger: logger, displayTimeZone: displayTimeZone, map: settings.map)
+        }
+        let store = try await PostgresFieldOpsStore.open(try postgres.resolved(), logger: logger)
+        var http = FieldOpsHTTP(database: FieldOpsDatabase(store: store, logger: logger), displayTimeZone: displayTimeZone)
+        http.map = settings.map
+        return http
+    }
+
+    /// Keeps `revisions` current with other writers of a shared store while relayd runs.
+    func revisionFollower(logger: Logger) -> FieldOpsRevisionFollower {
+        FieldOpsRevisionFollower(store: database.store, revisions: revisions, logger: logger)
     }
 
     /// Serves an already opened database (tests pin its clock).

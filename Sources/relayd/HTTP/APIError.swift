@@ -66,7 +66,8 @@ struct APIError: Error, HTTPResponseError {
     }
 
     /// What a route's error means to the client: API errors as they are, domain errors mapped
-    /// (missing record 404, bad field 422, stale version and impossible transition 409), a body
+    /// (missing record 404, bad field 422, stale version and impossible transition 409, database
+    /// unreachable 503), a body
     /// that did not decode 400 or 422, Hummingbird's own errors (no such route) in this shape,
     /// anything else 500 without internals. `request` names the route in Hummingbird's errors.
     init(mapping error: any Error, request: Request? = nil) {
@@ -75,6 +76,10 @@ struct APIError: Error, HTTPResponseError {
             self = error
         case let error as FieldOpsError:
             self.init(error)
+        case let error as FieldOpsUnavailable:
+            // The shared database is restarting or unreachable: nothing was written, retry.
+            self.init(.serviceUnavailable, error.description, detail: Optional<String>.none)
+            headers[.retryAfter] = "1"
         case let error as DecodingError:
             self.init(decoding: error)
         case let error as any HTTPResponseError:

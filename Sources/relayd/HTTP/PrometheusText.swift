@@ -34,6 +34,7 @@ enum PrometheusText {
             out.family(name, type, "SRT statistics of the publisher connection")
             for s in snapshot.sources { if let srt = s.srt { out.sample(name, ["source": s.id], value(srt)) } }
         }
+        renderLinks(snapshot, into: &out)
 
         out.family("relay_sink_connected", "gauge", "1 when the headquarters sink is receiving")
         for k in snapshot.sinks { out.sample("relay_sink_connected", ["sink": k.id, "mode": k.mode.rawValue], k.connected ? 1 : 0) }
@@ -70,6 +71,24 @@ enum PrometheusText {
 }
 
 extension PrometheusText {
+    /// Each link's health as the control room shows it: latency, loss, too-late drops, FEC, and
+    /// the latency recommended once packets were dropped as too late.
+    static func renderLinks(_ snapshot: RelaySnapshot, into out: inout MetricWriter) {
+        let linkValues: [(String, String, String, (LinkStatistics) -> Double?)] = [
+            ("latency_milliseconds", "gauge", "SRT latency the link's ends agreed on", { Double($0.latencyMilliseconds) }),
+            ("loss_percent", "gauge", "Packets found missing per 100 since the link connected", { $0.lossPercent }),
+            ("too_late_drops_total", "counter", "Packets given up as too late on the link", { Double($0.tooLateDrops) }),
+            ("fec_recovered_packets_total", "counter", "Packets the FEC filter rebuilt", { Double($0.fecRecoveredPackets) }),
+            ("recommended_latency_milliseconds", "gauge", "Latency recommended after too-late drops", { $0.advice.map { Double($0.recommendedMilliseconds) } }),
+        ]
+        for (suffix, type, help, value) in linkValues {
+            out.family("relay_source_link_" + suffix, type, help + " (publisher)")
+            for s in snapshot.sources { if let link = s.link, let v = value(link) { out.sample("relay_source_link_" + suffix, ["source": s.id], v) } }
+            out.family("relay_sink_link_" + suffix, type, help + " (headquarters sink)")
+            for k in snapshot.sinks { if let link = k.link, let v = value(link) { out.sample("relay_sink_link_" + suffix, ["sink": k.id], v) } }
+        }
+    }
+
     /// The demuxers' drops: bytes of a resource's stream dropped because its demuxer (which
     /// feeds the thumbnails) fell behind.
     static func render(demuxDroppedBytes: [String: Int]) -> String {

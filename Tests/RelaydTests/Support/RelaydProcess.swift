@@ -25,12 +25,13 @@ final class RelaydProcess: Sendable {
     }
 
     /// Starts `relayd serve` with `configYAML`, in which `{SRT_PORT}` and `{HTTP_PORT}` are
-    /// replaced with free ports. `launcher` runs before the binary (e.g. `prlimit --nofile=512`).
-    init(configYAML: String, arguments: [String] = ["serve"], launcher: [String] = []) throws {
+    /// replaced with free ports (or `ports`, to start a relayd again where one ran). `launcher`
+    /// runs before the binary (e.g. `prlimit --nofile=512`).
+    init(configYAML: String, arguments: [String] = ["serve"], launcher: [String] = [], ports: (srt: UInt16, http: UInt16)? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("relayd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        srtPort = try LoopbackPort.udp()
-        httpPort = try LoopbackPort.tcp()
+        srtPort = try ports?.srt ?? LoopbackPort.udp()
+        httpPort = try ports?.http ?? LoopbackPort.tcp()
         let config = configYAML
             .replacingOccurrences(of: "{SRT_PORT}", with: String(srtPort))
             .replacingOccurrences(of: "{HTTP_PORT}", with: String(httpPort))

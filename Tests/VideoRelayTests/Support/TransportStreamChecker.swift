@@ -6,13 +6,16 @@ struct TransportStreamChecker {
     struct Report: CustomStringConvertible {
         var packets = 0
         var continuityErrors: [String] = []
+        /// Continuity errors of the PSI tables (PAT, PMT, SDT): `isClean` leaves them out.
+        var tableContinuityErrors: [String] = []
         var timestampErrors: [String] = []
         /// Every PES timestamp (DTS, else PTS) per PID, in file order.
         var timestamps: [UInt16: [Int64]] = [:]
         var pids: Set<UInt16> = []
 
-        /// Continuity of the elementary streams (PSI tables a joining reader is handed first may
-        /// restart their counters; decoders ignore that).
+        /// Continuity of the elementary streams. The PSI tables' is reported apart
+        /// (`tableContinuityErrors`): where the passthrough program changes source, the new
+        /// source's tables bring their own counters.
         var isClean: Bool { continuityErrors.isEmpty && timestampErrors.isEmpty }
         var description: String {
             "packets \(packets), pids \(pids.sorted()), continuity errors \(continuityErrors.prefix(5)), timestamp errors \(timestampErrors.prefix(5))"
@@ -76,9 +79,11 @@ struct TransportStreamChecker {
             report.timestamps[pid, default: []].append(value)
         }
         let elementary = Set(report.timestamps.keys)
-        report.continuityErrors = report.continuityErrors.filter { error in
+        let all = report.continuityErrors
+        report.continuityErrors = all.filter { error in
             elementary.contains { error.hasPrefix("pid \($0) ") } || error.hasPrefix("lost sync")
         }
+        report.tableContinuityErrors = all.filter { !report.continuityErrors.contains($0) }
         return report
     }
 }

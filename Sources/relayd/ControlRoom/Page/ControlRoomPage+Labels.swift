@@ -51,6 +51,9 @@ extension ControlRoomPage {
             errNoPublisher: "このソースには送信元が接続していません", errCaptionEmpty: "テロップの文字を入力してください",
             errCaptionTooLong: "テロップが長すぎます（200 文字まで）", errUnknownPreset: "そのプリセットはありません",
             errNetwork: "relayd に届きませんでした。接続を確認してください", errRefused: "操作が拒否されました",
+            retransmits: "再送", lateDrops: "遅延超過ドロップ", latency: "レイテンシ",
+            linkAdvice: "遅延超過ドロップ {drops} 件: レイテンシ {recommended} ms を推奨（現在 {current} ms、RTT {rtt} ms × {multiplier}、損失 {loss} %）",
+            linkAdviceBurst: "遅延超過ドロップ {drops} 件: レイテンシ {recommended} ms を推奨（現在 {current} ms。損失が集中しているか遅延の揺らぎが大きい）",
           },
           en: {
             title: "Video relay control room", connecting: "Connecting…", connected: "Live", reconnecting: "Reconnecting…",
@@ -98,6 +101,9 @@ extension ControlRoomPage {
             errNoPublisher: "No publisher is connected to this source", errCaptionEmpty: "Type the caption text first",
             errCaptionTooLong: "The caption is too long (200 characters at most)", errUnknownPreset: "No such preset",
             errNetwork: "relayd could not be reached; check the connection", errRefused: "Refused",
+            retransmits: "Retransmits", lateDrops: "Too-late drops", latency: "Latency",
+            linkAdvice: "{drops} packet(s) dropped as too late: set latency to {recommended} ms (now {current} ms; RTT {rtt} ms × {multiplier} at {loss} % loss)",
+            linkAdviceBurst: "{drops} packet(s) dropped as too late: set latency to {recommended} ms (now {current} ms; losses come in bursts or the delay varies)",
           },
         };
         """#

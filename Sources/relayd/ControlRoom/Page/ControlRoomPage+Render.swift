@@ -42,16 +42,37 @@ extension ControlRoomPage {
           return t(source.state) + (sourceEnabled(source) ? "" : " · " + t("held"));
         }
 
+        // A link's figures as [name, value] pairs, the same pairs whether the link is measured yet
+        // or not, so nothing on the page changes size when the first measurement arrives.
+        function linkFacts(link) {
+          return [[t("rtt"), link ? link.rtt_milliseconds.toFixed(1) + " ms" : "—"], [t("loss"), link ? link.loss_percent.toFixed(2) + " %" : "—"],
+                  [t("retransmits"), link ? String(link.retransmitted_packets) : "—"], [t("lateDrops"), link ? String(link.too_late_drops) : "—"],
+                  [t("latency"), link ? link.latency_milliseconds + " ms" : "—"]];
+        }
+        const factsLine = (facts) => facts.map(([name, value]) => name + " " + value).join(" · ");
+
+        // What to do about a link that dropped packets as too late; empty while it dropped none.
+        function linkAdvice(link) {
+          const advice = link && link.advice;
+          if (!advice) return "";
+          return t(advice.beyond_rule ? "linkAdviceBurst" : "linkAdvice", {
+            drops: link.too_late_drops, recommended: advice.recommended_milliseconds, current: advice.current_milliseconds,
+            rtt: link.rtt_milliseconds.toFixed(1), multiplier: advice.rtt_multiplier, loss: link.loss_percent.toFixed(2) });
+        }
+
         function renderTiles() {
           const onAir = onAirSource();
           const preview = previewSource();
           reconcile($("tiles"), view.sources, (source) => source.id, (source) => {
             const tile = element("article", { class: "tile", "data-source": source.id, tabindex: "0", role: "button" },
-              element("div", { class: "thumb" }, element("img", { alt: "" }), element("span", { class: "number" })),
+              // The advice lies over the picture and each line of figures is one line high, so a
+              // tile keeps its size whatever the link does and nothing moves under the pointer.
+              element("div", { class: "thumb" }, element("img", { alt: "" }), element("span", { class: "number" }),
+                element("span", { class: "link-advice", role: "status" })),
               element("div", { class: "meta" },
                 element("span", { class: "label" }), element("span", { class: "tally" }),
                 element("span", { class: "kind" }), element("span", { class: "state" }),
-                element("span", { class: "numbers" })));
+                element("span", { class: "numbers" }), element("span", { class: "numbers link-numbers" })));
             tile.addEventListener("click", () => choosePreview(tile.dataset.source));
             return tile;
           }, (tile, source) => {
@@ -68,9 +89,11 @@ extension ControlRoomPage {
             const stateClass = "state " + source.state;
             if (state.className !== stateClass) state.className = stateClass;
             setText(state, sourceState(source));
-            const srt = source.srt || {};
-            setText(tile.querySelector(".numbers"), bitrate(source.bitrate_bits_per_second) + " · " + t("rtt") + " " +
-              (srt.rtt_milliseconds !== undefined ? srt.rtt_milliseconds.toFixed(1) + " ms" : "—") + " · " + t("loss") + " " + (srt.packets_lost ?? 0));
+            const facts = linkFacts(source.link);
+            const [rate, link] = tile.querySelectorAll(".numbers");
+            setText(rate, factsLine([[t("bitrate"), bitrate(source.bitrate_bits_per_second)], ...facts.slice(0, 2)]));
+            setText(link, factsLine(facts.slice(2)));
+            setText(tile.querySelector(".link-advice"), linkAdvice(source.link));
             tile.querySelector(".thumb").classList.toggle("stale", source.state !== "live");
             const image = tile.querySelector("img");
             if (image.alt !== source.label) image.alt = source.label;
@@ -159,10 +182,10 @@ extension ControlRoomPage {
         function renderSinks() {
           reconcile($("sinks"), view.sinks, (sink) => sink.id, (sink) => {
             const card = element("article", { class: "sink", "data-sink": sink.id },
-              // The hold button sits above everything whose size changes with the figures, so it
-              // never moves under the pointer.
+              // The hold and kick buttons sit above everything whose size changes with the figures,
+              // so they never move under the pointer.
               element("div", { class: "name" }), element("div", { class: "status" }), element("div", { class: "admin" }),
-              element("dl"), element("div", { class: "connections" }));
+              element("div", { class: "connections" }), element("dl"), element("p", { class: "link-advice", role: "status" }));
             const hold = element("button", { type: "button", class: "hold danger", "data-hold": "sinks/" + sink.id });
             hold.addEventListener("click", () => toggleHold(hold));
             card.querySelector(".admin").append(hold);
@@ -174,8 +197,8 @@ extension ControlRoomPage {
             setText(card.querySelector(".status"), (!enabled ? t("held") + " · " : "") +
               (!sink.connected ? t("disconnected") : sink.receiving ? t("receiving") : t("notReceiving")));
             const facts = [[t("bitrate"), bitrate(sink.bitrate_bits_per_second)], [t("drops"), sink.dropped_payloads + sink.packets_dropped],
-                           [t("reconnects"), sink.reconnects], [t("readers"), sink.readers.length],
-                           [t("rtt"), sink.rtt_milliseconds != null ? sink.rtt_milliseconds.toFixed(1) + " ms" : "—"]];
+                           [t("reconnects"), sink.reconnects], [t("readers"), sink.readers.length], ...linkFacts(sink.link)];
+            setText(card.querySelector(".link-advice"), linkAdvice(sink.link));
             reconcile(card.querySelector("dl"), facts.flatMap(([name, value], index) => [["t" + index, name, "dt"], ["d" + index, String(value), "dd"]]),
               (fact) => fact[0], (fact) => element(fact[2]), (node, fact) => setText(node, fact[1]));
             const admin = can("admin");

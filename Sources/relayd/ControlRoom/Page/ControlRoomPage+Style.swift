@@ -56,7 +56,11 @@ extension ControlRoomPage {
         .tile .label { font-weight: bold; font-size: 15px; }
         .state { font-weight: bold; }
         .state.live { color: #4ade80; } .state.stalled { color: var(--warn); } .state.offline { color: var(--muted); }
-        .numbers { grid-column: 1 / -1; color: var(--muted); font-variant-numeric: tabular-nums; }
+        .numbers { grid-column: 1 / -1; color: var(--muted); font-variant-numeric: tabular-nums;
+                   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+        .link-advice { color: var(--warn); font-size: 12px; margin: 0; }
+        .thumb .link-advice { position: absolute; left: 0; right: 0; top: 0; padding: 2px 6px; background: rgba(0,0,0,.8); }
+        .link-advice:empty { display: none; }
         .monitors { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
         .monitor { margin: 0; border: 4px solid var(--line); border-radius: 6px; background: #000; min-width: 0; }
         .monitor.preview { border-color: var(--preview); } .monitor.program { border-color: var(--program); }

@@ -22,7 +22,7 @@ struct MoveDeploymentCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runFieldOpsCLI {
-            let database = try options.openDatabase()
+            let database = try await options.openDatabase()
             let target = try DeploymentState.parse(to, field: "to")
             let expected = try await expectedVersion(version) { try await database.deployment(id: deployment).deployment.version }
             let moved = try await database.transitionDeployment(id: deployment, to: target, reason: reason, expectedVersion: expected, by: options.resolvedActor)
@@ -39,7 +39,7 @@ struct AlertsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runFieldOpsCLI {
-            let database = try options.openDatabase()
+            let database = try await options.openDatabase()
             let stations = try await database.alerts()
             guard !stations.isEmpty else { return "no stations registered" }
             let formatter = ISO8601DateFormatter()

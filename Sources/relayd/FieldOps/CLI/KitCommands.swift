@@ -19,7 +19,7 @@ struct KitCheckoutCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runFieldOpsCLI {
-            let database = try options.openDatabase()
+            let database = try await options.openDatabase()
             let expected = try await expectedVersion(version) { try await database.kit(id: kit).kit.version }
             let detail = try await database.checkOutKit(id: kit, deploymentId: deployment, expectedVersion: expected, by: options.resolvedActor)
             return "kit \(detail.kit.name) \(detail.kit.state.rawValue) to deployment \(deployment) (version \(detail.kit.version))"
@@ -45,7 +45,7 @@ struct KitReturnCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runFieldOpsCLI {
-            let database = try options.openDatabase()
+            let database = try await options.openDatabase()
             let expected = try await expectedVersion(version) { try await database.kit(id: kit).kit.version }
             let detail = try await database.returnKit(id: kit, presentSerials: present, expectedVersion: expected, by: options.resolvedActor)
             let missing = detail.kit.missingComponents

@@ -25,7 +25,7 @@ struct LogReadingCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runFieldOpsCLI {
-            let database = try options.openDatabase()
+            let database = try await options.openDatabase()
             var readAt: Date?
             if let at {
                 guard let date = ISO8601DateFormatter().date(from: at) else { throw FieldOpsError.invalid(field: "at", message: "must be ISO 8601") }

@@ -1,0 +1,231 @@
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// FieldOps on a PostgreSQL server that several relayd share.
+///
+/// The FieldOps operations are synchronous closures over `FieldOpsSQL` (GRDB runs them on
+/// its writer queue); here each runs on a thread of the store's own `NIOThreadPool`, never on
+/// the Swift concurrency pool or an event loop, holding one connection and waiting for each
+/// statement's answer. A write is `BEGIN`, the operation, a `pg_notify` of the new revision
+/// (delivered to every listening relayd when, and only when, the transaction commits) and
+/// `COMMIT`. With `synchronous_commit = on` the commit is on the server's disk before the
+/// write is answered.
+///
+/// Lost connections (the server restarting or down) fail the request at once with
+/// `FieldOpsUnavailable` (HTTP 503); the next request connects afresh, so relayd recovers by
+/// itself once the server is back.
+public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
+    // @unchecked Sendable: `idle` and `nextConnectionID` are only touched under `lock`; the
+    // other properties are immutable and Sendable.
+    /// The server and role.
+    public let location: PostgresLocation
+    let logger: Logger
+    private let threads: NIOThreadPool
+    private let eventLoops: any EventLoopGroup
+    private let lock = NSLock()
+    private var idle: [PostgresConnection] = []
+    private var nextConnectionID = 0
+    /// How long a connection attempt may take before the request fails with 503.
+    static let connectTimeout = TimeAmount.seconds(3)
+    /// The channel every committed write announces the new revision on.
+    static let revisionChannel = "fieldops_revision"
+
+    /// Connects to the server at `location` and (unless `migrating` is false) applies the
+    /// migrations it has not run yet, under an advisory lock so relayd started together
+    /// migrate once.
+    public static func open(
+        _ location: PostgresLocation, connections: Int = 8, migrating: Bool = true, logger: Logger = Logger(label: "fieldops")
+    ) async throws -> PostgresFieldOpsStore {
+        let store = PostgresFieldOpsStore(location: location, connections: connections, logger: logger)
+        do {
+            if migrating { try await store.migrate() }
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        logger.info("fieldops database opened", metadata: ["fieldops.postgres": "\(location)"])
+        return store
+    }
+
+    init(location: PostgresLocation, connections: Int, logger: Logger) {
+        self.location = location
+        self.logger = logger
+        eventLoops = MultiThreadedEventLoopGroup.singleton
+        threads = NIOThreadPool(numberOfThreads: max(1, connections))
+        threads.start()
+    }
+
+    /// A store dropped without `shutdown()` still closes its connections and threads (NIO
+    /// requires both to be closed before they go).
+    deinit {
+        for connection in idle {
+            // The callback keeps the connection until its channel has closed.
+            connection.close().whenComplete { _ in _ = connection }
+        }
+        threads.shutdownGracefully { _ in }
+    }
+
+    public var backend: FieldOpsBackend { .postgresql }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any FieldOpsSQL) throws -> T) async throws -> T {
+        try await transaction(begin: "BEGIN") { session in
+            let value = try body(session)
+            _ = try session.rows("SELECT pg_notify('\(Self.revisionChannel)', CAST(COALESCE(MAX(id), 0) AS text)) AS value FROM auditEntry", [])
+            return value
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any FieldOpsSQL) throws -> T) async throws -> T {
+        try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    /// PostgreSQL checks its pages itself; this answers whether the server answers at all.
+    public func integrityCheck() async throws -> String {
+        try await read { sql in try sql.integer("SELECT 1 AS value") == 1 ? "ok" : "the server did not answer SELECT 1" }
+    }
+
+    public func shutdown() async {
+        let connections = lock.withLock {
+            defer { idle.removeAll() }
+            return idle
+        }
+        for connection in connections { try? await connection.close() }
+        try? await threads.shutdownGracefully()
+    }
+
+    /// Runs `body` between `begin` and `COMMIT` on a pooled connection, on a store thread.
+    /// A connection found dead at `BEGIN` (closed by a server restart while idle) is replaced
+    /// once, since nothing of the transaction can have run on it.
+    func transaction<T: Sendable>(begin: String, _ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        try await threads.runIfActive { [self] in
+            var (connection, reused) = try checkout()
+            do {
+                try PostgresSession(connection: connection, logger: logger).execute(begin, [])
+            } catch let error where reused && Self.isConnectionFailure(error) {
+                try? connection.close().wait()
+                connection = try connect()
+                try PostgresSession(connection: connection, logger: logger).execute(begin, [])
+            } catch {
+                throw unavailableIfConnectionFailed(error, connection: connection)
+            }
+            let session = PostgresSession(connection: connection, logger: logger)
+            do {
+                let value = try body(session)
+                try session.execute("COMMIT", [])
+                checkin(connection)
+                return value
+            } catch {
+                if Self.isConnectionFailure(error) { throw unavailableIfConnectionFailed(error, connection: connection) }
+                do {
+                    try session.execute("ROLLBACK", [])
+                    checkin(connection)
+                } catch {
+                    try? connection.close().wait()
+                }
+                throw Self.uniqueViolation(error) ?? error
+            }
+        }
+    }
+
+    /// An idle connection (true: reused) or a new one.
+    private func checkout() throws -> (PostgresConnection, Bool) {
+        while let connection = lock.withLock({ idle.popLast() }) {
+            if !connection.isClosed { return (connection, true) }
+        }
+        return (try connect(), false)
+    }
+
+    private func checkin(_ connection: PostgresConnection) {
+        guard !connection.isClosed else { return }
+        lock.withLock { idle.append(connection) }
+    }
+
+    /// Opens a connection in UTC with synchronous commit, or fails with `FieldOpsUnavailable`.
+    func connect() throws -> PostgresConnection {
+        let id = lock.withLock {
+            nextConnectionID += 1
+            return nextConnectionID
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection.connect(on: eventLoops.next(), configuration: configuration, id: id, logger: logger).wait()
+        } catch {
+            throw FieldOpsUnavailable(reason: "cannot connect to \(location): \(Self.describe(error))")
+        }
+        do {
+            // Dates are bound as UTC text; every commit waits for the server's disk.
+            let session = PostgresSession(connection: connection, logger: logger)
+            try session.execute("SET TIME ZONE 'UTC'", [])
+            try session.execute("SET synchronous_commit = on", [])
+        } catch {
+            try? connection.close().wait()
+            throw FieldOpsUnavailable(reason: "cannot set up a connection to \(location): \(Self.describe(error))")
+        }
+        return connection
+    }
+
+    /// The server, role and database, without TLS (see docs/FIELDOPS.md: a shared store on
+    /// another host is reached over a tunnel or a private network).
+    var configuration: PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: .disable
+        )
+        configuration.options.connectTimeout = Self.connectTimeout
+        return configuration
+    }
+
+    private func unavailableIfConnectionFailed(_ error: any Error, connection: PostgresConnection) -> any Error {
+        guard Self.isConnectionFailure(error) else { return error }
+        try? connection.close().wait()
+        if error is FieldOpsUnavailable { return error }
+        logger.warning("fieldops: lost the connection to PostgreSQL", metadata: ["fieldops.error": "\(Self.describe(error))"])
+        return FieldOpsUnavailable(reason: "lost the connection to \(location): \(Self.describe(error))")
+    }
+
+    /// Errors that mean the server is gone or going (not that the statement was wrong):
+    /// closed connections, and the server's own "shutting down" / "starting up" /
+    /// connection-exception states (SQLSTATE 57P01-57P03, class 08).
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        if error is FieldOpsUnavailable || error is ChannelError || error is IOError { return true }
+        guard let psql = error as? PSQLError else { return false }
+        switch psql.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            return true
+        case .server:
+            let state = psql.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("57P")
+        default:
+            return false
+        }
+    }
+
+    /// A unique constraint hit by two relayd registering the same name at the same moment
+    /// (each checked first, neither saw the other's uncommitted row): the same 422 the check
+    /// gives when the rows arrive one after the other. PostgreSQL names the constraint
+    /// `<table>_<column>_key`.
+    static func uniqueViolation(_ error: any Error) -> FieldOpsError? {
+        guard let psql = error as? PSQLError, psql.serverInfo?[.sqlState] == "23505" else { return nil }
+        let table = psql.serverInfo?[.tableName] ?? ""
+        let constraint = psql.serverInfo?[.constraintName] ?? ""
+        let column = constraint.hasPrefix(table + "_") && constraint.hasSuffix("_key")
+            ? String(constraint.dropFirst(table.count + 1).dropLast(4)) : constraint
+        // The API's names for the unique columns (a kit's serials arrive as its components).
+        let field = ["callsign": "callsign", "name": "name", "serial": "components"][column] ?? column
+        return .invalid(field: field, message: "is already registered")
+    }
+
+    /// The server's message when it sent one, else the error's own description.
+    static func describe(_ error: any Error) -> String {
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] { return message }
+            if let underlying = psql.underlying { return "\(psql.code) (\(underlying))" }
+            return "\(psql.code)"
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// One PostgreSQL connection inside a transaction: the PostgreSQL side of `FieldOpsSQL`.
+///
+/// Called on a store thread (never an event loop), it waits for each statement's answer.
+/// Parameters are sent as text of unspecified type, so the server reads each as the type its
+/// place in the statement calls for (a `timestamptz` column, a `LIMIT`, a `boolean`), exactly
+/// as it reads a literal; rows come back as GRDB values (dates in GRDB's UTC text form,
+/// booleans as 0 or 1), so the records decode as they do from SQLite.
+struct PostgresSession: FieldOpsSQL {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func rows(_ sql: String, _ arguments: [DatabaseValue]) throws -> [Row] {
+        let result = try connection.query(try Self.query(sql, arguments), logger: logger).wait()
+        return try result.rows.map { row in
+            var columns: [String: DatabaseValue] = [:]
+            for cell in row where columns[cell.columnName] == nil {
+                columns[cell.columnName] = try Self.value(of: cell)
+            }
+            return Row(columns)
+        }
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [DatabaseValue]) throws -> Int {
+        try connection.query(try Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+    }
+
+    /// The statement with its `?` placeholders numbered `$1`, `$2`... and its arguments bound.
+    /// FieldOps SQL has no `?` inside string literals, so every `?` is a placeholder.
+    static func query(_ sql: String, _ arguments: [DatabaseValue]) throws -> PostgresQuery {
+        var numbered = ""
+        numbered.reserveCapacity(sql.utf8.count + 8)
+        var index = 0
+        for character in sql {
+            if character == "?" {
+                index += 1
+                numbered += "$\(index)"
+            } else {
+                numbered.append(character)
+            }
+        }
+        guard index == arguments.count else {
+            throw DatabaseError(message: "statement has \(index) placeholders but \(arguments.count) arguments: \(sql)")
+        }
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument.storage {
+            case .null: bindings.appendNull()
+            case .int64(let number): bindings.append(UntypedText(text: String(number)))
+            case .double(let number): bindings.append(UntypedText(text: "\(number)"))
+            case .string(let text): bindings.append(UntypedText(text: text))
+            case .blob: throw DatabaseError(message: "FieldOps binds no blobs")
+            }
+        }
+        return PostgresQuery(unsafeSQL: numbered, binds: bindings)
+    }
+
+    /// A cell as the GRDB value SQLite would have given for the same column.
+    static func value(of cell: PostgresCell) throws -> DatabaseValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return try cell.decode(Int64.self).databaseValue
+        case .bool: return try cell.decode(Bool.self).databaseValue
+        case .float4, .float8: return try cell.decode(Double.self).databaseValue
+        case .timestamptz, .timestamp: return try cell.decode(Date.self).databaseValue
+        default: return try cell.decode(String.self).databaseValue
+        }
+    }
+}
+
+/// A parameter sent as text with no type (OID 0): the server infers it from the statement.
+struct UntypedText: PostgresDynamicTypeEncodable {
+    let text: String
+
+    var psqlType: PostgresDataType { .null }
+    var psqlFormat: PostgresFormat { .text }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        byteBuffer.writeString(text)
+    }
+}

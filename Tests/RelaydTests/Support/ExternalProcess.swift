@@ -1,0 +1,1 @@
+../../VideoRelayTests/Support/ExternalProcess.swift
