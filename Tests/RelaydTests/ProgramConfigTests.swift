@@ -17,7 +17,7 @@ import VideoRelay
                 - {name: place, text: "東京都千代田区"}
             """)
         let program = configuration.program
-        #expect(program.profile.width == 1920 && program.profile.height == 1080 && program.profile.framesPerSecond == 25)
+        #expect(program.profile.width == 1920 && program.profile.height == 1080 && program.profile.frameRate == .fps25)
         #expect(program.profile.x264Preset == "faster")
         #expect(program.slatePath == "/srv/slate.ts")
         #expect(program.rule(for: "heli-1") == FailoverRule(backup: "drone-1", thresholdMilliseconds: 1500))
@@ -42,7 +42,8 @@ import VideoRelay
     @Test func theEmbeddedDefaultHasTheIssuesProfile() {
         let program = RelaydConfiguration.embeddedDefault.program
         #expect(program.profile == ProgramProfile())
-        #expect(program.profile.width == 1280 && program.profile.videoBitsPerSecond == 4_000_000 && program.profile.gopFrames == 30)
+        #expect(program.profile.width == 1920 && program.profile.height == 1080 && program.profile.gopFrames == 30)
+        #expect(program.profile.frameRate == FrameRate(30_000, 1001) && program.profile.scan == .progressive, "1080p29.97")
     }
 
     @Test func programErrorsNameTheirPaths() {
@@ -67,13 +68,52 @@ import VideoRelay
             #expect(error.errors.contains { $0.path == "sources" && $0.message.contains("[1].backup names the source itself") })
             #expect(paths.contains("program.colour"))
             #expect(paths.contains("program.profile.x264_preset"))
-            #expect(paths.contains("program.profile"), "odd width")
+            #expect(error.errors.contains { $0.path == "program.profile" && $0.message.contains("1920x1080 or 1280x720, got 1281x1080") })
             #expect(paths.contains("program.presets[0].position"))
             #expect(paths.contains("program.presets[0].style"))
             #expect(paths.contains("program.presets[0].size"))
             #expect(error.errors.contains { $0.path == "program" && $0.message.contains("\"a\" appears more than once") })
         } catch {
             Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test(arguments: [
+        ("30000/1001", FrameRate(30_000, 1001)), ("29.97", FrameRate(30_000, 1001)), ("60000/1001", FrameRate(60_000, 1001)),
+        ("59.94", FrameRate(60_000, 1001)), ("30", FrameRate(30)), ("25", FrameRate(25)), ("50", FrameRate(50)),
+    ])
+    func broadcastFrameRatesAreReadAsExactFractions(text: String, rate: FrameRate) throws {
+        let configuration = try RelaydConfiguration.parse(yaml: "sources:\n  - {id: heli-1, kind: helicopter}\nprogram: {profile: {fps: \"\(text)\"}}")
+        #expect(configuration.program.profile.frameRate == rate)
+        #expect(configuration.program.profile.frameRate.numerator == rate.numerator, "kept as written, not reduced to a decimal")
+    }
+
+    @Test func anInterlacedProfileIs1080iWithFramesOfTwoFields() throws {
+        let configuration = try RelaydConfiguration.parse(yaml: """
+            sources:
+              - {id: heli-1, kind: helicopter}
+            program: {profile: {width: 1920, height: 1080, fps: 30000/1001, scan: interlaced}}
+            """)
+        #expect(configuration.program.profile.scan == .interlaced)
+        #expect(configuration.program.profile.summary == "1920x1080i@30000/1001")
+    }
+
+    @Test func profileFormatErrorsSayWhatIsAccepted() {
+        let cases: [(String, String, String)] = [
+            ("{fps: 29.976}", "program.profile.fps", "must be one of 30000/1001, 60000/1001, 30, 25, 50"),
+            ("{fps: 24}", "program.profile.fps", "got \"24\""),
+            ("{fps: 30/0}", "program.profile.fps", "must be one of"),
+            ("{scan: psf}", "program.profile.scan", "must be one of progressive, interlaced, got \"psf\""),
+            ("{width: 1024, height: 576}", "program.profile", "1920x1080 or 1280x720, got 1024x576"),
+            ("{width: 1280, height: 720, scan: interlaced}", "program.profile.scan", "interlaced profiles are 1920x1080"),
+            ("{fps: 60000/1001, scan: interlaced}", "program.profile.fps", "frames of two fields"),
+        ]
+        for (profile, path, message) in cases {
+            #expect {
+                _ = try RelaydConfiguration.parse(yaml: "sources:\n  - {id: heli-1, kind: helicopter}\nprogram: {profile: \(profile)}")
+            } throws: { error in
+                (error as? InvalidConfiguration)?.errors.contains { $0.path == path && $0.message.contains(message) } == true
+            }
         }
     }
 }

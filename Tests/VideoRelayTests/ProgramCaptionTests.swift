@@ -9,18 +9,19 @@ import Testing
     /// run of pixels clearly darker than the clip's background in any row below the moving test
     /// pattern. Box padding rows hold no glyphs, so their run is the whole box.
     static func captionBoxWidth(_ path: String, background: (Int, Int, Int) = (0x1f, 0x4e, 0xa0)) async throws -> Int {
-        let top = 646, height = 74
+        // The bottom 74 rows of the 1920x1080 program: the bottom caption's box and its padding.
+        let width = 1920, height = 74, top = 1080 - height
         let result = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-frames:v", "1",
-            "-vf", "select=gte(n\\,15),crop=1280:\(height):0:\(top)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+            "-vf", "select=gte(n\\,15),crop=\(width):\(height):0:\(top)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
         ])
         let bytes = [UInt8](result.stdout)
-        guard bytes.count == 1280 * height * 3 else { throw TestFailure("no frame from \(path) (\(bytes.count) bytes, status \(result.status)): \(result.stderr)") }
+        guard bytes.count == width * height * 3 else { throw TestFailure("no frame from \(path) (\(bytes.count) bytes, status \(result.status)): \(result.stderr)") }
         var widest = 0
         for row in 0..<height {
             var run = 0
-            for x in 0..<1280 {
-                let i = (row * 1280 + x) * 3
+            for x in 0..<width {
+                let i = (row * width + x) * 3
                 let darker = Int(bytes[i]) + Int(bytes[i + 1]) + Int(bytes[i + 2]) + 60 < background.0 + background.1 + background.2
                 run = darker ? run + 1 : 0
                 widest = max(widest, run)
@@ -36,7 +37,7 @@ import Testing
         try Data(text.utf8).write(to: textFile)
         let image = directory.appendingPathComponent("reference-\(UUID().uuidString).ts").path
         let result = try await ExternalProcess.output([
-            "ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1280x720:r=30:d=2",
+            "ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1920x1080:r=30000/1001:d=2",
             "-vf", "drawtext=font=Noto Sans CJK JP:textfile=\(textFile.path):expansion=none:fontsize=44:fontcolor=white:box=1:boxborderw=12:boxcolor=black@0.6:borderw=2:bordercolor=black:x=(w-tw)/2:y=h-th-40",
             "-c:v", "libx264", "-preset", "veryfast", "-f", "mpegts", image,
         ])
@@ -46,7 +47,7 @@ import Testing
 
     @Test func aCaptionAppearsInItsAreaIsShownLiterallyAndGoesWhenCleared() async throws {
         let harness = try ProgramHarness()
-        let heli = try harness.publish("heli-1")
+        let heli = try harness.publish("heli-1", clip: try await MediaFiles.progressiveHeli())
         try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
         let (reader, recording) = try harness.readProgram(name: "captioned.ts")
 
@@ -90,13 +91,13 @@ import Testing
         await harness.stop()
     }
 
-    /// Thirty seconds of heli-1's blue, 720p30 like the profile, with keyframes at 0 s and 1 s
+    /// Thirty seconds of heli-1's blue, 1080p29.97 like the profile, with keyframes at 0 s and 1 s
     /// only: the program takes it on the first (bridge) and passes it through from the second.
     /// No audio, so the cached GOP holds all of its pictures.
     static func keyframesOnlyInTheFirstSecondClip(in directory: URL) async throws -> String {
         let path = directory.appendingPathComponent("keyframes-0-1.ts").path
         let result = try await ExternalProcess.output([
-            "ffmpeg", "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1280x720:r=30:d=30",
+            "ffmpeg", "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1920x1080:r=30000/1001:d=30",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "900", "-keyint_min", "900",
             "-force_key_frames", "0,1", "-sc_threshold", "0", "-bf", "0", "-f", "mpegts", path,
         ])

@@ -23,10 +23,10 @@ import Testing
         #expect(report.isClean, "\(report)")
         let pictures = try await RecordedFrames.pictures(recording)
         // Up to three frames' step is the source's own timing, passed through: a publisher's
-        // loop point (1.5 frames in the sample clips) or a picture it lost (SRT drops the late
+        // loop point (2.3 frames in the sample clips) or a picture it lost (SRT drops the late
         // packets of a publisher that bursts after a freeze). Silence or a cut waiting for a
         // keyframe would leave at least 15 (the 500 ms hold) or a GOP.
-        let gaps = zip(pictures.indices, zip(pictures, pictures.dropFirst())).filter { $1.1.pts - $1.0.pts > 9000 }
+        let gaps = zip(pictures.indices, zip(pictures, pictures.dropFirst())).filter { $1.1.pts - $1.0.pts > 9009 }
             .map { "#\($0.0) \($0.1.0) -> \($0.1.1)" }
         #expect(gaps.isEmpty, "no gap, in \(pictures.count) pictures: \(gaps.prefix(5))")
         return pictures
@@ -34,7 +34,7 @@ import Testing
 
     @Test func anInstantCutShowsTheNewSourceOnTheNextFrameThenReturnsToPassthrough() async throws {
         let harness = try ProgramHarness()
-        let heli = try harness.publish("heli-1")
+        let heli = try harness.publish("heli-1", clip: try await MediaFiles.progressiveHeli())
         // drone-1 publishes only once heli-1 is on air: started together, whichever goes live
         // first is taken, and the test needs heli-1.
         try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
@@ -65,7 +65,7 @@ import Testing
         #expect(index > 0)
         #expect(pictures[index].source == "drone-1", "\(pictures[index])")
         #expect(pictures[index - 1].source == "heli-1", "\(pictures[index - 1])")
-        #expect(pictures[index].pts - pictures[index - 1].pts == 3000, "the next frame, no gap")
+        #expect(pictures[index].pts - pictures[index - 1].pts == 3003, "the next frame, no gap")
         #expect(pictures[(index + 1)...].allSatisfy { $0.source == "drone-1" })
 
         heli.terminate()
@@ -75,7 +75,7 @@ import Testing
 
     @Test func aSilentSourceKeepsTheProgramAtItsFrameRateUntilFailoverAndAfter() async throws {
         let harness = try ProgramHarness(program: .forTests(failover: ["heli-1": FailoverRule(thresholdMilliseconds: 1500)]))
-        let heli = try harness.publish("heli-1")
+        let heli = try harness.publish("heli-1", clip: try await MediaFiles.progressiveHeli())
         try await eventually("heli-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
         try await eventually("passthrough") { harness.pipeline.status.mode == .passthrough }
         let (reader, recording) = try harness.readProgram(name: "silent.ts")
@@ -112,7 +112,7 @@ import Testing
     static func clockArea(_ path: String, picture index: Int) async throws -> [UInt8] {
         let result = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-frames:v", "1",
-            "-vf", "select=gte(n\\,\(index)),crop=600:70:340:400,format=gray", "-f", "rawvideo", "-",
+            "-vf", "select=gte(n\\,\(index)),crop=600:70:(iw-600)/2:ih/2+35,format=gray", "-f", "rawvideo", "-",
         ])
         return [UInt8](result.stdout)
     }
@@ -170,9 +170,9 @@ import Testing
             "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,r_frame_rate", "-of", "csv=p=0", recording,
         ])
         let line = String(decoding: probe.stdout, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        #expect(line == "1280,720,30/1", "program profile, got \(line)")
+        #expect(line == "1920,1080,30000/1001", "program profile, got \(line)")
         let pictures = try await RecordedFrames.pictures(recording)
-        #expect(pictures.count >= 50 && Self.largestStep(pictures) <= 3000, "30 fps from a 25 fps source")
+        #expect(pictures.count >= 50 && Self.largestStep(pictures) <= 3003, "29.97 fps from a 25 fps source")
         let decoded = try await RecordedStream.decode(recording)
         #expect(decoded.errors.isEmpty, "\(decoded.errors)")
 

@@ -10,7 +10,7 @@ import Testing
     static let drone = "drone-1"
 
     static func machine(instantCut: Bool = true, rules: [String: FailoverRule] = [:], maximumCachedPackets: Int = 600) -> Machine {
-        var settings = Machine.Settings(frameTicks: 3000, framesPerSecond: 30, instantCut: instantCut)
+        var settings = Machine.Settings(frameRate: .fps30, instantCut: instantCut)
         settings.maximumCachedPackets = maximumCachedPackets
         return Machine(settings: settings, sources: [heli, drone], rules: rules)
     }
@@ -40,7 +40,10 @@ import Testing
         _ = machine.handle(.clock(at: ms(0)))
         _ = machine.handle(.opened(source: heli, hasVideo: true, matchesProfile: true))
         _ = machine.handle(.packet(video(heli, 0, keyframe: true), at: ms(10)))
-        _ = machine.handle(.clock(at: ms(50)))
+        for action in machine.handle(.clock(at: ms(50))) {
+            // The engine shows the cached GOP's newest picture at once, as the next frame.
+            if case .decodeCachedGOP(_, _, let newestAt, .show) = action { _ = machine.handle(.picture(pts: newestAt, at: ms(50))) }
+        }
         _ = machine.handle(.packet(video(heli, 1, keyframe: true), at: ms(60)))
         precondition(machine.mode == .passthrough && machine.lastDTS == 906_000 && machine.lead == 900_600)
     }
@@ -216,8 +219,9 @@ import Testing
         #expect(machine.mode == .transcode)
         #expect(machine.handle(.packet(Self.audio(Self.drone, 1), at: Self.ms(120))) == [])
         #expect(machine.handle(.packet(Self.video(Self.drone, 6), at: Self.ms(120))) == [])
+        // Nothing of drone-1 was shown: its keyframe is the next frame after heli-1's last.
         #expect(machine.handle(.packet(Self.video(Self.drone, 7, keyframe: true), at: Self.ms(130))) == [
-            .newSegment, .modeChanged(.passthrough), .passThrough(7, pts: 912_000, dts: 912_000),
+            .newSegment, .modeChanged(.passthrough), .passThrough(7, pts: 909_000, dts: 909_000),
         ])
     }
 
@@ -232,10 +236,12 @@ import Testing
         #expect(machine.mode == .transcode)
         #expect(!machine.picturesNeedNoFilter, "captioned pictures go through the filter")
         #expect(machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(80))) == [.decode(2, pts: 909_000, dts: 909_000)])
+        #expect(machine.handle(.picture(pts: 909_000, at: Self.ms(80))) == [.encode(pts: 909_000, keyframe: true)])
         #expect(machine.handle(.caption(on: true)) == [], "an edit while transcoding changes the filter only")
         #expect(machine.handle(.caption(on: false)) == [])
         #expect(machine.picturesNeedNoFilter)
         #expect(machine.handle(.packet(Self.video(Self.heli, 3), at: Self.ms(90))) == [.decode(3, pts: 912_000, dts: 912_000)], "until the next keyframe")
+        _ = machine.handle(.picture(pts: 912_000, at: Self.ms(90)))
         #expect(machine.handle(.packet(Self.video(Self.heli, 4, keyframe: true), at: Self.ms(100))) == [
             .newSegment, .modeChanged(.passthrough), .passThrough(4, pts: 915_000, dts: 915_000),
         ])

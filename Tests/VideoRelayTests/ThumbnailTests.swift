@@ -98,10 +98,10 @@ enum JPEGFile {
         return (Int(bytes[0]), Int(bytes[1]), Int(bytes[2]))
     }
 
-    /// Which sample clip a thumbnail shows, from the corner `RecordedStream.cornerColour` reads
-    /// in the full picture (100x40 at 1160,20 of 1280x720).
+    /// Which sample clip a thumbnail shows, from the region `MediaFiles.identifyingCrop` reads
+    /// in the full picture.
     static func sourceShown(_ path: String) async throws -> String? {
-        MediaFiles.identify(try await colour(path, x: 1160 / 1280, y: 20 / 720, width: 100 / 1280, height: 40 / 720))
+        MediaFiles.identify(try await colour(path, x: 0.45, y: 1 / 3, width: 0.1, height: 0.05))
     }
 
     /// Whether the middle of the bottom caption's box is mostly red: a banner caption (white

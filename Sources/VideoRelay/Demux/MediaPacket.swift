@@ -22,10 +22,12 @@ extension MediaStreams {
     var videoFormat: VideoFormat? {
         guard let video else { return nil }
         let rate = video.frameRate
+        let fieldOrder = video.parameters.pointer.pointee.field_order
         return VideoFormat(
             isH264: video.parameters.codecID == AV_CODEC_ID_H264,
             width: Int(video.parameters.width), height: Int(video.parameters.height),
-            framesPerSecond: rate.den > 0 && rate.num > 0 ? Double(rate.num) / Double(rate.den) : nil,
-            hasNoReordering: video.parameters.videoDelay == 0)
+            frameRate: rate.den > 0 && rate.num > 0 ? FrameRate(Int(rate.num), Int(rate.den)) : nil,
+            interlaced: fieldOrder != AV_FIELD_PROGRESSIVE && fieldOrder != AV_FIELD_UNKNOWN,
+            bottomFieldFirst: fieldOrder == AV_FIELD_BB || fieldOrder == AV_FIELD_BT)
     }
 }

@@ -33,7 +33,12 @@ final class Encoder {
             context.pointee.height = Int32(profile.height)
             context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
             context.pointee.time_base = AVRational(num: 1, den: 90_000)
-            context.pointee.framerate = AVRational(num: Int32(profile.framesPerSecond), den: 1)
+            context.pointee.framerate = AVRational(num: Int32(profile.frameRate.numerator), den: Int32(profile.frameRate.denominator))
+            if profile.scan == .interlaced {
+                // Field coding, top field first (the frames say so too: `Frame.markTopFieldFirst`).
+                context.pointee.flags |= Int32(AV_CODEC_FLAG_INTERLACED_DCT) | Int32(AV_CODEC_FLAG_INTERLACED_ME)
+                context.pointee.field_order = AV_FIELD_TT
+            }
             context.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
             context.pointee.bit_rate = Int64(profile.videoBitsPerSecond)
             context.pointee.rc_max_rate = Int64(profile.videoBitsPerSecond)

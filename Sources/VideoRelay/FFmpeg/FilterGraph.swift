@@ -1,6 +1,7 @@
 import CFFmpeg
 
-/// The program's video filter graph: buffer → scale → fps → format → drawtext → buffersink.
+/// The program's video filter graph: buffer → (bwdif) → scale → setsar → (pad) → fps → format →
+/// drawtext → buffersink, as `PictureConversion` decides for the source.
 /// The caption is changed on air with `avfilter_graph_send_command` (drawtext `reinit`, and
 /// the generic `enable`), never by building a new graph.
 final class FilterGraph {
@@ -10,14 +11,20 @@ final class FilterGraph {
     let inputHeight: Int32
     let inputFormat: Int32
     private(set) var caption: Caption?
+    /// The program frame the fps filter's grid starts from: frames go in and come out relative
+    /// to it, so the filter's frame N is the program grid's frame N (its own grid counts from 0).
+    private let origin: Int64
 
     static let captionFilterName = "caption"
 
     /// - Parameters:
     ///   - input: a decoded frame showing the input's size and pixel format.
+    ///   - source: the source's stream format (interlacing, frame rate), nil when unknown.
     ///   - timeBase: the time base of the frames' pts (the program's 1/90000).
-    init(input: Frame, timeBase: AVRational, profile: ProgramProfile, font: String, caption: Caption?) throws(FFmpegError) {
+    ///   - origin: a frame time on the program's frame grid (the next frame out).
+    init(input: Frame, source: VideoFormat?, timeBase: AVRational, origin: Int64, profile: ProgramProfile, font: String, caption: Caption?) throws(FFmpegError) {
         let frame = input.pointer.pointee
+        self.origin = origin
         inputWidth = frame.width
         inputHeight = frame.height
         inputFormat = frame.format
@@ -30,12 +37,23 @@ final class FilterGraph {
         ]
         captionOptions += (caption ?? Caption(text: " ")).drawtextOptions
         captionOptions.append(("enable", caption == nil ? "0" : "1"))
-        chain = try FilterChain(input: input, timeBase: timeBase, steps: [
-            FilterChain.Step(filter: "scale", options: [("w", "\(profile.width)"), ("h", "\(profile.height)")]),
-            FilterChain.Step(filter: "fps", options: [("fps", "\(profile.framesPerSecond)")]),
-            FilterChain.Step(filter: "format", options: [("pix_fmts", "yuv420p")]),
+        // Interlaced when the stream says so or the decoder marks the picture as two fields.
+        let conversion = PictureConversion(
+            width: Int(frame.width), height: Int(frame.height),
+            sampleAspect: (Int(frame.sample_aspect_ratio.num), Int(frame.sample_aspect_ratio.den)),
+            interlaced: source?.interlaced == true || input.isInterlaced, frameRate: source?.frameRate, profile: profile)
+        chain = try FilterChain(input: input, timeBase: timeBase, steps: conversion.steps + [
             FilterChain.Step(filter: "drawtext", options: captionOptions, name: Self.captionFilterName),
         ])
+    }
+
+    /// `existing` when it was built for frames like `frame`, else a new graph for them.
+    static func reusing(
+        _ existing: FilterGraph?, for frame: Frame, source: VideoFormat?, origin: Int64, profile: ProgramProfile, font: String, caption: Caption?
+    ) throws(FFmpegError) -> FilterGraph {
+        if let existing, existing.accepts(frame) { return existing }
+        let timeBase = AVRational(num: 1, den: Int32(ProgramTime.ticksPerSecond))
+        return try FilterGraph(input: frame, source: source, timeBase: timeBase, origin: origin, profile: profile, font: font, caption: caption)
     }
 
     /// Puts a caption on air (or changes it) from the next frame: drawtext `reinit` with the new
@@ -76,13 +94,28 @@ final class FilterGraph {
     }
 
     /// Feeds a frame (pts in the graph's input time base).
-    func push(_ frame: Frame) throws(FFmpegError) { try chain.push(frame) }
+    func push(_ frame: Frame) throws(FFmpegError) {
+        let pts = frame.pts
+        frame.pts = pts - origin
+        defer { frame.pts = pts }
+        try chain.push(frame)
+    }
 
     /// The next filtered frame into `frame`; false when none is ready.
     func pull(into frame: Frame) throws(FFmpegError) -> Bool { try chain.pull(into: frame) }
 
     /// The time base of frames coming out (the fps filter's 1/fps).
     var outputTimeBase: AVRational { chain.outputTimeBase }
+
+    /// A filtered frame's pts in 90 kHz program ticks, rounded down like `FrameRate.ticks`, so
+    /// the fps filter's frame N lands exactly on the program's frame grid from `origin`.
+    func programTicks(_ pts: Int64) -> Int64 {
+        let base = outputTimeBase
+        guard base.den > 0 else { return pts }
+        let scaled = pts * ProgramTime.ticksPerSecond * Int64(base.num)
+        let den = Int64(base.den)
+        return origin + (scaled >= 0 ? scaled / den : -((-scaled + den - 1) / den))
+    }
 
     /// Whether this graph was built for frames like `frame`.
     func accepts(_ frame: Frame) -> Bool {

@@ -32,6 +32,15 @@ final class Frame {
     var height: Int32 { pointer.pointee.height }
     /// The AVPixelFormat (video) as libav stores it.
     var format: Int32 { pointer.pointee.format }
+    /// Whether the picture holds two fields (the decoder says so for field-coded video).
+    var isInterlaced: Bool { pointer.pointee.interlaced_frame != 0 }
+
+    /// Marks the picture as two fields, top first, for an interlaced encoder.
+    func markTopFieldFirst() {
+        pointer.pointee.interlaced_frame = 1
+        pointer.pointee.top_field_first = 1
+    }
+
     /// The quantiser a fixed-quality encoder uses for this picture (qscale × FF_QP2LAMBDA).
     var quality: Int32 {
         get { pointer.pointee.quality }

@@ -42,6 +42,9 @@ final class ProgramEngine {
     private var caption: Caption?
     private var graph: FilterGraph?
     private var videoDecoder: Decoder?
+    /// The newest picture decoded (program PTS): older ones coming out later (a cached GOP's
+    /// held-back B-frame pictures, already shown from its drained scratch decoder) are dropped.
+    private var newestDecoded: Int64 = .min
     /// The last picture given to the encoder (profile size, 4:2:0): repeated while the on-air
     /// source sends nothing, so the program keeps its frame rate.
     private var lastPicture: Frame?
@@ -85,6 +88,7 @@ final class ProgramEngine {
         videoParameters.pointer.pointee.width = Int32(profile.width)
         videoParameters.pointer.pointee.height = Int32(profile.height)
         videoParameters.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        videoParameters.pointer.pointee.field_order = profile.scan == .interlaced ? AV_FIELD_TT : AV_FIELD_PROGRESSIVE
         videoStream = try muxer.addStream(parameters: videoParameters.pointer, timeBase: Self.ticksTimeBase)
         let audioParameters = try audio.parameters()
         audioStream = try muxer.addStream(parameters: audioParameters.pointer, timeBase: Self.ticksTimeBase)
@@ -166,19 +170,11 @@ final class ProgramEngine {
             run(machine.handle(.cut(source: source, by: by, ticket: ticket, at: now)))
         case .showCaption(let caption):
             self.caption = caption
-            do {
-                try graph?.show(caption)
-            } catch {
-                note(error, "caption")
-            }
+            attempt("caption") { () throws(FFmpegError) in try graph?.show(caption) }
             run(machine.handle(.caption(on: true)))
         case .clearCaption:
             caption = nil
-            do {
-                try graph?.hideCaption()
-            } catch {
-                note(error, "caption")
-            }
+            attempt("caption") { () throws(FFmpegError) in try graph?.hideCaption() }
             run(machine.handle(.caption(on: false)))
         }
         status.caption = caption
@@ -282,7 +278,8 @@ final class ProgramEngine {
             let frame = try Frame()
             while try decoder.receive(into: frame) {
                 frame.pts = frame.pointer.pointee.best_effort_timestamp
-                try emitSourcePicture(frame)
+                if frame.pts > newestDecoded { try emitSourcePicture(frame) }
+                newestDecoded = max(newestDecoded, frame.pts)
                 frame.unref()
             }
         } catch {
@@ -292,7 +289,7 @@ final class ProgramEngine {
 
     /// A decoded picture of the on-air source (pts on the program timeline) to the encoder:
     /// straight when it already has the profile's size and rate and no caption is on (a bridge
-    /// back to passthrough, no filter delay), else through scale/fps/caption.
+    /// back to passthrough, no filter delay), else through the conversion and the caption.
     private func emitSourcePicture(_ frame: Frame) throws(FFmpegError) {
         let direct = machine.picturesNeedNoFilter && frame.width == Int32(profile.width)
             && frame.height == Int32(profile.height) && frame.format == AV_PIX_FMT_YUV420P.rawValue
@@ -302,14 +299,14 @@ final class ProgramEngine {
             offer(frame)
             return
         }
-        if graph == nil || graph?.accepts(frame) == false {
-            graph = try FilterGraph(input: frame, timeBase: Self.ticksTimeBase, profile: profile, font: configuration.font, caption: caption)
-        }
-        guard let graph else { return }
+        let source = machine.switcher.onAir.sourceID.flatMap { streams[$0]?.videoFormat }
+        let graph = try FilterGraph.reusing(
+            graph, for: frame, source: source, origin: machine.nextFramePTS, profile: profile, font: configuration.font, caption: caption)
+        self.graph = graph
         try graph.push(frame)
         let filtered = try Frame()
         while try graph.pull(into: filtered) {
-            filtered.pts = av_rescale_q(filtered.pts, graph.outputTimeBase, Self.ticksTimeBase)
+            filtered.pts = graph.programTicks(filtered.pts)
             offer(filtered)
             filtered.unref()
         }
@@ -330,6 +327,7 @@ final class ProgramEngine {
             guard let encoder = videoEncoder else { return }
             frame.pts = pts
             frame.pointer.pointee.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+            if profile.scan == .interlaced { frame.markTopFieldFirst() }
             if frame !== lastPicture { lastPicture = try frame.newReference() }
             try encoder.send(frame)
             try encoder.receivePackets(streamIndex: videoStream, duration: profile.frameTicks) { writeVideo($0) }
@@ -354,12 +352,7 @@ final class ProgramEngine {
     private func decodeCachedGOP(_ source: String, _ packets: [Machine.CachedPacket], newestAt: Int64, use: Machine.GOPUse) {
         graph = nil
         videoDecoder = nil
-        let context: String
-        switch use {
-        case .show: context = "instant cut"
-        case .hold: context = "hold"
-        case .caption: context = "caption"
-        }
+        let context = use.errorContext
         let decoded: CachedGOPDecoding
         do throws(FFmpegError) {
             guard let stream = streams[source]?.video else {
@@ -373,6 +366,7 @@ final class ProgramEngine {
         }
         videoDecoder = decoded.decoder
         let latest = decoded.latest
+        newestDecoded = latest?.pts ?? newestDecoded
         switch use {
         case .show:
             guard let latest else { return }
@@ -419,6 +413,11 @@ final class ProgramEngine {
     }
 
     // MARK: - Status
+
+    /// Runs `body`, noting a failure under `context`.
+    private func attempt(_ context: String, _ body: () throws(FFmpegError) -> Void) {
+        do { try body() } catch { note(error, context) }
+    }
 
     private func note(_ error: FFmpegError, _ context: String) {
         status.errors[context, default: 0] += 1

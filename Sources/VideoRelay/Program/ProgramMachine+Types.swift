@@ -4,9 +4,10 @@
 extension ProgramMachine {
     /// Fixed facts about the program.
     struct Settings: Sendable, Equatable {
-        /// One program frame in 90 kHz ticks.
-        var frameTicks: Int64
-        var framesPerSecond: Int
+        /// The program's exact frame rate.
+        var frameRate: FrameRate
+        /// One program frame in 90 kHz ticks, rounded down (gaps and durations only).
+        var frameTicks: Int64 { frameRate.frameTicks }
         /// Cuts decode the target's cached GOP and go on air at once instead of waiting for
         /// its next IDR.
         var instantCut: Bool
@@ -21,14 +22,13 @@ extension ProgramMachine {
         /// A cached GOP longer than this many video packets is dropped (no IDR for too long).
         var maximumCachedPackets = 600
 
-        init(frameTicks: Int64, framesPerSecond: Int, instantCut: Bool) {
-            self.frameTicks = frameTicks
-            self.framesPerSecond = framesPerSecond
+        init(frameRate: FrameRate, instantCut: Bool) {
+            self.frameRate = frameRate
             self.instantCut = instantCut
         }
 
         init(profile: ProgramProfile, instantCut: Bool) {
-            self.init(frameTicks: profile.frameTicks, framesPerSecond: max(profile.framesPerSecond, 1), instantCut: instantCut)
+            self.init(frameRate: profile.frameRate, instantCut: instantCut)
         }
     }
 

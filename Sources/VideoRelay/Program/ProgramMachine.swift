@@ -18,9 +18,11 @@ struct ProgramMachine<Payload> {
     private(set) var captionOn = false
     private(set) var pendingReply: PendingReply?
     private(set) var rebaser: TimestampRebaser
-    /// The DTS and PTS of the last video out (nil before the first).
+    /// The DTS and the largest PTS of the video out (nil before the first).
     private(set) var lastDTS: Int64?
     private(set) var lastPTS: Int64?
+    /// The program's frames on their exact rational grid, from the latest picture shown.
+    private(set) var grid: FrameGrid?
     /// The program clock's lead: the largest (PTS out - ticks since start) seen. The program is
     /// due at lead + elapsed: frames that arrived on time set it, so a late burst from a source
     /// does not count as the program falling behind.
@@ -37,14 +39,14 @@ struct ProgramMachine<Payload> {
         self.settings = settings
         switcher = ProgramSwitcher(sources: sources, rules: rules)
         tracks = Dictionary(uniqueKeysWithValues: sources.map { ($0, Track()) })
-        rebaser = TimestampRebaser(start: ProgramTime.startTicks, frameTicks: settings.frameTicks)
+        rebaser = TimestampRebaser(start: ProgramTime.startTicks, frameTicks: settings.frameRate.frameTicks)
     }
 
     /// Passthrough or transcode, as the status reports it.
     var mode: ProgramStatus.Mode { feed.mode }
 
-    /// The next program frame's PTS: one frame after the last one out.
-    var nextFramePTS: Int64 { lastDTS.map { $0 + settings.frameTicks } ?? ProgramTime.startTicks }
+    /// The next program frame's PTS: one frame after the last one shown, on the exact grid.
+    var nextFramePTS: Int64 { grid?.next ?? ProgramTime.startTicks }
 
     /// Whether decoded pictures of the on-air source go to the encoder as they are (when they
     /// have the profile's size and format): no caption, and the source matches the profile.
@@ -147,7 +149,7 @@ struct ProgramMachine<Payload> {
         var actions: [Action] = []
         if case .awaitingKeyframe = feed, !packet.isKeyframe { return [] }
         if packet.isKeyframe { actions += chooseMode(matchesProfile: tracks[packet.source]?.matchesProfile ?? false) }
-        let (pts, dts) = rebaser.rebase(pts: packet.pts, dts: packet.dts)
+        let (pts, dts) = rebaser.rebase(pts: packet.pts, dts: packet.dts, forDecoding: feed != .passthrough)
         switch feed {
         case .passthrough:
             // The rebaser puts every packet after the last one out (it is told of each).
@@ -165,7 +167,7 @@ struct ProgramMachine<Payload> {
         let before = feed.mode
         feed = wanted == .passthrough ? .passthrough : .transcode(matchesProfile: matchesProfile)
         guard wanted != before else { return [] }
-        rebaser.splice()
+        splice()
         segment += 1
         return [.newSegment, .modeChanged(wanted)]
     }
@@ -196,7 +198,7 @@ struct ProgramMachine<Payload> {
             case .switched(let to, let from, let reason):
                 // The new input's first picture is the next program frame, instant or not.
                 let firstPTS = nextFramePTS
-                rebaser.splice()
+                splice()
                 segment += 1
                 actions.append(.newSegment)
                 if to == .slate {
@@ -239,8 +241,11 @@ struct ProgramMachine<Payload> {
         if use == .caption, let lastDTS {
             newestAt = lastDTS
         } else {
-            rebaser.splice()
-            newestAt = rebaser.rebase(pts: newest.pts, dts: newest.dts).dts
+            // The newest picture (highest PTS; with B-frames not the last packet) is the one
+            // shown on the next frame.
+            let ahead = track.gop.map { TimestampRebaser.signedDifference($0.pts ?? $0.dts, newest.pts ?? newest.dts) }.max() ?? 0
+            rebaser.splice(at: nextFramePTS, earlier: max(ahead, 0))
+            newestAt = rebaser.rebase(pts: newest.pts, dts: newest.dts, forDecoding: true).dts
         }
         let matches = track.matchesProfile ?? false
         feed = use == .hold ? .holding(resume: .transcode(matchesProfile: matches)) : .transcode(matchesProfile: matches)
@@ -302,7 +307,7 @@ struct ProgramMachine<Payload> {
     private mutating func slatePictures(at now: Duration) -> [Action] {
         let due = due(at: now)
         var actions: [Action] = []
-        for _ in 0..<settings.framesPerSecond where nextFramePTS <= due {
+        for _ in 0..<settings.frameRate.framesPerSecondRoundedUp where nextFramePTS <= due {
             let pts = nextFramePTS
             guard let keyframe = admitPicture(pts: pts, at: now) else { break }
             actions.append(.encodeSlate(pts: pts, keyframe: keyframe))
@@ -335,14 +340,14 @@ struct ProgramMachine<Payload> {
             }
         }
         // Up to the program clock: the program never runs ahead of the wall clock.
-        for _ in 0..<settings.framesPerSecond where nextFramePTS <= due {
+        for _ in 0..<settings.frameRate.framesPerSecondRoundedUp where nextFramePTS <= due {
             let pts = nextFramePTS
             guard let keyframe = admitPicture(pts: pts, at: now) else { break }
             actions.append(.repeatLast(pts: pts, keyframe: keyframe))
         }
         // The source's next packet follows the repeats, in a fresh graph so its frame-rate
         // filter does not fill the gap again.
-        rebaser.splice()
+        splice()
         actions.append(.resetFilter)
         return actions
     }
@@ -360,6 +365,8 @@ struct ProgramMachine<Payload> {
     /// Admits a picture to the encoder at `pts` if it is after the last one out (the timeline
     /// never goes back), noting it as out. Returns whether it starts a segment (a keyframe).
     private mutating func admitPicture(pts: Int64, at: Duration) -> Bool? {
+        // An encoded picture is decoded when shown: after every picture already shown.
+        if let lastPTS, pts <= lastPTS { return nil }
         guard noteOutput(pts: pts, dts: pts, at: at) else { return nil }
         hasLastPicture = true
         defer { encodedSegment = segment }
@@ -371,9 +378,17 @@ struct ProgramMachine<Payload> {
     private mutating func noteOutput(pts: Int64, dts: Int64, at: Duration) -> Bool {
         if let lastDTS, dts <= lastDTS { return false }
         lastDTS = dts
-        lastPTS = max(lastPTS ?? pts, pts)
+        if pts > lastPTS ?? .min {
+            lastPTS = pts
+            if grid == nil { grid = FrameGrid(rate: settings.frameRate, anchor: pts) } else { grid?.note(pts) }
+        }
         lead = max(lead ?? pts - at.ticks, pts - at.ticks)
-        rebaser.noteOutput(dts)
+        rebaser.noteOutput(dts, pts: pts)
         return true
+    }
+
+    /// The next source packet starts a new segment, shown at the next frame on the grid.
+    private mutating func splice() {
+        rebaser.splice(at: nextFramePTS)
     }
 }

@@ -98,7 +98,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         thread.name = "program"
         thread.start()
         logger.info("program pipeline started", metadata: [
-            "program.profile": "\(configuration.profile.width)x\(configuration.profile.height)@\(configuration.profile.framesPerSecond)",
+            "program.profile": "\(configuration.profile.summary)",
             "program.slate": "\(configuration.slatePath ?? "none")",
         ])
     }

@@ -1,24 +1,37 @@
 /// The one format the program is delivered in. Passthrough keeps a source's own packets when
 /// they already match it; everything else is encoded to it.
 public struct ProgramProfile: Sendable, Equatable, Codable {
+    /// How each frame is scanned.
+    public enum Scan: String, Sendable, Codable, CaseIterable {
+        /// Whole pictures (1080p, 720p).
+        case progressive
+        /// Two fields per frame, the top field first (1080i: 29.97 frames, 59.94 fields).
+        case interlaced
+    }
+
     public var width: Int
     public var height: Int
-    public var framesPerSecond: Int
+    /// Frames per second, exact (for an interlaced profile: frames, each of two fields).
+    public var frameRate: FrameRate
+    public var scan: Scan
     public var videoBitsPerSecond: Int
-    /// Keyframe interval in frames (1 s at 30 fps by default).
+    /// Keyframe interval in frames (about 1 s by default).
     public var gopFrames: Int
     /// libx264 preset (speed against quality).
     public var x264Preset: String
     public var audioSampleRate: Int
     public var audioBitsPerSecond: Int
 
+    /// The default is what the field sends and the HQs want: 1080p at 29.97.
     public init(
-        width: Int = 1280, height: Int = 720, framesPerSecond: Int = 30, videoBitsPerSecond: Int = 4_000_000,
-        gopFrames: Int = 30, x264Preset: String = "veryfast", audioSampleRate: Int = 48_000, audioBitsPerSecond: Int = 128_000
+        width: Int = 1920, height: Int = 1080, frameRate: FrameRate = .ntsc30, scan: Scan = .progressive,
+        videoBitsPerSecond: Int = 6_000_000, gopFrames: Int = 30, x264Preset: String = "veryfast",
+        audioSampleRate: Int = 48_000, audioBitsPerSecond: Int = 128_000
     ) {
         self.width = width
         self.height = height
-        self.framesPerSecond = framesPerSecond
+        self.frameRate = frameRate
+        self.scan = scan
         self.videoBitsPerSecond = videoBitsPerSecond
         self.gopFrames = gopFrames
         self.x264Preset = x264Preset
@@ -26,21 +39,27 @@ public struct ProgramProfile: Sendable, Equatable, Codable {
         self.audioBitsPerSecond = audioBitsPerSecond
     }
 
-    /// Duration of one frame in 90 kHz ticks.
-    public var frameTicks: Int64 { 90_000 / Int64(max(framesPerSecond, 1)) }
+    /// One frame in 90 kHz ticks, rounded down (see `FrameRate.frameTicks`).
+    public var frameTicks: Int64 { frameRate.frameTicks }
+
+    /// How the profile is written in logs: `1920x1080p@30000/1001`.
+    public var summary: String { "\(width)x\(height)\(scan == .progressive ? "p" : "i")@\(frameRate)" }
 
     /// libx264 private options: low latency (no lookahead, no B-frames, sliced threads), a fixed
     /// GOP with no scene-cut keyframes, and parameter sets repeated in every keyframe so a
-    /// joiner can start anywhere.
+    /// joiner can start anywhere. Interlaced profiles code fields top first.
     var x264Options: [String: String] {
-        ["preset": x264Preset, "tune": "zerolatency", "forced-idr": "1",
-         "x264-params": "scenecut=0:repeat-headers=1"]
+        let interlacing = scan == .interlaced ? ":tff=1" : ""
+        return ["preset": x264Preset, "tune": "zerolatency", "forced-idr": "1",
+                "x264-params": "scenecut=0:repeat-headers=1\(interlacing)"]
     }
 
-    /// Whether a source's video can be passed through unchanged.
+    /// Whether a source's video can be passed through unchanged: H.264 of the profile's size,
+    /// rate and scan. B-frames are fine: passthrough keeps each packet's DTS and PTS apart.
     func matches(_ video: VideoFormat) -> Bool {
-        video.isH264 && video.width == width && video.height == height && video.hasNoReordering
-            && (video.framesPerSecond.map { abs($0 - Double(framesPerSecond)) < 0.01 } ?? false)
+        video.isH264 && video.width == width && video.height == height && video.interlaced == (scan == .interlaced)
+            && !video.bottomFieldFirst
+            && (video.frameRate.map { frameRate.matches(numerator: $0.numerator, denominator: $0.denominator) } ?? false)
     }
 }
 
@@ -49,17 +68,21 @@ public struct VideoFormat: Sendable, Equatable {
     public var isH264: Bool
     public var width: Int
     public var height: Int
-    /// From the stream's average frame rate, nil when unknown.
-    public var framesPerSecond: Double?
-    /// No B-frames: decode order is display order, so cuts at an IDR splice cleanly.
-    public var hasNoReordering: Bool
+    /// From the stream's average frame rate (frames, not fields), nil when unknown.
+    public var frameRate: FrameRate?
+    /// Coded as fields (either order).
+    public var interlaced: Bool
+    /// Interlaced with the bottom field first: never passed through, as profiles are top field
+    /// first and the fields would need swapping.
+    public var bottomFieldFirst: Bool
 
-    public init(isH264: Bool, width: Int, height: Int, framesPerSecond: Double?, hasNoReordering: Bool) {
+    public init(isH264: Bool, width: Int, height: Int, frameRate: FrameRate?, interlaced: Bool = false, bottomFieldFirst: Bool = false) {
         self.isH264 = isH264
         self.width = width
         self.height = height
-        self.framesPerSecond = framesPerSecond
-        self.hasNoReordering = hasNoReordering
+        self.frameRate = frameRate
+        self.interlaced = interlaced
+        self.bottomFieldFirst = bottomFieldFirst
     }
 }
 

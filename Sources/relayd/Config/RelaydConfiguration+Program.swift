@@ -5,8 +5,9 @@ import VideoRelay
 ///
 /// ```yaml
 /// program:
-///   profile: {width: 1280, height: 720, fps: 30, video_bitrate: 4000000, gop_frames: 30,
-///             x264_preset: veryfast, audio_sample_rate: 48000, audio_bitrate: 128000}
+///   profile: {width: 1920, height: 1080, fps: 30000/1001, scan: progressive,
+///             video_bitrate: 6000000, gop_frames: 30, x264_preset: veryfast,
+///             audio_sample_rate: 48000, audio_bitrate: 128000}
 ///   slate: Media/slate.ts
 ///   font: Noto Sans CJK JP
 ///   pipeline: true          # false: program passes the first live source through (no switching)
@@ -30,7 +31,8 @@ extension RelaydConfiguration {
         program.profile = ProgramProfile(
             width: profileNode.int("width", default: defaults.width, range: 160...3840),
             height: profileNode.int("height", default: defaults.height, range: 90...2160),
-            framesPerSecond: profileNode.int("fps", default: defaults.framesPerSecond, range: 1...60),
+            frameRate: readFrameRate(profileNode, default: defaults.frameRate),
+            scan: readScan(profileNode, default: defaults.scan),
             videoBitsPerSecond: profileNode.int("video_bitrate", default: defaults.videoBitsPerSecond, range: 100_000...50_000_000),
             gopFrames: profileNode.int("gop_frames", default: defaults.gopFrames, range: 1...600),
             x264Preset: profileNode.string("x264_preset") ?? defaults.x264Preset,
@@ -40,9 +42,7 @@ extension RelaydConfiguration {
         if !presets.contains(program.profile.x264Preset) {
             profileNode.child("x264_preset").error("must be one of \(presets.joined(separator: ", ")), got \"\(program.profile.x264Preset)\"")
         }
-        if program.profile.width % 2 != 0 || program.profile.height % 2 != 0 {
-            profileNode.error("width and height must be even (4:2:0 video)")
-        }
+        checkPictureFormat(program.profile, profileNode)
         profileNode.rejectUnknownKeys()
         program.presets = node.list("presets").map(readPreset)
         if let slate = node.string("slate") { program.slatePath = slate }
@@ -50,6 +50,44 @@ extension RelaydConfiguration {
         program.enabled = node.bool("pipeline", default: true)
         program.instantCut = node.bool("instant_cut", default: true)
         return program
+    }
+
+    /// `fps`: one of the broadcast rates, as a fraction or its usual decimal.
+    private static func readFrameRate(_ node: ConfigNode, default value: FrameRate) -> FrameRate {
+        guard let text = node.string("fps") else { return value }
+        guard let rate = FrameRate(parsing: text) else {
+            let rates = FrameRate.supported.map(\.description).joined(separator: ", ")
+            node.child("fps").error("must be one of \(rates) (or 29.97, 59.94), got \"\(text)\"")
+            return value
+        }
+        return rate
+    }
+
+    private static func readScan(_ node: ConfigNode, default value: ProgramProfile.Scan) -> ProgramProfile.Scan {
+        guard let text = node.string("scan") else { return value }
+        guard let scan = ProgramProfile.Scan(rawValue: text) else {
+            let scans = ProgramProfile.Scan.allCases.map(\.rawValue).joined(separator: ", ")
+            node.child("scan").error("must be one of \(scans), got \"\(text)\"")
+            return value
+        }
+        return scan
+    }
+
+    /// HD as the receivers take it: 1920x1080 or 1280x720; interlaced only as 1080i, with 25,
+    /// 29.97 or 30 frames (50, 59.94 or 60 fields) a second.
+    private static func checkPictureFormat(_ profile: ProgramProfile, _ node: ConfigNode) {
+        let size = (profile.width, profile.height)
+        guard size == (1920, 1080) || size == (1280, 720) else {
+            node.error("width x height must be 1920x1080 or 1280x720, got \(profile.width)x\(profile.height)")
+            return
+        }
+        guard profile.scan == .interlaced else { return }
+        if profile.height != 1080 {
+            node.child("scan").error("interlaced profiles are 1920x1080 (1080i), got \(profile.width)x\(profile.height)")
+        }
+        if ![FrameRate.ntsc30, .fps25, .fps30].contains(profile.frameRate) {
+            node.child("fps").error("an interlaced profile counts frames of two fields: 30000/1001, 25 or 30, got \(profile.frameRate)")
+        }
     }
 
     private static func readPreset(_ node: ConfigNode) -> CaptionPreset {

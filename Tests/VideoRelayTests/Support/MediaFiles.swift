@@ -9,6 +9,30 @@ enum MediaFiles {
 
     static func clip(_ sourceID: String) -> String { directory.appendingPathComponent("\(sourceID).ts").path }
 
+    /// heli-1's look (blue, 440 Hz, a moving pattern) as 1080p29.97 with B-frames, so it passes
+    /// through the default profile like drone-1 (the committed heli-1 is 1080i, always
+    /// converted): for tests that cut between two sources in passthrough. Made once per test run
+    /// (4 s, ultrafast), in the temporary directory.
+    static func progressiveHeli() async throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("heli-1-1080p2997-v1.ts").path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let partial = path + ".\(UUID().uuidString)"
+        let result = try await ExternalProcess.output([
+            "ffmpeg", "-hide_banner", "-v", "error", "-y",
+            "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1920x1080:r=30000/1001:d=4",
+            "-f", "lavfi", "-i", "testsrc2=s=480x270:r=30000/1001:d=4",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4",
+            "-filter_complex", "[0][1]overlay=x='40+mod(t*180,1400)':y=690[v]", "-map", "[v]", "-map", "2:a",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "900k", "-g", "30", "-keyint_min", "30",
+            "-sc_threshold", "0", "-bf", "2", "-c:a", "aac", "-b:a", "64k", "-ac", "2", "-ar", "48000",
+            "-pes_payload_size", "0", "-f", "mpegts", partial,
+        ])
+        guard result.status == 0 else { throw TestFailure("progressive heli-1 clip failed: \(result.stderr)") }
+        // Renamed whole: a test running at the same time sees the finished file or none.
+        _ = rename(partial, path)
+        return path
+    }
+
     /// Background colours from Media/make-clips, as RGB.
     static let backgrounds: [String: (Int, Int, Int)] = [
         "heli-1": (0x1f, 0x4e, 0xa0),
@@ -16,7 +40,12 @@ enum MediaFiles {
         "mobile-1": (0xa0, 0x28, 0x28),
     ]
 
-    /// Which clip a decoded picture comes from, judged by the background colour of a corner that
+    /// The region whose average colour tells the clips apart (an ffmpeg filter, averaged to one
+    /// pixel): a patch at the middle of the width, a third of the way down, which no label,
+    /// pattern, caption or slate text covers and which a pillarboxed source still fills.
+    static let identifyingCrop = "crop=iw/10:ih/20:iw*9/20:ih/3,scale=1:1"
+
+    /// Which clip a decoded picture comes from, judged by the background colour of a region that
     /// carries no text or pattern.
     static func identify(_ rgb: (Int, Int, Int)) -> String? {
         backgrounds.min { a, b in distance(a.value, rgb) < distance(b.value, rgb) }
@@ -35,8 +64,11 @@ enum RecordedStream {
     /// frame is removed first (`dropCutOffTail`), anything else broken is reported.
     static func decode(_ path: String) async throws -> (errors: String, videoFrames: Int) {
         try dropCutOffTail(path)
+        // `-enc_time_base 1/90000`: the null output keeps each picture's own time. Otherwise
+        // ffmpeg times it in 1/rate of a rate guessed from the stream (29.92 for a 29.97 stream
+        // with a publisher's loop point in it) and reports two pictures rounded onto one tick.
         let result = try await ExternalProcess.output([
-            "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v:0", "-f", "null", "-",
+            "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v:0", "-enc_time_base", "1/90000", "-f", "null", "-",
         ])
         let probe = try await ExternalProcess.output([
             "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
@@ -48,11 +80,11 @@ enum RecordedStream {
         return (result.stderr, frames)
     }
 
-    /// The average colour of the top-right corner of the frame at `seconds` into the file.
+    /// The average colour of the identifying region of the frame at `seconds` into the file.
     static func cornerColour(_ path: String, at seconds: Double = 0.5) async throws -> (Int, Int, Int)? {
         let result = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-ss", String(seconds), "-i", path, "-frames:v", "1",
-            "-vf", "crop=100:40:1160:20,scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+            "-vf", MediaFiles.identifyingCrop, "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
         ])
         let bytes = [UInt8](result.stdout)
         guard bytes.count >= 3 else { return nil }

@@ -88,7 +88,7 @@ enum RecordedFrames {
         let pts = String(decoding: probe.stdout, as: UTF8.self).split(separator: "\n").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         let colours = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough",
-            "-vf", "crop=100:40:1160:20,scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+            "-vf", MediaFiles.identifyingCrop, "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
         ])
         let bytes = [UInt8](colours.stdout)
         return zip(pts, stride(from: 0, to: bytes.count - 2, by: 3)).map { pts, at in
