@@ -93,7 +93,8 @@ import VideoRelay
         #expect(failures.allSatisfy { $0.details["address"] == "127.0.0.1" && $0.actor == "anonymous" })
         let names = try failures.flatMap { try JSONDecoder().decode([String].self, from: Data(($0.details["names"] ?? "[]").utf8)) }
         #expect(!names.isEmpty && names.allSatisfy { $0.unicodeScalars.count <= FailedLoginRecorder.nameLength + 1 && $0.hasPrefix("mallory-") })
-        #expect(failures.first?.details["reasons"]?.contains("rate limited: ") == true)
+        // The attempts may straddle a minute: the refusals by the limit are in one of its entries.
+        #expect(failures.contains { $0.details["reasons"]?.contains("rate limited: ") == true })
         #expect(try await Self.verify(relayd).status == 0)
     }
 

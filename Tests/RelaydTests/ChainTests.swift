@@ -54,10 +54,7 @@ import VideoRelay
         var heli = try prefecture.publishSampleClip("heli-1")
         let npa = try RelaydProcess(configYAML: Self.npaYAML(upstreamPort: prefecture.srtPort))
         try await npa.waitReady()
-        let mobile = try npa.publishSampleClip("mobile-1")
-        defer {
-            for process in [heli, mobile] { process.signal(SIGKILL) }
-        }
+        defer { heli.signal(SIGKILL) }
 
         // The NPA's source is the prefecture's program: heli-1 once it is on air there.
         try await prefecture.waitFor("/api/program", "heli-1 on air at the prefecture") { ($0 as? [String: Any])?["on_air"] as? String == "heli-1" }
@@ -66,6 +63,10 @@ import VideoRelay
             return source?["state"] as? String == "live" && (source?["upstream"] as? [String: Any])?["state"] as? String == "connected"
         }
         try await npa.waitFor("/api/program", "shizuoka on air at the NPA") { ($0 as? [String: Any])?["on_air"] as? String == "shizuoka" }
+        // The backup publishes once shizuoka is on air: the first source live goes on air, and
+        // the test needs the upstream site there.
+        let mobile = try npa.publishSampleClip("mobile-1")
+        defer { mobile.signal(SIGKILL) }
         try await npa.waitShowing("heli-1", resource: "program")
         // The prefecture's program names its site and its on-air source, and that crosses the hop.
         let tags = try await npa.serviceTags(of: "shizuoka")

@@ -81,9 +81,11 @@ enum RecordedStream {
     }
 
     /// The average colour of the identifying region of the frame at `seconds` into the file.
+    /// Decoded from the start (`-ss` after `-i`): seeking in a short MPEG-TS by its estimated
+    /// bitrate can land past every keyframe and yield no picture at all.
     static func cornerColour(_ path: String, at seconds: Double = 0.5) async throws -> (Int, Int, Int)? {
         let result = try await ExternalProcess.output([
-            "ffmpeg", "-hide_banner", "-v", "error", "-ss", String(seconds), "-i", path, "-frames:v", "1",
+            "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-ss", String(seconds), "-frames:v", "1",
             "-vf", MediaFiles.identifyingCrop, "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
         ])
         let bytes = [UInt8](result.stdout)
