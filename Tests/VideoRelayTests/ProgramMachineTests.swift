@@ -90,7 +90,7 @@ import Testing
         // The health check at 50 ms sees heli-1 live and ready: the cached GOP is decoded and its
         // newest picture is the next program frame.
         #expect(machine.handle(.clock(at: Self.ms(50))) == [
-            .newSegment,
+            .newSegment, .soundCut(at: 903_000, to: Self.heli),
             .decodeCachedGOP(source: Self.heli, packets: [Self.cached(0)], newestAt: 903_000, use: .show),
             .switched(to: .source(Self.heli), from: .slate, reason: .firstLive),
         ])
@@ -116,7 +116,7 @@ import Testing
         #expect(machine.switcher.pending?.source == Self.heli)
         #expect(machine.handle(.packet(Self.video(Self.heli, 1), at: Self.ms(60))) == [])
         #expect(machine.handle(.packet(Self.video(Self.heli, 2, keyframe: true), at: Self.ms(70))) == [
-            .newSegment, .switched(to: .source(Self.heli), from: .slate, reason: .firstLive),
+            .newSegment, .soundCut(at: 906_000, to: Self.heli), .switched(to: .source(Self.heli), from: .slate, reason: .firstLive),
             .newSegment, .modeChanged(.passthrough), .passThrough(2, pts: 906_000, dts: 906_000),
         ])
     }
@@ -128,7 +128,7 @@ import Testing
         _ = machine.handle(.packet(Self.video(Self.heli, 0, keyframe: true), at: Self.ms(10)))
         _ = machine.handle(.clock(at: Self.ms(50)))
         #expect(machine.handle(.packet(Self.video(Self.heli, 1, keyframe: true), at: Self.ms(60))) == [
-            .newSegment, .switched(to: .source(Self.heli), from: .slate, reason: .firstLive), .decode(1, pts: 906_000, dts: 906_000),
+            .newSegment, .soundCut(at: 906_000, to: Self.heli), .switched(to: .source(Self.heli), from: .slate, reason: .firstLive), .decode(1, pts: 906_000, dts: 906_000),
         ], "stays in transcode: no mode change")
         #expect(machine.mode == .transcode)
         #expect(!machine.picturesNeedNoFilter)
@@ -143,7 +143,7 @@ import Testing
         _ = machine.handle(.opened(source: Self.drone, hasVideo: true, matchesProfile: true))
         #expect(machine.handle(.packet(Self.video(Self.drone, 0, keyframe: true), at: Self.ms(71))) == [])
         #expect(machine.handle(.packet(Self.audio(Self.drone, 0), at: Self.ms(71))) == [])
-        #expect(machine.handle(.packet(Self.audio(Self.heli, 0), at: Self.ms(72))) == [.decodeAudio(1000, source: Self.heli)])
+        #expect(machine.handle(.packet(Self.audio(Self.heli, 0), at: Self.ms(72))) == [.decodeAudio(1000, source: Self.heli, at: 903_000)])
         #expect(machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(73))) == [.passThrough(2, pts: 909_000, dts: 909_000)])
     }
 
@@ -159,7 +159,7 @@ import Testing
             "not live until a health check saw it")
         _ = machine.handle(.clock(at: Self.ms(100)))
         #expect(machine.handle(.cut(source: Self.drone, by: "op", ticket: 8, at: Self.ms(110))) == [
-            .newSegment,
+            .newSegment, .soundCut(at: 909_000, to: Self.drone),
             .decodeCachedGOP(source: Self.drone, packets: [Self.cached(5), Self.cached(6)], newestAt: 909_000, use: .show),
             .switched(to: .source(Self.drone), from: .source(Self.heli), reason: .operatorCut(by: "op")),
             .cutTookEffect(ticket: 8, source: Self.drone, by: "op", programPTS: 909_000, waited: .zero),
@@ -183,7 +183,7 @@ import Testing
         #expect(machine.pendingReply == .init(ticket: 3, source: Self.drone, at: Self.ms(110)))
         #expect(machine.handle(.packet(Self.video(Self.drone, 6), at: Self.ms(120))) == [])
         #expect(machine.handle(.packet(Self.video(Self.drone, 7, keyframe: true), at: Self.ms(400))) == [
-            .newSegment, .switched(to: .source(Self.drone), from: .source(Self.heli), reason: .operatorCut(by: "op")),
+            .newSegment, .soundCut(at: 909_000, to: Self.drone), .switched(to: .source(Self.drone), from: .source(Self.heli), reason: .operatorCut(by: "op")),
             .cutTookEffect(ticket: 3, source: Self.drone, by: "op", programPTS: 909_000, waited: .milliseconds(290)),
             .passThrough(7, pts: 909_000, dts: 909_000),
         ], "passthrough before and after: no mode change")
@@ -310,11 +310,11 @@ import Testing
         var machine = Self.machine()
         Self.heliInPassthrough(&machine)
         let actions = machine.handle(.clock(at: Self.ms(1100)))
-        #expect(Array(actions.prefix(3)) == [
-            .newSegment, .switched(to: .slate, from: .source(Self.heli), reason: .failover(from: Self.heli)),
+        #expect(Array(actions.prefix(4)) == [
+            .newSegment, .soundCut(at: 909_000, to: nil), .switched(to: .slate, from: .source(Self.heli), reason: .failover(from: Self.heli)),
             .encodeSlate(pts: 909_000, keyframe: true),
         ])
-        #expect(actions.count == 2 + 30, "a second of slate at once, the rest as it falls due")
+        #expect(actions.count == 3 + 30, "a second of slate at once, the rest as it falls due")
         #expect(machine.switcher.onAir == .slate)
         #expect(machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(1110))) == [], "off air")
     }

@@ -43,77 +43,45 @@ final class Resampler {
         return f.sample_rate == inputRate && f.format == inputFormat && f.ch_layout.nb_channels == inputChannels
     }
 
-    /// Converts `frame` and appends the result to `fifo`.
-    func convert(_ frame: Frame, into fifo: AudioFIFO) throws(FFmpegError) {
+    /// Converts `frame`: one array of samples per output channel.
+    func convert(_ frame: Frame) throws(FFmpegError) -> [[Float]] {
         let input = frame.pointer
         let capacity = swr_get_out_samples(context, input.pointee.nb_samples)
-        guard capacity > 0 else { return }
-        let scratch = try Frame()
-        scratch.pointer.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
-        scratch.pointer.pointee.sample_rate = outputRate
-        av_channel_layout_default(&scratch.pointer.pointee.ch_layout, 2)
-        scratch.pointer.pointee.nb_samples = capacity
-        try check(av_frame_get_buffer(scratch.pointer, 0), "av_frame_get_buffer")
-        let converted = withUnsafeMutablePointer(to: &scratch.pointer.pointee.data) { outData in
-            withUnsafeMutablePointer(to: &input.pointee.data) { inData in
-                outData.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { out in
+        guard capacity > 0 else { return [[], []] }
+        var left = [Float](repeating: 0, count: Int(capacity))
+        var right = [Float](repeating: 0, count: Int(capacity))
+        let converted = left.withUnsafeMutableBufferPointer { leftBuffer in
+            right.withUnsafeMutableBufferPointer { rightBuffer in
+                var out: [UnsafeMutablePointer<UInt8>?] = [
+                    UnsafeMutableRawPointer(leftBuffer.baseAddress!).assumingMemoryBound(to: UInt8.self),
+                    UnsafeMutableRawPointer(rightBuffer.baseAddress!).assumingMemoryBound(to: UInt8.self),
+                ]
+                return withUnsafeMutablePointer(to: &input.pointee.data) { inData in
                     inData.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { inp in
-                        swr_convert(context, out, capacity, inp, input.pointee.nb_samples)
+                        swr_convert(context, &out, capacity, inp, input.pointee.nb_samples)
                     }
                 }
             }
         }
         try check(converted, "swr_convert")
-        scratch.pointer.pointee.nb_samples = converted
-        try fifo.write(scratch)
+        let count = Int(converted)
+        return [Array(left.prefix(count)), Array(right.prefix(count))]
     }
 }
 
-/// Decoded program audio waiting to be cut into AAC frames (AVAudioFifo). Freed in deinit.
-final class AudioFIFO {
-    private let fifo: OpaquePointer
-
-    init(capacity: Int32) throws(FFmpegError) {
-        guard let fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, 2, capacity) else { throw .null("av_audio_fifo_alloc") }
-        self.fifo = fifo
-    }
-
-    deinit { av_audio_fifo_free(fifo) }
-
-    var count: Int32 { av_audio_fifo_size(fifo) }
-
-    func write(_ frame: Frame) throws(FFmpegError) {
-        let samples = frame.pointer.pointee.nb_samples
-        guard samples > 0 else { return }
-        let written = withUnsafeMutablePointer(to: &frame.pointer.pointee.data) { data in
-            data.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: 8) { av_audio_fifo_write(fifo, $0, samples) }
-        }
-        try check(written, "av_audio_fifo_write")
-    }
-
-    /// Reads `count` samples into a new frame; what the FIFO lacks is silence.
-    func read(_ count: Int32, sampleRate: Int32) throws(FFmpegError) -> Frame {
+/// Planar-float stereo samples as a frame for the encoder.
+extension Frame {
+    static func audio(_ channels: [[Float]], sampleRate: Int32) throws(FFmpegError) -> Frame {
         let frame = try Frame()
         frame.pointer.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
         frame.pointer.pointee.sample_rate = sampleRate
         av_channel_layout_default(&frame.pointer.pointee.ch_layout, 2)
-        frame.pointer.pointee.nb_samples = count
+        frame.pointer.pointee.nb_samples = Int32(channels[0].count)
         try check(av_frame_get_buffer(frame.pointer, 0), "av_frame_get_buffer")
-        let available = min(count, self.count)
-        let read = withUnsafeMutablePointer(to: &frame.pointer.pointee.data) { data in
-            data.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: 8) { av_audio_fifo_read(fifo, $0, available) }
-        }
-        try check(read, "av_audio_fifo_read")
-        if read < count {
-            try check(av_samples_set_silence(
-                frame.pointer.pointee.extended_data, read, count - read, 2, AV_SAMPLE_FMT_FLTP), "av_samples_set_silence")
+        for (index, samples) in channels.enumerated() where !samples.isEmpty {
+            guard let plane = frame.pointer.pointee.extended_data[index] else { continue }
+            samples.withUnsafeBytes { plane.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: $0.count) }
         }
         return frame
-    }
-
-    /// Drops the oldest samples beyond `keep`.
-    func trim(keeping keep: Int32) {
-        let excess = count - keep
-        if excess > 0 { av_audio_fifo_drain(fifo, excess) }
     }
 }

@@ -138,10 +138,12 @@ final class ProgramEngine {
         switch event {
         case .opened(let opened):
             streams[id] = opened
+            audio.forget(id)
             run(machine.handle(.opened(
                 source: id, hasVideo: opened.video != nil, matchesProfile: opened.videoFormat.map { profile.matches($0) } ?? false)))
         case .ended:
             streams[id] = nil
+            audio.forget(id)
             run(machine.handle(.ended(source: id)))
         case .packet(let item):
             guard let stream = item.kind == .video ? streams[id]?.video : streams[id]?.audio else { return }
@@ -198,8 +200,10 @@ final class ProgramEngine {
                 copy.pts = pts
                 copy.dts = dts
                 decode(copy)
-            case .decodeAudio(let packet, let source):
-                decodeAudio(packet, source: source)
+            case .decodeAudio(let packet, let source, let at):
+                decodeAudio(packet, source: source, at: at)
+            case .soundCut(let at, let to):
+                audio.cut(at: at, to: to)
             case .decodeCachedGOP(let source, let packets, let newestAt, let use):
                 decodeCachedGOP(source, packets, newestAt: newestAt, use: use)
             case .newSegment:
@@ -389,10 +393,10 @@ final class ProgramEngine {
 
     // MARK: - Audio
 
-    private func decodeAudio(_ packet: Packet, source: String) {
+    private func decodeAudio(_ packet: Packet, source: String, at: Int64) {
         guard let stream = streams[source]?.audio else { return }
         do {
-            try audio.decode(packet, source: source, stream: stream)
+            try audio.decode(packet, source: source, stream: stream, programTicks: at)
         } catch {
             note(error, "audio decode")
         }
@@ -410,6 +414,7 @@ final class ProgramEngine {
         }
         status.audioPacketsWritten += written.packets
         status.audioPacketsDroppedLate += written.droppedLate
+        status.audioSamplesDropped = UInt64(audio.droppedSamples)
     }
 
     // MARK: - Status

@@ -89,8 +89,12 @@ extension ProgramMachine {
         /// Decode this on-air video packet (a fresh decoder if there is none) with these
         /// program timestamps, and offer its pictures (`Event.picture`).
         case decode(Payload, pts: Int64, dts: Int64)
-        /// Decode this on-air audio packet into the program's audio.
-        case decodeAudio(Payload, source: String)
+        /// Decode this on-air audio packet into the program's sound; its PTS is at program
+        /// time `at`.
+        case decodeAudio(Payload, source: String, at: Int64)
+        /// From program time `at` the program hears `to` (nil: silence): the old sound ends
+        /// there, the new one starts there.
+        case soundCut(at: Int64, to: String?)
         /// Decode a source's cached GOP into a fresh decoder (dropping the filter graph), its
         /// newest picture at program DTS `newestAt`, and use the newest picture as `use` says.
         case decodeCachedGOP(source: String, packets: [CachedPacket], newestAt: Int64, use: GOPUse)
@@ -151,11 +155,22 @@ extension ProgramMachine {
         var matchesProfile: Bool?
         /// Video packets since its latest keyframe (empty until one arrived).
         var gop: [CachedPacket] = []
+        /// Its latest second of audio packets: an instant cut starts its sound with the
+        /// picture it shows, not with the next packet to arrive.
+        var recentAudio: [CachedPacket] = []
         /// When its latest packet arrived.
         var lastPacketAt: Duration?
 
         /// Demuxed, with a cached GOP that starts on a keyframe: it can go on air now.
         var isReady: Bool { matchesProfile != nil && !gop.isEmpty }
+    }
+
+    /// The source the program heard before the latest cut: its sound that arrives after the
+    /// cut (muxers send audio late) is placed with the mapping its pictures had, up to the cut.
+    struct FadingSound {
+        var source: String
+        var rebaser: TimestampRebaser
+        var until: Int64
     }
 
     /// The cut waiting for its reply.

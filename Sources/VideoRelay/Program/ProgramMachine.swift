@@ -34,6 +34,7 @@ struct ProgramMachine<Payload> {
     /// Whether the engine holds a last picture (anything was encoded).
     private(set) var hasLastPicture = false
     private var lastHealthCheck: Duration?
+    private(set) var fadingSound: FadingSound?
 
     init(settings: Settings, sources: [String], rules: [String: FailoverRule] = [:]) {
         self.settings = settings
@@ -70,6 +71,7 @@ struct ProgramMachine<Payload> {
         case .opened(let source, let hasVideo, let matches):
             tracks[source]?.matchesProfile = hasVideo ? matches : nil
             tracks[source]?.gop = []
+            tracks[source]?.recentAudio = []
             return []
         case .ended(let source):
             if tracks[source] != nil { tracks[source] = Track() }
@@ -117,8 +119,14 @@ struct ProgramMachine<Payload> {
     private mutating func receive(_ packet: Packet, at: Duration) -> [Action] {
         guard var track = tracks[packet.source] else { return [] }
         track.lastPacketAt = at
-        if packet.kind == .video {
-            let cached = CachedPacket(pts: packet.pts, dts: packet.dts, payload: packet.payload)
+        let cached = CachedPacket(pts: packet.pts, dts: packet.dts, payload: packet.payload)
+        if packet.kind == .audio {
+            track.recentAudio.append(cached)
+            let newest = cached.pts ?? cached.dts
+            track.recentAudio.removeAll {
+                TimestampRebaser.signedDifference(newest, $0.pts ?? $0.dts) > ProgramTime.ticksPerSecond
+            }
+        } else {
             if packet.isKeyframe {
                 track.gop = [cached]
             } else if !track.gop.isEmpty {
@@ -133,7 +141,7 @@ struct ProgramMachine<Payload> {
             // This keyframe itself starts the splice: nothing cached to decode first.
             actions += apply(switcher.handle(.keyframe(source: packet.source, at: at.wholeMilliseconds)), at: at, keyframeArriving: true)
         }
-        guard switcher.onAir == .source(packet.source) else { return actions }
+        guard switcher.onAir == .source(packet.source) else { return actions + fading(packet) }
         return actions + onAir(packet, at: at)
     }
 
@@ -142,7 +150,9 @@ struct ProgramMachine<Payload> {
         if packet.kind == .audio {
             switch feed {
             case .awaitingKeyframe, .holding(resume: .awaitingKeyframe), .slate: return []
-            default: return [.decodeAudio(packet.payload, source: packet.source)]
+            default:
+                guard let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return [] }
+                return [.decodeAudio(packet.payload, source: packet.source, at: at)]
             }
         }
         if case .holding(let resume) = feed { feed = resume }
@@ -158,6 +168,16 @@ struct ProgramMachine<Payload> {
         default:
             return actions + [.decode(packet.payload, pts: pts, dts: dts)]
         }
+    }
+
+    /// Audio of the source heard before the latest cut, up to the cut.
+    private mutating func fading(_ packet: Packet) -> [Action] {
+        guard packet.kind == .audio, let fading = fadingSound, fading.source == packet.source else { return [] }
+        guard let at = fading.rebaser.programTime(ofSource: packet.pts ?? packet.dts), at < fading.until else {
+            fadingSound = nil
+            return []
+        }
+        return [.decodeAudio(packet.payload, source: packet.source, at: at)]
     }
 
     /// At a keyframe of what is on air: passthrough if it matches the profile and no caption
@@ -198,15 +218,17 @@ struct ProgramMachine<Payload> {
             case .switched(let to, let from, let reason):
                 // The new input's first picture is the next program frame, instant or not.
                 let firstPTS = nextFramePTS
+                fadingSound = from.sourceID.map { FadingSound(source: $0, rebaser: rebaser, until: firstPTS) }
                 splice()
                 segment += 1
-                actions.append(.newSegment)
+                actions += [.newSegment, .soundCut(at: firstPTS, to: to.sourceID)]
                 if to == .slate {
                     feed = .slate
                 } else {
                     feed = .awaitingKeyframe(mode: feed.mode)
                     if settings.instantCut, !keyframeArriving, let id = to.sourceID, let take = decodeCachedGOP(id, use: .show) {
                         actions.append(take)
+                        actions += cachedSound(of: id)
                     }
                 }
                 actions.append(.switched(to: to, from: from, reason: reason))
@@ -251,6 +273,14 @@ struct ProgramMachine<Payload> {
         feed = use == .hold ? .holding(resume: .transcode(matchesProfile: matches)) : .transcode(matchesProfile: matches)
         segment += 1
         return .decodeCachedGOP(source: source, packets: track.gop, newestAt: newestAt, use: use)
+    }
+
+    /// The cached audio of a source that just went on air with its cached GOP, on the
+    /// program timeline: what comes before the cut is dropped where it is placed.
+    private func cachedSound(of source: String) -> [Action] {
+        (tracks[source]?.recentAudio ?? []).compactMap { packet in
+            rebaser.programTime(ofSource: packet.pts ?? packet.dts).map { .decodeAudio(packet.payload, source: source, at: $0) }
+        }
     }
 
     private mutating func cachedGOPFailed(_ use: GOPUse) -> [Action] {

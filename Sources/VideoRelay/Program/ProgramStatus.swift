@@ -26,6 +26,9 @@ public struct ProgramStatus: Sendable, Codable, Equatable {
     /// Encoded audio packets not written because their time was not after the last one: the
     /// program's timeline never goes back. (Video cannot go back: the timeline admits it.)
     public var audioPacketsDroppedLate: UInt64 = 0
+    /// Decoded source samples left out of the program's sound: they came after their time was
+    /// encoded, overlapped sound already placed, or carried a timestamp far from the pictures'.
+    public var audioSamplesDropped: UInt64 = 0
     /// Failures by where they happened ("video write", "transcode", "caption", "slate",
     /// "instant cut", "GOP decode (hold)", "audio decode", "audio encode", ...): each is a packet,
     /// a picture or a caption change the program could not use. The newest is `lastError`.

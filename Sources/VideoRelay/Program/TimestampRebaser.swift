@@ -109,6 +109,17 @@ public struct TimestampRebaser: Sendable, Equatable {
         return (outputDTS + presentationDelay, outputDTS)
     }
 
+    /// Where a source timestamp of the current segment (its audio, say) lies on the program
+    /// timeline: the same mapping as the segment's packets. Nil while a splice waits for its
+    /// first packet, before any, or for a timestamp so far from the segment's latest packet
+    /// (more than `maximumStep` either way) that it belongs to another segment.
+    public func programTime(ofSource timestamp: Int64) -> Int64? {
+        guard !spliceNext, let lastInput else { return nil }
+        let distance = Self.signedDifference(Self.modulo(timestamp), Self.modulo(lastInput))
+        guard abs(distance) <= maximumStep else { return nil }
+        return lastInput + distance + offset
+    }
+
     /// `value` in 0..<2^33.
     static func modulo(_ value: Int64) -> Int64 {
         let r = value % wrap
