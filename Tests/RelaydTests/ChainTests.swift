@@ -152,15 +152,6 @@ extension ChainTests {
 }
 
 extension RelaydProcess {
-    /// Polls the API until `condition` holds for the JSON body of `path`: the state it reads is
-    /// refreshed by the relay a few times a second.
-    func waitFor(_ path: String, _ what: String, timeout: Duration = .seconds(20), _ condition: (Any) -> Bool) async throws {
-        try await eventually(what, timeout: timeout) {
-            guard let (status, body) = try? await RelaydHTTP.get(port: httpPort, path: path), status == 200 else { return false }
-            return (try? JSONSerialization.jsonObject(with: body)).map(condition) ?? false
-        }
-    }
-
     /// Waits until a recording of `resource` shows `source`'s picture: what was on air a moment
     /// ago may still be in the first GOP a new reader gets.
     func waitShowing(_ source: String, resource: String, timeout: Duration = .seconds(30)) async throws {

@@ -47,17 +47,6 @@ import VideoRelay
 
     /// Polls the API until `condition` holds for the body of `path` (the state it reads is
     /// refreshed by the relay a few times a second).
-    private func waitFor(_ relayd: RelaydProcess, _ path: String, _ what: String, timeout: Duration = .seconds(20),
-                         _ condition: (Any) -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let (status, body) = try await RelaydHTTP.get(port: relayd.httpPort, path: path)
-            if status == 200, let value = try? JSONSerialization.jsonObject(with: body), condition(value) { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw RelaydTestFailure("timed out waiting for \(what):\n\(relayd.log)")
-    }
-
     @Test func thePageAndItsAssetsAreServedFromTheBinary() async throws {
         let relayd = try RelaydProcess(configYAML: Self.config)
         try await relayd.waitReady()
@@ -149,23 +138,23 @@ import VideoRelay
         let reader = try relayd.pullProgram(as: "hq")
         defer { reader.signal(SIGKILL) }
         // The kicks must land while the program runs: its clock is published with its status.
-        try await waitFor(relayd, "/api/program", "the program clock running") { ($0 as? [String: Any])?["program_time_seconds"] is Double }
+        try await relayd.waitFor("/api/program", "the program clock running") { ($0 as? [String: Any])?["program_time_seconds"] is Double }
         var readerID = 0
-        try await waitFor(relayd, "/api/readers", "the HQ reader") { value in
+        try await relayd.waitFor("/api/readers", "the HQ reader") { value in
             guard let first = (value as? [[String: Any]])?.first, let id = first["id"] as? Int else { return false }
             readerID = id
             return true
         }
         let (kicked, _) = try await send(relayd, "DELETE", "/api/readers/\(readerID)", actor: "admin-ito")
         #expect(kicked == 204)
-        try await waitFor(relayd, "/api/readers", "the reader gone") { value in
+        try await relayd.waitFor("/api/readers", "the reader gone") { value in
             !((value as? [[String: Any]]) ?? []).contains { $0["id"] as? Int == readerID }
         }
         let (again, againBody) = try await send(relayd, "DELETE", "/api/readers/\(readerID)")
         #expect(again == 404)
         #expect(try json(againBody)["error"] as? String == "no such reader")
 
-        try await waitFor(relayd, "/api/sources/heli-1", "heli-1 live") { ($0 as? [String: Any])?["state"] as? String == "live" }
+        try await relayd.waitFor("/api/sources/heli-1", "heli-1 live") { ($0 as? [String: Any])?["state"] as? String == "live" }
         let (dropped, _) = try await send(relayd, "DELETE", "/api/sources/heli-1/publisher", actor: "admin-ito")
         #expect(dropped == 204)
         let (idle, idleBody) = try await send(relayd, "DELETE", "/api/sources/drone-1/publisher")
@@ -205,10 +194,10 @@ import VideoRelay
         let reader = try relayd.pullProgram(as: "hq")
         defer { reader.signal(SIGKILL) }
         func hq(_ value: Any) -> [String: Any]? { (value as? [[String: Any]])?.first { $0["id"] as? String == "hq" } }
-        try await waitFor(relayd, "/api/sinks", "hq receiving") { hq($0)?["receiving"] as? Bool == true }
+        try await relayd.waitFor("/api/sinks", "hq receiving") { hq($0)?["receiving"] as? Bool == true }
         // Frozen, the receiver's socket stays open but it acknowledges nothing.
         reader.signal(SIGSTOP)
-        try await waitFor(relayd, "/api/sinks", "hq no longer receiving") { value in
+        try await relayd.waitFor("/api/sinks", "hq no longer receiving") { value in
             hq(value)?["receiving"] as? Bool == false && hq(value)?["connected"] as? Bool == true
         }
         reader.signal(SIGCONT)
@@ -222,12 +211,12 @@ import VideoRelay
         func hq(_ value: Any) -> [String: Any]? { (value as? [[String: Any]])?.first { $0["id"] as? String == "hq" } }
         let first = try relayd.pullProgram(as: "hq")
         defer { first.signal(SIGKILL) }
-        try await waitFor(relayd, "/api/sinks", "hq connected") { hq($0)?["connected"] as? Bool == true }
+        try await relayd.waitFor("/api/sinks", "hq connected") { hq($0)?["connected"] as? Bool == true }
 
         let (held, heldBody) = try await send(relayd, "PUT", "/api/sinks/hq/enabled", #"{"enabled": false}"#, actor: "admin-ito")
         #expect(held == 200)
         #expect(try json(heldBody)["enabled"] as? Bool == false)
-        try await waitFor(relayd, "/api/sinks", "hq held and disconnected") {
+        try await relayd.waitFor("/api/sinks", "hq held and disconnected") {
             hq($0)?["enabled"] as? Bool == false && hq($0)?["connected"] as? Bool == false
         }
         // While held, the HQ calling in again is refused with 1403 (forbidden).
@@ -248,7 +237,7 @@ import VideoRelay
         #expect(released == 200)
         let again = try relayd.pullProgram(as: "hq")
         defer { again.signal(SIGKILL) }
-        try await waitFor(relayd, "/api/sinks", "hq receiving again") { hq($0)?["receiving"] as? Bool == true }
+        try await relayd.waitFor("/api/sinks", "hq receiving again") { hq($0)?["receiving"] as? Bool == true }
 
         let (unknown, _) = try await send(relayd, "PUT", "/api/sinks/nope/enabled", #"{"enabled": false}"#)
         #expect(unknown == 404)
@@ -264,10 +253,10 @@ import VideoRelay
         try await relayd.waitReady()
         let publisher = try relayd.publishSampleClip("heli-1")
         defer { publisher.signal(SIGKILL) }
-        try await waitFor(relayd, "/api/sources/heli-1", "heli-1 live") { ($0 as? [String: Any])?["state"] as? String == "live" }
+        try await relayd.waitFor("/api/sources/heli-1", "heli-1 live") { ($0 as? [String: Any])?["state"] as? String == "live" }
         let (held, _) = try await send(relayd, "PUT", "/api/sources/heli-1/enabled", #"{"enabled": false}"#, actor: "admin-ito")
         #expect(held == 200)
-        try await waitFor(relayd, "/api/sources/heli-1", "heli-1 held and offline") {
+        try await relayd.waitFor("/api/sources/heli-1", "heli-1 held and offline") {
             ($0 as? [String: Any])?["enabled"] as? Bool == false && ($0 as? [String: Any])?["state"] as? String == "offline"
         }
         // The field encoder trying again is refused while the source is held.
@@ -278,7 +267,7 @@ import VideoRelay
         #expect(released == 200)
         let back = try relayd.publishSampleClip("heli-1")
         defer { back.signal(SIGKILL) }
-        try await waitFor(relayd, "/api/sources/heli-1", "heli-1 live again") { ($0 as? [String: Any])?["state"] as? String == "live" }
+        try await relayd.waitFor("/api/sources/heli-1", "heli-1 live again") { ($0 as? [String: Any])?["state"] as? String == "live" }
         let actions = try await auditActions(relayd).compactMap { $0["action"] as? String }.filter { $0.hasPrefix("relay.source") }
         #expect(actions == ["relay.source_held", "relay.source_enabled"])
     }
