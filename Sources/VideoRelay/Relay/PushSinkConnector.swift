@@ -41,19 +41,11 @@ final class PushSinkConnector {
 
     private func startConnecting(_ sink: SinkRuntime, now: ContinuousClock.Instant) -> SRTSOCKET? {
         guard case .push(let address, let passphrase, let streamID) = sink.configuration.delivery else { return nil }
-        var options = SRTSocketOption.liveDefaults(link: link(sink.configuration))
-        options.append(.connectTimeout(milliseconds: 3000))
-        // The HQ's listener receives; this end only sends.
-        options += SRTSocketOption.sendOnly
-        if let passphrase {
-            options.append(.passphrase(passphrase))
-            options.append(.keyLength(bytes: keyLength))
-        }
-        if let streamID { options.append(.streamID(streamID)) }
         do {
-            let socket = try SRTSocket.connecting(to: address, options: options)
+            let socket = try OutboundCall.start(
+                to: address, link: link(sink.configuration), passphrase: passphrase, streamID: streamID, keyLength: keyLength,
+                sendOnly: true, epoll: epoll)
             sink.connecting = socket
-            epoll.add(socket, [.output, .error])
             return socket.handle
         } catch {
             failed(sink, reason: "\(error)", now: now)
@@ -66,12 +58,11 @@ final class PushSinkConnector {
     func finishConnecting(_ sink: SinkRuntime, now: ContinuousClock.Instant) -> SRTSocket? {
         guard let socket = sink.connecting else { return nil }
         sink.connecting = nil
-        epoll.remove(socket)
-        guard socket.status == SRTS_CONNECTED else {
-            let reason = socket.rejectReason
-            socket.close()
-            failed(sink, reason: "connection refused or timed out (reason \(reason): \(String(cString: srt_rejectreason_str(reason))))", now: now)
+        switch OutboundCall.finish(socket, epoll: epoll) {
+        case .failure(let failure):
+            failed(sink, reason: failure.reason, now: now)
             return nil
+        case .success: break
         }
         sink.backoff.reset()
         logger.info("push sink connected", metadata: ["sink.id": "\(sink.id)"])
@@ -87,10 +78,8 @@ final class PushSinkConnector {
     /// handle, which no longer belongs to the sink.
     func cancel(_ sink: SinkRuntime) -> SRTSOCKET? {
         guard let socket = sink.connecting else { return nil }
-        epoll.remove(socket)
-        socket.close()
         sink.connecting = nil
-        return socket.handle
+        return OutboundCall.cancel(socket, epoll: epoll)
     }
 
     private func failed(_ sink: SinkRuntime, reason: String, now: ContinuousClock.Instant) {

@@ -90,18 +90,12 @@ final class UpstreamConnector {
 
     private func startConnecting(_ upstream: UpstreamRuntime, now: ContinuousClock.Instant) -> SRTSOCKET? {
         let configuration = upstream.configuration
-        var options = SRTSocketOption.liveDefaults(link: upstream.link)
-        options.append(.connectTimeout(milliseconds: 3000))
-        if let passphrase = configuration.passphrase {
-            options.append(.passphrase(passphrase))
-            options.append(.keyLength(bytes: keyLength))
-        }
-        if let streamID = configuration.streamID { options.append(.streamID(streamID)) }
         upstream.schedule.attemptStarted(now: now)
         do {
-            let socket = try SRTSocket.connecting(to: configuration.address, options: options)
+            let socket = try OutboundCall.start(
+                to: configuration.address, link: upstream.link, passphrase: configuration.passphrase, streamID: configuration.streamID,
+                keyLength: keyLength, sendOnly: false, epoll: epoll)
             upstream.connecting = socket
-            epoll.add(socket, [.output, .error])
             return socket.handle
         } catch {
             failed(upstream, reason: "\(error)", now: now)
@@ -114,12 +108,11 @@ final class UpstreamConnector {
     func finishConnecting(_ upstream: UpstreamRuntime, now: ContinuousClock.Instant) -> SRTSocket? {
         guard let socket = upstream.connecting else { return nil }
         upstream.connecting = nil
-        epoll.remove(socket)
-        guard socket.status == SRTS_CONNECTED else {
-            let reason = socket.rejectReason
-            socket.close()
-            failed(upstream, reason: "connection refused or timed out (reason \(reason): \(String(cString: srt_rejectreason_str(reason))))", now: now)
+        switch OutboundCall.finish(socket, epoll: epoll) {
+        case .failure(let failure):
+            failed(upstream, reason: failure.reason, now: now)
             return nil
+        case .success: break
         }
         upstream.schedule.connected(now: now)
         upstream.nextAttemptDate = nil
@@ -141,11 +134,9 @@ final class UpstreamConnector {
     /// its handle, which no longer belongs to the source.
     func cancel(_ sourceID: String) -> SRTSOCKET? {
         guard let upstream = bySource[sourceID], let socket = upstream.connecting else { return nil }
-        epoll.remove(socket)
-        socket.close()
         upstream.connecting = nil
         upstream.schedule.attemptCancelled(now: ContinuousClock.now)
-        return socket.handle
+        return OutboundCall.cancel(socket, epoll: epoll)
     }
 
     /// Every source fed from upstream.
