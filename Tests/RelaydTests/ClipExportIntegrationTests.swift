@@ -49,8 +49,14 @@ import VideoRelay
         let publisher = try relayd.publishSampleClip("heli-1")
         defer { publisher.signal(SIGKILL); curl.signal(SIGKILL) }
 
-        // Given heli-1 recorded in 1 s segments
-        try await eventually("heli-1 records 5 segments", timeout: .seconds(60)) { try RecordingIntegrationTests.manifest(heli).count >= 5 }
+        // Given heli-1 recorded in 1 s segments, across two loops of the 6 s sample clip the publisher repeats
+        try await eventually("heli-1 records 14 s in at least 5 segments", timeout: .seconds(60)) {
+            let entries = try RecordingIntegrationTests.manifest(heli)
+            guard entries.count >= 5, let first = entries.first.flatMap({ RecordingManifest.parseTimestamp($0.start) }),
+                let last = entries.last.flatMap({ RecordingManifest.parseTimestamp($0.end) })
+            else { return false }
+            return last.timeIntervalSince(first) >= 14
+        }
         let entries = try RecordingIntegrationTests.manifest(heli)
         let (second, third) = (entries[1], entries[2])
         let from = try Self.date(second.start, plus: 0.3, of: second)
@@ -98,6 +104,14 @@ import VideoRelay
         #expect(verified.status == 0 && verified.output.contains("clip intact") && verified.output.contains("key NOT pinned"), "\(verified.output)")
         let pinned = try await Self.verifyClip(out, proofFile, ["--audit-key", key, "--data-dir", data.path])
         #expect(pinned.status == 0 && pinned.output.contains("key pinned") && pinned.output.contains("recordings checked"), "\(pinned.output)")
+
+        // And the whole recording, across the publisher's loop (where its audio repeats a timestamp), exports and decodes
+        let whole = relayd.directory.appendingPathComponent("whole.mp4")
+        let wholeRange = ["--resource", "heli-1", "--from", entries[0].start, "--to", entries[entries.count - 1].end]
+        let wholeExport = try await RelaydProcess.run(base + wholeRange + ["--out", whole.path])
+        #expect(wholeExport.status == 0, "\(wholeExport.output)")
+        let decoded = try await RecordingIntegrationTests.run(["ffmpeg", "-v", "error", "-i", whole.path, "-f", "null", "-"])
+        #expect(decoded.status == 0 && decoded.errors.isEmpty, "\(decoded.errors)")
 
         try await refusals(base: base, range: range, out: out, heli: heli, second: second)
         try await tampering(out: out, proofFile: proofFile, key: key, data: data, heli: heli, third: third)

@@ -83,6 +83,7 @@ public enum ClipRemuxer {
             startOffset: request.startOffset, endOffset: request.endOffset, audioStreams: mapped.values.filter { $0.kind == .audio }.count)
         var held: [(Packet, ClipPacketSelector.Packet)] = []
         var counts = (video: 0, audio: 0)
+        var lastDTS: [Int32: Int64] = [:]
         func write(_ packet: Packet, _ seen: ClipPacketSelector.Packet) throws {
             guard let stream = mapped[packet.streamIndex] else { return }
             let base = av_rescale_q(selector.timestampBase, ticks, stream.inputTimeBase)
@@ -90,6 +91,14 @@ public enum ClipRemuxer {
             packet.dts -= base
             packet.streamIndex = stream.output
             av_packet_rescale_ts(packet.pointer, stream.inputTimeBase, stream.outputTimeBase)
+            // A publisher's stream may repeat or step back a DTS (seen where an encoder loops its
+            // input); MP4 needs them increasing, so such a packet is moved just after the one
+            // before, as ffmpeg's stream copy does. Its bytes stay as they are.
+            if let last = lastDTS[stream.output], packet.dts <= last {
+                packet.dts = last + 1
+                if packet.pts < packet.dts { packet.pts = packet.dts }
+            }
+            lastDTS[stream.output] = packet.dts
             packet.pointer.pointee.pos = -1
             if seen.kind == .video { counts.video += 1 } else { counts.audio += 1 }
             try output.write(packet)
