@@ -8,17 +8,22 @@
 /// input, shows that the held keyframe is the one to start from. Video stops at the first packet decoded after
 /// `endOffset` (so what is kept decodes without it); audio outside the video's span is left out.
 public struct ClipPacketSelector: Sendable {
+    /// The packet's media: one video stream is copied, and every audio stream.
     public enum Kind: Sendable, Equatable { case video, audio }
 
     /// One demuxed packet as the selector needs to see it (timestamps in 90 kHz ticks, as demuxed).
     public struct Packet: Sendable, Equatable {
+        /// Video or audio.
         public var kind: Kind
         /// Which stream it belongs to (each audio stream ends on its own).
         public var stream: Int
+        /// Whether the demuxer flagged it a keyframe.
         public var isKeyframe: Bool
+        /// Presentation and decoding time (90 kHz ticks).
         public var pts: Int64
         public var dts: Int64
 
+        /// A packet as seen by the selector.
         public init(kind: Kind, stream: Int = 0, isKeyframe: Bool, pts: Int64, dts: Int64) {
             self.kind = kind
             self.stream = stream
@@ -28,6 +33,7 @@ public struct ClipPacketSelector: Sendable {
         }
     }
 
+    /// What the remuxer does with a packet.
     public enum Action: Sendable, Equatable {
         /// Keep the packet back: it may start the clip.
         case hold
@@ -43,6 +49,7 @@ public struct ClipPacketSelector: Sendable {
         case finish
     }
 
+    /// The requested start and end (90 kHz ticks after the first video PTS; never below zero).
     public let startOffset: Int64
     public let endOffset: Int64
     /// The number of audio streams copied: reading stops once each has passed the end.
@@ -52,12 +59,14 @@ public struct ClipPacketSelector: Sendable {
     public private(set) var origin: Int64?
     /// The held keyframe's, then the clip's first keyframe's, offset and DTS offset.
     public private(set) var startKeyframe: (pts: Int64, dts: Int64)?
+    /// Whether the start keyframe is settled (held packets have been or are being written).
     public private(set) var started = false
     /// The latest end (PTS + duration unknown: PTS) of a written video packet, as an offset.
     public private(set) var lastVideoOffset: Int64?
     private var videoDone = false
     private var audioDone: Set<Int> = []
 
+    /// A selector for one clip; an end before the start is taken as the start.
     public init(startOffset: Int64, endOffset: Int64, audioStreams: Int) {
         self.startOffset = max(0, startOffset)
         self.endOffset = max(self.startOffset, endOffset)

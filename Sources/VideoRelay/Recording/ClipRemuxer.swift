@@ -8,6 +8,7 @@ import Glibc
 /// before the start to the end (`ClipPacketSelector` decides), with timestamps moved to start at 0.
 /// Runs on the caller's thread: call it off the Swift concurrency pool.
 public enum ClipRemuxer {
+    /// What to cut, from which files, to which file.
     public struct Request: Sendable {
         /// The segment files, in stream order.
         public var segments: [String]
@@ -17,6 +18,7 @@ public enum ClipRemuxer {
         /// The MP4 file to create.
         public var output: String
 
+        /// A request; `output` is created, or replaced.
         public init(segments: [String], startOffset: Int64, endOffset: Int64, output: String) {
             self.segments = segments
             self.startOffset = startOffset
@@ -25,11 +27,13 @@ public enum ClipRemuxer {
         }
     }
 
+    /// What the clip turned out to cover.
     public struct Result: Sendable, Equatable {
         /// The first keyframe's PTS and the end of the last video packet, in 90 kHz ticks after
         /// the first segment's first video PTS.
         public var startOffset: Int64
         public var endOffset: Int64
+        /// Packets written, per kind.
         public var videoPackets: Int
         public var audioPackets: Int
     }

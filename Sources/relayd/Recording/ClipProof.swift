@@ -115,7 +115,7 @@ enum ClipProofChecker {
         var previous: RecordingManifestEntry?
         for entry in proof.entries {
             if let previous {
-                guard entry.seq == previous.seq + 1, entry.prev == previous.hash else {
+                guard entry.seq == previous.seq &+ 1, entry.prev == previous.hash else {
                     throw .proofEdited("manifest entry \(entry.seq) does not follow entry \(previous.seq): entries were removed, reordered or changed")
                 }
             }
@@ -148,9 +148,10 @@ enum ClipProofChecker {
             guard let onDisk = manifestEntry(entry.seq) else { throw .segmentsDiffer("the manifest of \(proof.resource) has no entry \(entry.seq)") }
             guard onDisk.hash == entry.hash else { throw .segmentsDiffer("manifest entry \(entry.seq) of \(proof.resource) differs from the proof's") }
         }
-        let first = proof.entries.first?.seq ?? 0
         for seq in proof.segments {
-            let entry = proof.entries[seq - first]
+            guard let entry = proof.entries.first(where: { $0.seq == seq }) else {
+                throw .proofEdited("segment \(seq) is listed as used but the proof holds no entry for it")
+            }
             guard !entry.file.hasPrefix("/"), !entry.file.split(separator: "/").contains("..") else {
                 throw .proofEdited("segment \(seq)'s file name leaves the resource's directory")
             }
