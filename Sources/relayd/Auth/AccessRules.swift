@@ -52,6 +52,8 @@ enum AccessRules {
         // Operating the program: cut, captions, presets, preview.
         Rule(methods: writes, path: .under("/api/program"), requirement: .role(.operator)),
         Rule(methods: writes, path: .under("/api/control-room"), requirement: .role(.operator)),
+        // Exporting clips of the recordings (watching and downloading them are reads).
+        Rule(methods: [.post], path: .under("/api/recordings"), requirement: .role(.operator)),
         // Field-unit logistics.
         Rule(methods: writes, path: .under("/api/fieldops"), requirement: .role(.coordinator)),
         // Everything else that changes state: sinks, sources, readers (kicks, holds), config.

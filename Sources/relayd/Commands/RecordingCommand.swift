@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 
 /// `relayd recording verify`: checks the recorded segments against their hash-chained manifests
-/// and the heads signed with the audit key.
+/// and the heads signed with the audit key; `export` and `verify-clip` cut a clip with its proof
+/// and check one.
 struct RecordingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recording",
-        abstract: "Check the evidence recordings.",
-        subcommands: [Verify.self])
+        abstract: "Check the evidence recordings, export clips with a proof and check them.",
+        subcommands: [Verify.self, Export.self, VerifyClip.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

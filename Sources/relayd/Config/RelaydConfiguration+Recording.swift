@@ -8,6 +8,7 @@ import VideoRelay
 ///   queue_bytes: 33554432      # what may wait for the disk before recording drops (counted, audited)
 ///   max_age_h: 720             # per resource: segments older than this are deleted (default: kept)
 ///   max_mb: 500000             # per resource: beyond this the oldest segments are deleted (default: kept)
+///   max_export_min: 120        # the longest clip one export may cut
 /// sources:
 ///   - {id: heli-1, kind: helicopter, record: false}
 ///   - {id: drone-1, kind: drone, retention: {max_age_h: 24}}   # replaces the limit it names
@@ -27,6 +28,8 @@ struct RecordingSettings: Sendable, Equatable {
     var retentionOverrides: [String: RecordingRetention] = [:]
     /// The resources recorded: source ids and `program` (all of them unless `record: false`).
     var resources: Set<String> = []
+    /// The longest range one clip export may cover.
+    var maximumExport: Duration = .seconds(7200)
 }
 
 extension RelaydConfiguration {
@@ -37,6 +40,7 @@ extension RelaydConfiguration {
         settings.queueBytes = node.int("queue_bytes", default: 32 << 20, range: (1 << 20)...(1 << 30))
         settings.minimumFreeBytes = Int64(node.int("min_free_mb", default: 2048, range: 0...100_000_000)) << 20
         settings.retention = readRetentionLimits(node)
+        settings.maximumExport = .seconds(node.int("max_export_min", default: 120, range: 1...1440) * 60)
         settings.resources = Set(records)
         node.rejectUnknownKeys()
         return settings

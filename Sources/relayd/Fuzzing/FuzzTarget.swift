@@ -19,6 +19,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case fieldOpsBody = "fieldops-body"
     /// One line of the audit log, as the verifier and the API read it.
     case auditLine = "audit-line"
+    /// A clip's proof file, as `relayd recording verify-clip` reads and checks it.
+    case clipProof = "clip-proof"
 
     /// Runs one input through the parser.
     func run(_ data: Data) {
@@ -45,7 +47,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             Self.decodeEach(data, with: APIRequestBody.decoder, as: [
                 ProgramController<RelaydRequestContext>.CutRequest.self, ProgramController<RelaydRequestContext>.CaptionRequest.self,
                 ControlRoomController<RelaydRequestContext>.PreviewRequest.self, RelayController<RelaydRequestContext>.EnabledRequest.self,
-                SessionController.LoginRequest.self,
+                SessionController.LoginRequest.self, ClipExportController<RelaydRequestContext>.ExportRequest.self,
             ])
         case .fieldOpsBody:
             Self.decodeEach(data, with: APIRequestBody.decoder, as: [
@@ -63,6 +65,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             guard case .success(let entry) = AuditTrailEntry.canonical(data) else { return }
             _ = try? AuditTrail.hash(entry.content)
             _ = AuditTrailEntry.csv([entry])
+        case .clipProof:
+            guard let proof = try? ClipProof.decode(data) else { return }
+            try? ClipProofChecker.check(proof, clipSize: proof.clip.size, clipSHA256: proof.clip.sha256, pinned: nil)
+            try? ClipProofChecker.checkRecordings(proof, digest: { _ in nil }, manifestEntry: { seq in proof.entries.first { $0.seq == seq } })
         }
     }
 

@@ -47,7 +47,7 @@ func buildRouter(
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom).addRoutes(to: router) }
     let view = ControlRoomSources(
         relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] },
-        fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database, revisions: fieldOps.revisions))
+        fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database, revisions: fieldOps.revisions), exports: { recorder?.exports.recent ?? [] })
     // The control room's event stream waits for these instead of polling them.
     relay.onChange { [changes = controlRoom.changes] in changes.signal() }
     program?.onChange { [changes = controlRoom.changes] in changes.signal() }
@@ -55,7 +55,11 @@ func buildRouter(
     EventStreamController(sources: view, watching: { thumbnails?.markWatched() }).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }
     if let thumbnails { ThumbnailController(thumbnails: thumbnails).addRoutes(to: router) }
-    if let recorder { RecordingController(catalog: recorder.catalog).addRoutes(to: router) }
+    if let recorder {
+        RecordingController(catalog: recorder.catalog).addRoutes(to: router)
+        ClipExportController(jobs: recorder.exports).addRoutes(to: router)
+        recorder.exports.onChange { [changes = controlRoom.changes] in changes.signal() }
+    }
     fieldOps.addRoutes(to: router)
     return router
 }

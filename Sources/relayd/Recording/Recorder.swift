@@ -23,6 +23,8 @@ final class Recorder: Service, Sendable {
     private let completion = ThreadCompletion()
     private let started = Atomic<Bool>(false)
     private let stats = Mutex(Statistics())
+    /// Clip exports asked for over HTTP, cut from these recordings.
+    let exports: ClipExportJobs
 
     /// Counters for /metrics.
     struct Statistics: Sendable {
@@ -42,6 +44,9 @@ final class Recorder: Service, Sendable {
         self.auditTrail = auditTrail
         self.logger = logger
         queue = RecordingQueue(resources: settings.resources, limitBytes: settings.queueBytes)
+        exports = ClipExportJobs(
+            exporter: ClipExporter(recordings: recordings, key: key, maximum: settings.maximumExport),
+            directory: dataDirectory.appendingPathComponent("exports", isDirectory: true), auditTrail: auditTrail, logger: logger)
         let (stream, continuation) = AsyncStream.makeStream(of: AuditTrail.Record.self)
         audit = stream
         auditSink = continuation
