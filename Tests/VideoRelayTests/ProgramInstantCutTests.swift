@@ -164,7 +164,9 @@ import Testing
         }
         #expect(waited < 400, "a transcode cut does not wait for a keyframe either (waited \(waited) ms)")
         #expect(harness.pipeline.status.mode == .transcode)
-        let recording = try await harness.recordProgram(seconds: 2, name: "scaled.ts")
+        // 3 s: the program may mux this source's sound behind its pictures (its muxer sends it late),
+        // and a recording counts its length from its first packet of either.
+        let recording = try await harness.recordProgram(seconds: 3, name: "scaled.ts")
         #expect(try await RecordedStream.sourceShown(recording) == "mobile-1")
         let probe = try await ExternalProcess.output([
             "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,r_frame_rate", "-of", "csv=p=0", recording,

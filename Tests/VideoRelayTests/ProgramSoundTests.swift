@@ -147,3 +147,22 @@ import Testing
         #expect(kept.last?.payload == 1099)
     }
 }
+
+/// How far behind the video the sound is encoded.
+@Suite struct EncodingLagTests {
+    @Test func audioAheadOfTheVideoNeedsNoLag() {
+        var lag = EncodingLag()
+        lag.noteAudio(at: 1_000_000, latestVideo: 990_000)
+        #expect(lag.ticks == 0)
+    }
+
+    @Test func lateAudioRaisesTheLagAtOnceAndItFallsBackSlowly() {
+        var lag = EncodingLag()
+        lag.noteAudio(at: 1_000_000, latestVideo: 1_018_000)
+        #expect(lag.ticks == 18_000 + EncodingLag.margin, "200 ms late: 240 ms lag")
+        lag.noteAudio(at: 1_100_000, latestVideo: 1_000_000)
+        #expect(lag.ticks == 18_000 + EncodingLag.margin - 90, "early again: 1 ms less per packet")
+        lag.noteAudio(at: 1_000_000, latestVideo: 1_200_000)
+        #expect(lag.ticks == EncodingLag.maximum, "never above 0.7 s")
+    }
+}

@@ -109,3 +109,38 @@ import Testing
         #expect(FilterGraph.escapeOptionValue("x=1,y;[z]") == #"x\=1\,y\;\[z\]"#)
     }
 }
+
+/// After a restart the program resumes the source on air before.
+extension ProgramSwitcherTests {
+    @Test func afterARestartTheProgramWaitsForTheSourceOnAirBeforeNotTheFirstLive() {
+        var switcher = ProgramSwitcher(sources: sources, resuming: "drone-1")
+        #expect(switcher.handle(live("heli-1", at: 0)).isEmpty, "heli-1 live first is not taken")
+        #expect(switcher.onAir == .slate)
+        #expect(switcher.handle(live("heli-1", "drone-1", at: 100)) == [.awaitKeyframe(source: "drone-1")])
+        #expect(switcher.handle(.keyframe(source: "drone-1", at: 120)) == [.switched(to: .source("drone-1"), from: .slate, reason: .resume)])
+        #expect(!switcher.resuming && switcher.failedOverFrom == nil)
+    }
+
+    @Test func afterARestartTheResumedSourcesBackupStandsInUntilItIsLive() {
+        let rules = ["drone-1": FailoverRule(backup: "mobile-1")]
+        var switcher = ProgramSwitcher(sources: sources, rules: rules, resuming: "drone-1")
+        #expect(switcher.handle(live("mobile-1", at: 0)) == [.awaitKeyframe(source: "mobile-1")])
+        #expect(switcher.handle(.keyframe(source: "mobile-1", at: 10)) == [.switched(to: .source("mobile-1"), from: .slate, reason: .failover(from: "drone-1"))])
+        #expect(switcher.handle(live("mobile-1", "drone-1", at: 100)) == [.awaitKeyframe(source: "drone-1")])
+        #expect(switcher.handle(.keyframe(source: "drone-1", at: 120)) == [.switched(to: .source("drone-1"), from: .source("mobile-1"), reason: .resume)])
+    }
+
+    @Test func anOperatorsCutEndsTheWaitForTheResumedSource() {
+        var switcher = ProgramSwitcher(sources: sources, resuming: "drone-1")
+        _ = switcher.handle(live("heli-1", at: 0))
+        #expect(switcher.handle(.cut(source: "heli-1", by: "op", at: 10)) == [.awaitKeyframe(source: "heli-1")])
+        _ = switcher.handle(.keyframe(source: "heli-1", at: 20))
+        #expect(switcher.handle(live("heli-1", "drone-1", at: 100)).isEmpty, "drone-1 coming back changes nothing now")
+        #expect(switcher.onAir == .source("heli-1") && !switcher.resuming)
+    }
+
+    @Test func aResumedSourceThatIsNoLongerConfiguredIsIgnored() {
+        var switcher = ProgramSwitcher(sources: sources, resuming: "sat-9")
+        #expect(switcher.handle(live("heli-1", at: 0)) == [.awaitKeyframe(source: "heli-1")], "a first run: the first live source")
+    }
+}

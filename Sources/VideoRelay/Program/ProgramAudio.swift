@@ -11,12 +11,6 @@ final class ProgramAudio {
         var droppedLate: UInt64 = 0
     }
 
-    /// How far behind the video the sound is encoded: a source's muxer may send its audio later
-    /// than the pictures it belongs with (ffmpeg's MPEG-TS muxer gathers about 180 ms of AAC at
-    /// 128 kbit/s into one PES), and sound that comes after its time was encoded is lost. Kept
-    /// well inside the 0.7 s a receiver's buffer model allows between PCR and PTS.
-    static let encodingLag: Int64 = ProgramTime.ticksPerSecond * 35 / 100
-
     private let sampleRate: Int64
     private let encoder: Encoder
     private var timeline: SoundTimeline
@@ -24,6 +18,9 @@ final class ProgramAudio {
     /// late sound still fills its part up to the cut.
     private var decoders: [String: SourceDecoder] = [:]
     private var lastDTS: Int64?
+    /// How far behind the video the sound is encoded, and the latest video DTS written.
+    private(set) var lag = EncodingLag()
+    private var latestVideoDTS: Int64?
 
     init(profile: ProgramProfile) throws(FFmpegError) {
         sampleRate = Int64(profile.audioSampleRate)
@@ -58,6 +55,7 @@ final class ProgramAudio {
             decoders[source] = SourceDecoder(decoder: try Decoder(parameters: stream.parameters, timeBase: stream.timeBase))
         }
         guard let decoding = decoders[source] else { return }
+        if let latestVideoDTS { lag.noteAudio(at: programTicks, latestVideo: latestVideoDTS) }
         let packetPTS = packet.pts
         try decoding.decoder.send(packet)
         let frame = try Frame()
@@ -79,7 +77,7 @@ final class ProgramAudio {
         }
     }
 
-    /// Encodes audio up to `encodingLag` before the video's DTS and hands each packet (program
+    /// Encodes audio up to `lag` before the video's DTS and hands each packet (program
     /// ticks, `streamIndex`) to `write`, counting into `written` (kept when a write fails part
     /// way).
     func encode(
@@ -87,7 +85,8 @@ final class ProgramAudio {
         write: (Packet) throws(FFmpegError) -> Void
     ) throws(FFmpegError) {
         let frameSize = Int64(max(encoder.frameSize, 1024))
-        let until = sample(at: videoDTS - Self.encodingLag)
+        latestVideoDTS = videoDTS
+        let until = sample(at: videoDTS - lag.ticks)
         while timeline.position + frameSize <= until {
             let frame = try Frame.audio(timeline.take(Int(frameSize)), sampleRate: Int32(sampleRate))
             frame.pts = timeline.position - frameSize

@@ -71,7 +71,7 @@ final class ProgramEngine {
         self.output = output
         machine = Machine(
             settings: .init(profile: configuration.profile, instantCut: configuration.instantCut), sources: sourceIDs,
-            rules: configuration.failover)
+            rules: configuration.failover, resuming: configuration.resumeSource)
 
         slate = try ProgramSlate(configuration: configuration)
         if let path = configuration.slatePath, !slate.fromClip {

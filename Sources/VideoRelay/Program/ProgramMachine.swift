@@ -36,9 +36,9 @@ struct ProgramMachine<Payload> {
     private var lastHealthCheck: Duration?
     private(set) var fadingSound: FadingSound?
 
-    init(settings: Settings, sources: [String], rules: [String: FailoverRule] = [:]) {
+    init(settings: Settings, sources: [String], rules: [String: FailoverRule] = [:], resuming: String? = nil) {
         self.settings = settings
-        switcher = ProgramSwitcher(sources: sources, rules: rules)
+        switcher = ProgramSwitcher(sources: sources, rules: rules, resuming: resuming)
         tracks = Dictionary(uniqueKeysWithValues: sources.map { ($0, Track()) })
         rebaser = TimestampRebaser(start: ProgramTime.startTicks, frameTicks: settings.frameRate.frameTicks)
     }

@@ -171,6 +171,9 @@ public struct ProgramConfiguration: Sendable, Equatable {
     /// The SDT's service provider: the site's name, so a downstream site sees whose program it
     /// receives (the service name is the source on air).
     public var serviceProvider = "relayd"
+    /// The source on air before relayd stopped (persisted by relayd): the program returns to it
+    /// once it is live, showing its backup or the slate until then.
+    public var resumeSource: String?
 
     public init(
         profile: ProgramProfile = ProgramProfile(), presets: [CaptionPreset] = [], failover: [String: FailoverRule] = [:],

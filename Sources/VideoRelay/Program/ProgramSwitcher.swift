@@ -22,6 +22,8 @@ public enum SwitchReason: Sendable, Equatable {
     case restore
     /// Nothing was on air and this source went live (start-up).
     case firstLive
+    /// relayd restarted and the source on air before is live again.
+    case resume
 
     /// The reason as the log, the status and the control room name it.
     public var name: String {
@@ -30,6 +32,7 @@ public enum SwitchReason: Sendable, Equatable {
         case .failover: "failover"
         case .restore: "restore"
         case .firstLive: "first_live"
+        case .resume: "resume"
         }
     }
 
@@ -81,16 +84,27 @@ public struct ProgramSwitcher: Sendable, Equatable {
     public private(set) var failedOverFrom: String?
     /// Whether an operator has ever cut (until then, the first live source is taken).
     public private(set) var operatorHasCut = false
+    /// The source `failedOverFrom` names was on air before relayd restarted (not a failover).
+    public private(set) var resuming = false
     private var lastData: [String: Int64] = [:]
 
-    public init(sources: [String], rules: [String: FailoverRule] = [:]) {
+    /// - Parameter resuming: the source on air before relayd stopped. The program returns to it
+    ///   as soon as it is live, and meanwhile shows its backup or the slate, as after a failover;
+    ///   the first live source is not taken instead.
+    public init(sources: [String], rules: [String: FailoverRule] = [:], resuming: String? = nil) {
         self.sources = sources
         self.rules = rules
+        if let resuming, sources.contains(resuming) {
+            failedOverFrom = resuming
+            operatorHasCut = true
+            self.resuming = true
+        }
     }
 
     public static func == (a: ProgramSwitcher, b: ProgramSwitcher) -> Bool {
         a.onAir == b.onAir && a.pending?.source == b.pending?.source && a.pending?.reason == b.pending?.reason
-            && a.failedOverFrom == b.failedOverFrom && a.operatorHasCut == b.operatorHasCut && a.lastData == b.lastData
+            && a.failedOverFrom == b.failedOverFrom && a.operatorHasCut == b.operatorHasCut && a.resuming == b.resuming
+            && a.lastData == b.lastData
     }
 
     func rule(_ source: String) -> FailoverRule { rules[source] ?? FailoverRule() }
@@ -108,6 +122,7 @@ public struct ProgramSwitcher: Sendable, Equatable {
             guard isLive(source, at: now) else { return [.refuse(source: source, .offline)] }
             operatorHasCut = true
             failedOverFrom = nil
+            resuming = false
             var actions: [Action] = []
             if let pending { actions.append(.abandoned(source: pending.source, reason: pending.reason)) }
             pending = (source, .operatorCut(by: by))
@@ -119,7 +134,10 @@ public struct ProgramSwitcher: Sendable, Equatable {
             self.pending = nil
             let from = onAir
             onAir = .source(source)
-            if pending.reason == .restore { failedOverFrom = nil }
+            if pending.reason == .restore || pending.reason == .resume {
+                failedOverFrom = nil
+                resuming = false
+            }
             return [.switched(to: onAir, from: from, reason: pending.reason)]
 
         case .tick(let now, let data):
@@ -146,7 +164,7 @@ public struct ProgramSwitcher: Sendable, Equatable {
         }
         guard pending == nil else { return actions }
         if let primary = failedOverFrom, onAir != .source(primary), isLive(primary, at: now) {
-            pending = (primary, .restore)
+            pending = (primary, resuming ? .resume : .restore)
             actions.append(.awaitKeyframe(source: primary))
         } else if onAir == .slate, let primary = failedOverFrom, let backup = rule(primary).backup,
             backup != primary, isLive(backup, at: now)

@@ -46,8 +46,14 @@ struct RelaydServices {
         let demuxes = DemuxHub(
             resources: configuration.relay.sources.map(\.id) + (enabled ? [RelayConfiguration.programResource] : []),
             logger: Logger(label: "relayd.demux"))
+        // What was on air before a restart: the program returns to that source and caption.
+        let programState = ProgramStateFile(dataDirectory: dataURL, logger: Logger(label: "relayd.program"))
+        let resumed = enabled ? programState.load(sources: configuration.relay.sources.map(\.id)) : nil
+        var programConfiguration = configuration.program
+        programConfiguration.resumeSource = resumed?.onAir
         let program = ProgramPipeline(
-            configuration: configuration.program, sources: configuration.relay.sources.map(\.id), demuxes: demuxes, logger: Logger(label: "relayd.program"))
+            configuration: programConfiguration, sources: configuration.relay.sources.map(\.id), demuxes: demuxes, logger: Logger(label: "relayd.program"))
+        if let caption = resumed?.caption { try? program.showCaption(caption) }
         let relay = Relay(
             configuration: configuration.relay, programFeed: enabled ? program : nil, tap: demuxes,
             failoverRules: enabled ? [:] : configuration.program.failover, recording: recorder?.queue, logger: Logger(label: "relayd.relay"))
@@ -60,6 +66,11 @@ struct RelaydServices {
         try await auditTrail.append(actor: "relayd", action: "relayd.started", details: [
             "srt.listen": configuration.relay.srtListen.description, "http.listen": configuration.httpListen.description,
         ])
+        if let resumed, resumed.onAir != nil || resumed.caption != nil {
+            try await auditTrail.append(actor: "relayd", action: "program.resume", details: [
+                "source": resumed.onAir ?? "", "caption": resumed.caption?.text ?? "",
+            ])
+        }
         if configuration.accounts.isEmpty {
             // The configuration refuses this beyond loopback; on loopback it is the embedded
             // default's way of working, but it must never be a surprise.
@@ -73,6 +84,7 @@ struct RelaydServices {
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
             relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, recorder: recorder,
+            programState: programState,
             controlRoom: ControlRoomState(displayTimeZone: configuration.displayTimeZone.identifier), access: access,
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
         // Stopped in reverse: the relay (no more payloads), then the demuxers, then their subscribers.

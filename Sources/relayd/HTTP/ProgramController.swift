@@ -10,6 +10,8 @@ struct ProgramController<Context: AuthenticatedContext> {
     var auditTrail: AuditTrail? = nil
     /// Keeps the captions panel's history (nil only in tests that do not need it).
     var controlRoom: ControlRoomState? = nil
+    /// Keeps what is on air across a restart (nil only in tests that do not need it).
+    var programState: ProgramStateFile? = nil
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/program") { _, _ in try JSONBody.response(program.status) }
@@ -20,6 +22,7 @@ struct ProgramController<Context: AuthenticatedContext> {
         router.delete("/api/program/caption") { request, context in
             let previous = program.status.caption
             program.clearCaption()
+            programState?.noteCaption(nil)
             try await record("program.caption.off", ["text": previous?.text ?? ""], by: context.actorName(for: request))
             return try JSONBody.response(CaptionResponse(caption: nil))
         }
@@ -29,6 +32,7 @@ struct ProgramController<Context: AuthenticatedContext> {
             let encoded = try context.parameters.require("name")
             let name = encoded.removingPercentEncoding ?? encoded
             let caption = try show { () throws(CaptionError) in try program.showPreset(name) }
+            programState?.noteCaption(caption)
             let actor = context.actorName(for: request)
             try await record("program.caption.preset", ["preset": name, "text": caption.text], by: actor)
             controlRoom?.noteCaption(caption, preset: name, by: actor)
@@ -83,6 +87,7 @@ struct ProgramController<Context: AuthenticatedContext> {
         case .abandoned(let why): result = "abandoned: \(why)"
         }
         let cutProgramTime: Double? = if case .tookEffect = outcome { program.status.lastCut?.programTimeSeconds } else { nil }
+        if case .tookEffect = outcome { programState?.noteCut(to: body.source) }
         try await record("program.cut", ["from": from, "to": body.source, "result": result], by: actor, programTime: cutProgramTime)
         switch outcome {
         case .tookEffect(let at, let waited):
@@ -102,6 +107,7 @@ struct ProgramController<Context: AuthenticatedContext> {
         let wasOnAir = program.status.caption != nil
         if let preset = body.preset {
             caption = try show { () throws(CaptionError) in try program.showPreset(preset) }
+            programState?.noteCaption(caption)
             try await record("program.caption.preset", ["preset": preset, "text": caption.text], by: actor)
             controlRoom?.noteCaption(caption, preset: preset, by: actor)
         } else {
@@ -111,6 +117,7 @@ struct ProgramController<Context: AuthenticatedContext> {
                 try program.showCaption(caption)
                 return caption
             }
+            programState?.noteCaption(caption)
             try await record(wasOnAir ? "program.caption.edit" : "program.caption.on", [
                 "text": caption.text, "position": caption.position.rawValue, "style": caption.style.rawValue,
             ], by: actor)

@@ -26,9 +26,13 @@ final class RelaydProcess: Sendable {
 
     /// Starts `relayd serve` with `configYAML`, in which `{SRT_PORT}` and `{HTTP_PORT}` are
     /// replaced with free ports (or `ports`, to start a relayd again where one ran). `launcher`
-    /// runs before the binary (e.g. `prlimit --nofile=512`).
-    init(configYAML: String, arguments: [String] = ["serve"], launcher: [String] = [], ports: (srt: UInt16, http: UInt16)? = nil) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("relayd-\(UUID().uuidString)")
+    /// runs before the binary (e.g. `prlimit --nofile=512`). `directory`: the directory (data dir,
+    /// keys, log) of a relayd that ran before, to start it again on the same data.
+    init(
+        configYAML: String, arguments: [String] = ["serve"], launcher: [String] = [], ports: (srt: UInt16, http: UInt16)? = nil,
+        directory reused: URL? = nil
+    ) throws {
+        directory = reused ?? FileManager.default.temporaryDirectory.appendingPathComponent("relayd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         srtPort = try ports?.srt ?? LoopbackPort.udp()
         httpPort = try ports?.http ?? LoopbackPort.tcp()
