@@ -18,6 +18,8 @@ struct ControlRoomView: Encodable, Equatable {
     var displayTimeZone: String
     /// FieldOps matters that can take a relay link off air, most urgent first.
     var fieldOpsAlerts: [FieldOpsAlert]
+    /// The latest picture-health states started and ended and format changes, oldest first.
+    var healthEvents: [PictureHealthEvent] = []
 }
 
 /// Reads the parts a `ControlRoomView` is made of.
@@ -29,13 +31,16 @@ struct ControlRoomSources: Sendable {
     var thumbnailSequences: @Sendable () -> [String: Int] = { [:] }
     /// FieldOps alerts for the header (nil where relayd runs without FieldOps, in tests).
     var fieldOpsAlerts: FieldOpsAlerts? = nil
+    /// Picture health of the sources (nil where nothing is watched).
+    var health: PictureHealthMonitor? = nil
 
     var view: ControlRoomView {
         let snapshot = relay.snapshot
         return ControlRoomView(
-            sources: snapshot.sources, sinks: snapshot.sinks, program: program?.status, preview: state.preview,
+            sources: snapshot.sources(with: health), sinks: snapshot.sinks, program: program?.status, preview: state.preview,
             captionHistory: state.captionHistory, presets: program?.configuration.presets ?? [],
-            thumbnails: thumbnailSequences(), displayTimeZone: state.displayTimeZone, fieldOpsAlerts: fieldOpsAlerts?.current ?? [])
+            thumbnails: thumbnailSequences(), displayTimeZone: state.displayTimeZone, fieldOpsAlerts: fieldOpsAlerts?.current ?? [],
+            healthEvents: health?.recentEvents ?? [])
     }
 
     /// The view with FieldOps alerts read again if they are due.
