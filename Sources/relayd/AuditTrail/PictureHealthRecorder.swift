@@ -22,6 +22,8 @@ struct PictureHealthRecorder: Service {
                 logger.info("cannot record picture health in the audit trail", metadata: ["audit.error": "\(error)"])
             }
         }
+        // A service that returns before it is told to stop ends the whole group.
+        try? await gracefulShutdown()
     }
 
     static func details(of event: PictureHealthEvent) -> [String: String] {
