@@ -48,4 +48,14 @@ import VideoRelay
         #expect(errors.contains("sources[1].failover_on: must be a list"))
         #expect(errors.contains("sources[2].health: must be a mapping of keys to values"))
     }
+
+    @Test func failoverOnNeedsTheProgramPipeline() {
+        let errors = RelaydConfiguration.errors(in: """
+            program:
+              pipeline: false
+            sources:
+              - {id: heli-1, kind: helicopter, failover_on: [black]}
+            """)
+        #expect(errors == ["sources: [0].failover_on needs the program pipeline (program.pipeline: true)"])
+    }
 }

@@ -47,4 +47,13 @@ extension RelaydConfiguration {
         }
         return conditions
     }
+
+    /// `failover_on` acts through the program pipeline's switcher: a relay without the pipeline
+    /// passes a source through and has nothing to fail over with.
+    static func crossCheckHealth(_ configuration: RelaydConfiguration, root: ConfigNode) {
+        guard !configuration.program.enabled else { return }
+        for (index, source) in configuration.relay.sources.enumerated() where !configuration.program.rule(for: source.id).failoverOn.isEmpty {
+            root.child("sources").error("[\(index)].failover_on needs the program pipeline (program.pipeline: true)")
+        }
+    }
 }

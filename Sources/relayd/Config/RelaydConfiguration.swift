@@ -176,6 +176,7 @@ struct RelaydConfiguration: Sendable {
         crossCheckUpstreams(configuration, root: root)
         crossCheckAccounts(configuration, root: root)
         crossCheckProgram(configuration, root: root)
+        crossCheckHealth(configuration, root: root)
         return configuration
     }
 
