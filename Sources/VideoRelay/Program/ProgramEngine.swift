@@ -7,6 +7,7 @@ enum ProgramCommand: Sendable {
     case cut(source: String, by: String?, requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)
     case showCaption(Caption)
     case clearCaption
+    case health([String: Set<HealthCondition>])
 }
 
 /// The program thread's executor: it turns demuxed packets, commands and the clock into
@@ -178,6 +179,7 @@ final class ProgramEngine {
             caption = nil
             attempt("caption") { () throws(FFmpegError) in try graph?.hideCaption() }
             run(machine.handle(.caption(on: false)))
+        case .health(let conditions): run(machine.handle(.health(conditions, at: now)))
         }
         status.caption = caption
     }
@@ -441,8 +443,7 @@ final class ProgramEngine {
         status.outputPayloadsDropped = output.droppedPayloads
         status.programTimeSeconds = machine.lastPTS.map { Double($0) / Double(ProgramTime.ticksPerSecond) }
         status.sources = sourceIDs.map { id in
-            let rule = configuration.rule(for: id)
-            let live = machine.switcher.isLive(id, at: at.wholeMilliseconds)
+            let rule = configuration.rule(for: id), live = machine.switcher.isLive(id, at: at.wholeMilliseconds)
             return SourceReadiness(
                 id: id, live: live, readyToCut: live && machine.tracks[id]?.isReady == true,
                 matchesProfile: machine.tracks[id]?.matchesProfile,

@@ -75,6 +75,8 @@ extension ProgramMachine {
         case caption(on: Bool)
         /// The time now: health checks, repeated and slate pictures that fell due, cut timeouts.
         case clock(at: Duration)
+        /// The sources' picture-health states changed (sources with none left out).
+        case health([String: Set<HealthCondition>], at: Duration)
         /// A picture (a decoded or filtered source picture) is ready for the encoder.
         case picture(pts: Int64, at: Duration)
         /// A cached GOP could not be decoded.

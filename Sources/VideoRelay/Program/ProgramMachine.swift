@@ -84,6 +84,8 @@ struct ProgramMachine<Payload> {
             return caption(on: on)
         case .clock(let at):
             return clock(at: at)
+        case .health(let conditions, let at):
+            return apply(switcher.handle(.health(conditions: conditions, at: at.wholeMilliseconds)), at: at, keyframeArriving: false)
         case .picture(let pts, let at):
             guard let keyframe = admitPicture(pts: pts, at: at) else { return [] }
             return [.encode(pts: pts, keyframe: keyframe)]

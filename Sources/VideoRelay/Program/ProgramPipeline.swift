@@ -172,6 +172,13 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
         return preset.caption
     }
 
+    /// The sources' picture-health states now (sources with none left out): a source in a
+    /// state its failover rule names is treated as dead until the state ends.
+    public func updateHealth(_ conditions: [String: Set<HealthCondition>]) {
+        inbox.withLock { $0.append(.health(conditions)) }
+        wakeup.signal()
+    }
+
     /// Takes the caption off air from the next frame.
     public func clearCaption() {
         inbox.withLock { $0.append(.clearCaption) }
@@ -183,7 +190,7 @@ public final class ProgramPipeline: ProgramFeed, Service, Sendable {
 /// Wakes the program thread: a packet or a command arrived, or it must stop. Signals coalesce:
 /// only the first since the thread last woke posts the semaphore, so a demuxer may signal after
 /// every packet for the price of an atomic exchange.
-private final class ProgramWakeup: Sendable {
+final class ProgramWakeup: Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     private let pending = Atomic<Bool>(false)
 

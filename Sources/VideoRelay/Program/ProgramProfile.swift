@@ -143,10 +143,13 @@ public struct FailoverRule: Sendable, Equatable {
     public var backup: String?
     /// Silence after which the program leaves this source.
     public var thresholdMilliseconds: Int
+    /// Picture-health states in which the source counts as dead (`failover_on`).
+    public var failoverOn: Set<HealthCondition>
 
-    public init(backup: String? = nil, thresholdMilliseconds: Int = 1000) {
+    public init(backup: String? = nil, thresholdMilliseconds: Int = 1000, failoverOn: Set<HealthCondition> = []) {
         self.backup = backup
         self.thresholdMilliseconds = thresholdMilliseconds
+        self.failoverOn = failoverOn
     }
 }
 

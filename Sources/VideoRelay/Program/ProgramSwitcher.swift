@@ -47,7 +47,8 @@ public enum SwitchReason: Sendable, Equatable {
 /// arrivals and the sources' health, and carries out what it returns.
 ///
 /// Rules: a cut to a source lands on that source's next keyframe. A source silent longer than
-/// its threshold hands the program to the slate at once and to its backup (if live) at the
+/// its threshold, or in a picture-health state its rule names (`failoverOn`: frozen, black,
+/// silent), hands the program to the slate at once and to its backup (if live) at the
 /// backup's next keyframe. Once the primary is live again the program returns to it, unless an
 /// operator cut since the failover.
 public struct ProgramSwitcher: Sendable, Equatable {
@@ -58,11 +59,16 @@ public struct ProgramSwitcher: Sendable, Equatable {
         case keyframe(source: String, at: Int64)
         /// Periodic health: for each source ready to cut, when its data last arrived.
         case tick(at: Int64, lastData: [String: Int64])
+        /// The picture-health states holding now, per source (sources with none left out). A
+        /// source in a state its rule's `failoverOn` names counts as dead until the state ends.
+        case health(conditions: [String: Set<HealthCondition>], at: Int64)
     }
 
     public enum Refusal: Sendable, Equatable {
         case unknownSource
         case offline
+        /// Live, but in a picture-health state its rule fails over on (frozen, black, silent).
+        case unhealthy
     }
 
     public enum Action: Sendable, Equatable {
@@ -87,6 +93,7 @@ public struct ProgramSwitcher: Sendable, Equatable {
     /// The source `failedOverFrom` names was on air before relayd restarted (not a failover).
     public private(set) var resuming = false
     private var lastData: [String: Int64] = [:]
+    private var conditions: [String: Set<HealthCondition>] = [:]
 
     /// - Parameter resuming: the source on air before relayd stopped. The program returns to it
     ///   as soon as it is live, and meanwhile shows its backup or the slate, as after a failover;
@@ -104,22 +111,34 @@ public struct ProgramSwitcher: Sendable, Equatable {
     public static func == (a: ProgramSwitcher, b: ProgramSwitcher) -> Bool {
         a.onAir == b.onAir && a.pending?.source == b.pending?.source && a.pending?.reason == b.pending?.reason
             && a.failedOverFrom == b.failedOverFrom && a.operatorHasCut == b.operatorHasCut && a.resuming == b.resuming
-            && a.lastData == b.lastData
+            && a.lastData == b.lastData && a.conditions == b.conditions
     }
 
     func rule(_ source: String) -> FailoverRule { rules[source] ?? FailoverRule() }
 
-    /// Whether the source's data arrived within its threshold.
+    /// Whether the source's data arrived within its threshold and it is in no picture-health
+    /// state its rule fails over on.
     public func isLive(_ source: String, at now: Int64) -> Bool {
+        isReceiving(source, at: now) && !isUnhealthy(source)
+    }
+
+    /// Whether the source's data arrived within its threshold.
+    func isReceiving(_ source: String, at now: Int64) -> Bool {
         guard let last = lastData[source] else { return false }
         return now - last <= Int64(rule(source).thresholdMilliseconds)
+    }
+
+    /// Whether the source is in a picture-health state its rule fails over on.
+    public func isUnhealthy(_ source: String) -> Bool {
+        !rule(source).failoverOn.isDisjoint(with: conditions[source] ?? [])
     }
 
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
         case .cut(let source, let by, let now):
             guard sources.contains(source) else { return [.refuse(source: source, .unknownSource)] }
-            guard isLive(source, at: now) else { return [.refuse(source: source, .offline)] }
+            guard isReceiving(source, at: now) else { return [.refuse(source: source, .offline)] }
+            guard !isUnhealthy(source) else { return [.refuse(source: source, .unhealthy)] }
             operatorHasCut = true
             failedOverFrom = nil
             resuming = false
@@ -142,6 +161,10 @@ public struct ProgramSwitcher: Sendable, Equatable {
 
         case .tick(let now, let data):
             lastData = data
+            return checkHealth(at: now)
+
+        case .health(let conditions, let now):
+            self.conditions = conditions
             return checkHealth(at: now)
         }
     }

@@ -60,6 +60,9 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     public var service: ServiceName? = nil
     /// The publisher's link: RTT, loss, drops and, after drops, a latency recommendation.
     public var link: LinkStatistics?
+    /// Frozen, black, silent and the last format change, while the link is up; filled in by
+    /// relayd from the `PictureHealthMonitor` (nil for a source not watched).
+    public var health: SourceHealth? = nil
 }
 
 /// One connected reader (including pull sinks while connected and push sinks once connected).

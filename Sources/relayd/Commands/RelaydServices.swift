@@ -61,6 +61,15 @@ struct RelaydServices {
         // room; a pass-through program's (not demuxed) is its on-air source's.
         let thumbnails = ThumbnailMaker(
             demuxes: demuxes, programSource: { relay.snapshot.programSource }, logger: Logger(label: "relayd.thumbnails"))
+        // Frozen, black and silent pictures and format changes per source, from the same demuxers;
+        // the program fails a source over on the states its `failover_on` names.
+        let sourceIDs = configuration.relay.sources.map(\.id)
+        let health = PictureHealthMonitor(demuxes: demuxes, sources: sourceIDs, settings: configuration.health, logger: Logger(label: "relayd.health"))
+        let controlRoom = ControlRoomState(displayTimeZone: configuration.displayTimeZone.identifier)
+        health.onChange { [changes = controlRoom.changes] in
+            if enabled { program.updateHealth(health.conditions) }
+            changes.signal()
+        }
         let fieldOps = try await FieldOpsHTTP.open(
             settings: configuration.fieldOps, dataDirectory: dataURL, logger: Logger(label: "relayd.fieldops"), displayTimeZone: configuration.displayTimeZone)
         try await auditTrail.append(actor: "relayd", action: "relayd.started", details: [
@@ -84,13 +93,15 @@ struct RelaydServices {
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
             relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, recorder: recorder,
-            programState: programState,
-            controlRoom: ControlRoomState(displayTimeZone: configuration.displayTimeZone.identifier), access: access,
+            programState: programState, health: health, controlRoom: controlRoom, access: access,
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
         // Stopped in reverse: the relay (no more payloads), then the demuxers, then their subscribers.
         // The recorder stops after the relay, so it finishes the segments of the last payloads.
-        var services: [any Service] = (enabled ? [program] : []) + [thumbnails, demuxes] + (recorder.map { [$0] } ?? []) + [relay, application]
+        var services: [any Service] = (enabled ? [program] : []) + [thumbnails, health, demuxes] + (recorder.map { [$0] } ?? []) + [relay, application]
         services.insert(fieldOps.revisionFollower(logger: Logger(label: "relayd.fieldops")), at: 0)
+        // Before the monitor, so it stops after it and records its last events.
+        services.insert(PictureHealthRecorder(
+            health: health, auditTrail: auditTrail, programTime: { enabled ? program.status.programTimeSeconds : nil }, logger: Logger(label: "relayd.audit")), at: 0)
         // First in the group, so it stops last and records the failed logins of the final minute.
         if let failedLogins = access.failedLogins { services.insert(failedLogins, at: 0) }
         if enabled {

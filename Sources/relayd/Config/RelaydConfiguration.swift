@@ -24,6 +24,8 @@ struct RelaydConfiguration: Sendable {
     var upstreamSecrets: [String: ExternalSecret] = [:]
     /// Which site this is (`site:`); its name is the program's service provider.
     var site: SiteIdentity?
+    /// Picture health per source id (each source's `health:`).
+    var health: [String: PictureHealthSettings] = [:]
 
     /// Reads and validates YAML. Every error is reported with its key path.
     static func parse(yaml: String) throws -> RelaydConfiguration {
@@ -134,11 +136,15 @@ struct RelaydConfiguration: Sendable {
         var recorded: [String] = []
         var retentionOverrides: [String: RecordingRetention] = [:]
         var upstreamSecrets: [String: ExternalSecret] = [:]
+        var health: [String: PictureHealthSettings] = [:]
         relay.sources = root.list("sources").map { node in
-            let rule = readFailoverRule(node)
+            var rule = readFailoverRule(node)
+            let sourceHealth = readHealth(node)
+            rule.failoverOn = readFailoverOn(node, health: sourceHealth)
             let record = readRecordFlag(node)
             let (source, secret) = readSource(node)
             failover[source.id] = rule
+            health[source.id] = sourceHealth
             if record.record { recorded.append(source.id) }
             if !record.retention.isUnlimited { retentionOverrides[source.id] = record.retention }
             if let secret { upstreamSecrets[source.id] = secret }
@@ -165,10 +171,12 @@ struct RelaydConfiguration: Sendable {
         configuration.recording.retentionOverrides = retentionOverrides
         configuration.upstreamSecrets = upstreamSecrets
         configuration.site = site
+        configuration.health = health
         crossCheck(configuration, root: root)
         crossCheckUpstreams(configuration, root: root)
         crossCheckAccounts(configuration, root: root)
         crossCheckProgram(configuration, root: root)
+        crossCheckHealth(configuration, root: root)
         return configuration
     }
 

@@ -20,6 +20,8 @@ struct ControlRoomView: Encodable, Equatable {
     var fieldOpsAlerts: [FieldOpsAlert]
     /// Clip exports since relayd started, newest first, with their progress.
     var exports: [ClipExportJobs.Job] = []
+    /// The latest picture-health states started and ended and format changes, oldest first.
+    var healthEvents: [PictureHealthEvent] = []
 }
 
 /// Reads the parts a `ControlRoomView` is made of.
@@ -33,14 +35,16 @@ struct ControlRoomSources: Sendable {
     var fieldOpsAlerts: FieldOpsAlerts? = nil
     /// Clip export jobs (empty where nothing is recorded).
     var exports: @Sendable () -> [ClipExportJobs.Job] = { [] }
+    /// Picture health of the sources (nil where nothing is watched).
+    var health: PictureHealthMonitor? = nil
 
     var view: ControlRoomView {
         let snapshot = relay.snapshot
         return ControlRoomView(
-            sources: snapshot.sources, sinks: snapshot.sinks, program: program?.status, preview: state.preview,
+            sources: snapshot.sources(with: health), sinks: snapshot.sinks, program: program?.status, preview: state.preview,
             captionHistory: state.captionHistory, presets: program?.configuration.presets ?? [],
             thumbnails: thumbnailSequences(), displayTimeZone: state.displayTimeZone, fieldOpsAlerts: fieldOpsAlerts?.current ?? [],
-            exports: exports())
+            exports: exports(), healthEvents: health?.recentEvents ?? [])
     }
 
     /// The view with FieldOps alerts read again if they are due.

@@ -8,12 +8,13 @@ import VideoRelay
 /// Builds relayd's HTTP application: the relay API, metrics, health, and FieldOps.
 func buildApplication(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
-    recorder: Recorder? = nil, programState: ProgramStateFile? = nil,
+    recorder: Recorder? = nil, programState: ProgramStateFile? = nil, health: PictureHealthMonitor? = nil,
     controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []), listen: HostPort,
     server: HTTPServerSettings = HTTPServerSettings(), logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, recorder: recorder, programState: programState,
+        health: health,
         controlRoom: controlRoom, access: access, allowedHosts: AllowedHosts(listen: listen, configured: server.allowedHosts))
     let connections = HTTPConnectionLimit(maximum: server.maximumConnections ?? HTTPConnectionLimit.defaultMaximum(), logger: logger)
     // The idle timeout covers a request head that never completes (it counts from the
@@ -29,7 +30,7 @@ func buildApplication(
 
 func buildRouter(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
-    recorder: Recorder? = nil, programState: ProgramStateFile? = nil,
+    recorder: Recorder? = nil, programState: ProgramStateFile? = nil, health: PictureHealthMonitor? = nil,
     controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []),
     allowedHosts: AllowedHosts = AllowedHosts(listen: HostPort(host: "127.0.0.1", port: 8080))
 ) -> Router<RelaydRequestContext> {
@@ -43,11 +44,12 @@ func buildRouter(
     router.middlewares.add(AuthMiddleware(access: access))
     router.middlewares.add(FieldOpsWriteMiddleware(fieldOps: fieldOps, alsoSignal: controlRoom.changes))
     SessionController(access: access).addRoutes(to: router)
-    RelayController(relay: relay, program: program, auditTrail: auditTrail, demuxes: thumbnails?.demuxes, recorder: recorder).addRoutes(to: router)
+    RelayController(relay: relay, program: program, auditTrail: auditTrail, demuxes: thumbnails?.demuxes, recorder: recorder, health: health).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom, programState: programState).addRoutes(to: router) }
     let view = ControlRoomSources(
         relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] },
-        fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database, revisions: fieldOps.revisions), exports: { recorder?.exports.recent ?? [] })
+        fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database, revisions: fieldOps.revisions), exports: { recorder?.exports.recent ?? [] },
+        health: health)
     // The control room's event stream waits for these instead of polling them.
     relay.onChange { [changes = controlRoom.changes] in changes.signal() }
     program?.onChange { [changes = controlRoom.changes] in changes.signal() }

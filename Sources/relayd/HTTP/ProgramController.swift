@@ -84,6 +84,7 @@ struct ProgramController<Context: AuthenticatedContext> {
         case .tookEffect: result = "took effect"
         case .refused(.unknownSource): result = "refused: unknown source"
         case .refused(.offline): result = "refused: source offline"
+        case .refused(.unhealthy): result = "refused: source unhealthy"
         case .abandoned(let why): result = "abandoned: \(why)"
         }
         let cutProgramTime: Double? = if case .tookEffect = outcome { program.status.lastCut?.programTimeSeconds } else { nil }
@@ -96,6 +97,8 @@ struct ProgramController<Context: AuthenticatedContext> {
             throw APIError(.notFound, "unknown source", detail: body.source)
         case .refused(.offline):
             throw APIError(.conflict, "source offline", detail: "\(body.source) is not live; the program stays on \(program.status.onAir)")
+        case .refused(.unhealthy):
+            throw APIError(.conflict, "source unhealthy", detail: "\(body.source) is frozen, black or silent and fails over on it; the program stays on \(program.status.onAir)")
         case .abandoned(let why):
             throw APIError(.conflict, "cut did not take effect", detail: "\(why); the program stays on \(program.status.onAir)")
         }

@@ -12,12 +12,14 @@ struct RelayController<Context: AuthenticatedContext> {
     var demuxes: DemuxHub? = nil
     /// The recorder, whose segments and drops /metrics reports (nil when nothing is recorded).
     var recorder: Recorder? = nil
+    /// Picture health, shown in each source (nil when nothing is watched).
+    var health: PictureHealthMonitor? = nil
 
     func addRoutes(to router: Router<Context>) {
-        router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources) }
+        router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources(with: health)) }
         router.get("/api/sources/{id}") { _, context in
             let id = try context.parameters.require("id")
-            guard let source = relay.snapshot.source(id) else {
+            guard let source = relay.snapshot.sources(with: health).first(where: { $0.id == id }) else {
                 throw APIError(.notFound, "unknown source", detail: id)
             }
             return try JSONBody.response(source)
@@ -64,7 +66,8 @@ struct RelayController<Context: AuthenticatedContext> {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: PrometheusText.render(relay.snapshot)
                     + (demuxes.map { PrometheusText.render(demuxDroppedBytes: $0.droppedBytes) } ?? "")
                     + (program.map { PrometheusText.render(program: $0.status) } ?? "")
-                    + (recorder.map { PrometheusText.render(recording: $0.statistics, drops: $0.queue.drops, queuedBytes: $0.queue.queuedBytes) } ?? ""))))
+                    + (recorder.map { PrometheusText.render(recording: $0.statistics, drops: $0.queue.drops, queuedBytes: $0.queue.queuedBytes) } ?? "")
+                    + (health.map { PrometheusText.render(health: $0) } ?? ""))))
         }
     }
 

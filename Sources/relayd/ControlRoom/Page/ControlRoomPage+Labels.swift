@@ -55,6 +55,8 @@ extension ControlRoomPage {
             retransmits: "再送", lateDrops: "遅延超過ドロップ", latency: "レイテンシ",
             linkAdvice: "遅延超過ドロップ {drops} 件: レイテンシ {recommended} ms を推奨（現在 {current} ms、RTT {rtt} ms × {multiplier}、損失 {loss} %）",
             linkAdviceBurst: "遅延超過ドロップ {drops} 件: レイテンシ {recommended} ms を推奨（現在 {current} ms。損失が集中しているか遅延の揺らぎが大きい）",
+            healthFrozen: "静止画", healthBlack: "黒画面", healthSilent: "無音",
+            errUnhealthy: "カット不可: {source} は静止画・黒画面・無音のため切替対象外です（送出は {onAir} のまま）",
           },
           en: {
             title: "Video relay control room", connecting: "Connecting…", connected: "Live", reconnecting: "Reconnecting…",
@@ -106,6 +108,8 @@ extension ControlRoomPage {
             retransmits: "Retransmits", lateDrops: "Too-late drops", latency: "Latency",
             linkAdvice: "{drops} packet(s) dropped as too late: set latency to {recommended} ms (now {current} ms; RTT {rtt} ms × {multiplier} at {loss} % loss)",
             linkAdviceBurst: "{drops} packet(s) dropped as too late: set latency to {recommended} ms (now {current} ms; losses come in bursts or the delay varies)",
+            healthFrozen: "FROZEN", healthBlack: "BLACK", healthSilent: "SILENT",
+            errUnhealthy: "Cut refused: {source} is frozen, black or silent and fails over on it (the program stays on {onAir})",
           },
         };
         """#

@@ -65,6 +65,13 @@ extension ControlRoomPage {
             rtt: link.rtt_milliseconds.toFixed(1), multiplier: advice.rtt_multiplier, loss: link.loss_percent.toFixed(2) });
         }
 
+        // The picture-health states of a source, short, for the alarm over its picture.
+        function healthLabel(health) {
+          if (!health) return "";
+          const labels = { frozen: "healthFrozen", black: "healthBlack", silent: "healthSilent" };
+          return Object.keys(labels).filter((condition) => health[condition]).map((condition) => t(labels[condition])).join(" · ");
+        }
+
         function renderTiles() {
           const onAir = onAirSource();
           const preview = previewSource();
@@ -73,7 +80,7 @@ extension ControlRoomPage {
               // The advice lies over the picture and each line of figures is one line high, so a
               // tile keeps its size whatever the link does and nothing moves under the pointer.
               element("div", { class: "thumb" }, element("img", { alt: "" }), element("span", { class: "number" }),
-                element("span", { class: "link-advice", role: "status" })),
+                element("span", { class: "link-advice", role: "status" }), element("span", { class: "health-alarm", role: "status" })),
               element("div", { class: "meta" },
                 element("span", { class: "label" }), element("span", { class: "tally" }),
                 element("span", { class: "kind" }), element("span", { class: "state" }),
@@ -101,6 +108,7 @@ extension ControlRoomPage {
             setText(rate, factsLine([[t("bitrate"), bitrate(source.bitrate_bits_per_second)], ...facts.slice(0, 2)]));
             setText(link, factsLine(facts.slice(2)));
             setText(tile.querySelector(".link-advice"), linkAdvice(source.link));
+            setText(tile.querySelector(".health-alarm"), healthLabel(source.health));
             tile.querySelector(".thumb").classList.toggle("stale", source.state !== "live");
             const image = tile.querySelector("img");
             if (image.alt !== source.label) image.alt = source.label;

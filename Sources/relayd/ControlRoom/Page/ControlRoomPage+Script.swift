@@ -114,6 +114,7 @@ extension ControlRoomPage {
           }
           switch (error.message) {
             case "source offline": return t("errOffline", { source: context.source, onAir });
+            case "source unhealthy": return t("errUnhealthy", { source: context.source, onAir });
             case "cut did not take effect": return t("errCutAbandoned", { onAir });
             case "unknown source": return t("errUnknownSource");
             case "no such reader": return t("errGone");

@@ -61,6 +61,9 @@ extension ControlRoomPage {
         .link-advice { color: var(--warn); font-size: 12px; margin: 0; }
         .thumb .link-advice { position: absolute; left: 0; right: 0; top: 0; padding: 2px 6px; background: rgba(0,0,0,.8); }
         .link-advice:empty { display: none; }
+        .thumb .health-alarm { position: absolute; left: 6px; bottom: 4px; padding: 0 6px; border-radius: 3px; font-weight: bold;
+                               font-size: 14px; background: var(--program); color: #fff; white-space: nowrap; }
+        .health-alarm:empty { display: none; }
         .monitors { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
         .monitor { margin: 0; border: 4px solid var(--line); border-radius: 6px; background: #000; min-width: 0; }
         .monitor.preview { border-color: var(--preview); } .monitor.program { border-color: var(--program); }
