@@ -200,7 +200,8 @@ import Testing
         heli = try harness.publish("heli-1")
         try await eventually("heli-1 back on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
         #expect(harness.pipeline.status.automaticMoves.contains { $0.to == "heli-1" && $0.reason == "restore" })
-        let back = try await harness.recordProgram(seconds: 1.2, name: "back.ts")
+        // A joining reader may start on the GOP cached before the return: 2.5 s, the last pictures judged.
+        let back = try await harness.recordProgram(seconds: 2.5, name: "back.ts")
         let backPictures = try await RecordedFrames.pictures(back)
         #expect(backPictures.suffix(10).allSatisfy { $0.source == "heli-1" }, "\(backPictures.suffix(10))")
 
