@@ -31,15 +31,15 @@ final class ProgramEngine {
     private var machine: Machine
 
     private let output: ProgramOutput
-    private let muxer: OutputFormat
+    let muxer: OutputFormat
     private let videoStream: Int32
-    private let audioStream: Int32
-    private let audio: ProgramAudio
+    let audioStream: Int32
+    let audio: ProgramAudio
     private var videoEncoder: Encoder?
     private let slate: ProgramSlate
 
     /// What each source's open stream holds (absent between streams).
-    private var streams: [String: MediaStreams] = [:]
+    var streams: [String: MediaStreams] = [:]
     private var caption: Caption?
     private var graph: FilterGraph?
     private var videoDecoder: Decoder?
@@ -52,7 +52,7 @@ final class ProgramEngine {
     /// Cut requests waiting for their reply, by ticket.
     private var replies: [Int: (requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)] = [:]
     private var nextTicket = 1
-    private var status = ProgramStatus()
+    var status = ProgramStatus()
     private var lastPublish: Duration = .zero
 
     private static let ticksTimeBase = AVRational(num: 1, den: Int32(ProgramTime.ticksPerSecond))
@@ -393,32 +393,6 @@ final class ProgramEngine {
         }
     }
 
-    // MARK: - Audio
-
-    private func decodeAudio(_ packet: Packet, source: String, at: Int64) {
-        guard let stream = streams[source]?.audio else { return }
-        do {
-            try audio.decode(packet, source: source, stream: stream, programTicks: at)
-        } catch {
-            note(error, "audio decode")
-        }
-    }
-
-    /// Encodes audio up to the video's time, so the program always carries sound.
-    private func pumpAudio(upTo videoDTS: Int64) {
-        var written = ProgramAudio.Written()
-        do {
-            try audio.encode(upTo: videoDTS, streamIndex: audioStream, counting: &written) { packet throws(FFmpegError) in
-                try muxer.write(packet)
-            }
-        } catch {
-            note(error, "audio encode")
-        }
-        status.audioPacketsWritten += written.packets
-        status.audioPacketsDroppedLate += written.droppedLate
-        status.audioSamplesDropped = UInt64(audio.droppedSamples)
-    }
-
     // MARK: - Status
 
     /// Runs `body`, noting a failure under `context`.
@@ -426,7 +400,7 @@ final class ProgramEngine {
         do { try body() } catch { note(error, context) }
     }
 
-    private func note(_ error: FFmpegError, _ context: String) {
+    func note(_ error: FFmpegError, _ context: String) {
         status.errors[context, default: 0] += 1
         status.lastError = "\(context): \(error)"
         logger.debug("program error", metadata: ["program.context": "\(context)", "error": "\(error)"])
