@@ -38,11 +38,26 @@ import Testing
         let image = directory.appendingPathComponent("reference-\(UUID().uuidString).ts").path
         let result = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1920x1080:r=30000/1001:d=2",
-            "-vf", "drawtext=font=Noto Sans CJK JP:textfile=\(textFile.path):expansion=none:fontsize=44:fontcolor=white:box=1:boxborderw=12:boxcolor=black@0.6:borderw=2:bordercolor=black:x=(w-tw)/2:y=h-th-40",
+            "-vf", "drawtext=font=Noto Sans CJK JP:textfile=\(textFile.path):expansion=none:fontsize=66:fontcolor=white:box=1:boxborderw=18:boxcolor=black@0.6:borderw=3:bordercolor=black:x=(w-tw)/2:y=h-th-60",
             "-c:v", "libx264", "-preset", "veryfast", "-f", "mpegts", image,
         ])
         guard result.status == 0 else { throw TestFailure("reference render failed: \(result.stderr)") }
         return try await captionBoxWidth(image)
+    }
+
+    @Test func captionSizesScaleWithThePictureSoA1080CaptionCoversWhatA720OneDid() {
+        func option(_ name: String, _ caption: Caption, height: Int) -> String? {
+            caption.drawtextOptions(pictureHeight: height).first { $0.0 == name }?.1
+        }
+        let label = Caption(text: "静岡県警察本部")
+        #expect(option("fontsize", label, height: 720) == "44")
+        #expect(option("fontsize", label, height: 1080) == "66")
+        #expect(option("fontsize", Caption(text: "速報", style: .banner), height: 1080) == "78")
+        #expect(option("fontsize", Caption(text: "注", style: .note), height: 1080) == "54")
+        #expect(option("y", label, height: 1080) == "h-th-60")
+        #expect(option("y", Caption(text: "上", position: .top), height: 1080) == "60")
+        #expect(option("boxborderw", label, height: 1080) == "18")
+        #expect(option("borderw", label, height: 720) == "2")
     }
 
     @Test func aCaptionAppearsInItsAreaIsShownLiterallyAndGoesWhenCleared() async throws {

@@ -11,6 +11,8 @@ final class FilterGraph {
     let inputHeight: Int32
     let inputFormat: Int32
     private(set) var caption: Caption?
+    /// The program picture's height, which caption sizes scale with.
+    private let pictureHeight: Int
     /// The program frame the fps filter's grid starts from: frames go in and come out relative
     /// to it, so the filter's frame N is the program grid's frame N (its own grid counts from 0).
     private let origin: Int64
@@ -29,13 +31,14 @@ final class FilterGraph {
         inputHeight = frame.height
         inputFormat = frame.format
         self.caption = caption
+        pictureHeight = profile.height
         // drawtext's options are set one by one (av_opt_set), so the caption text needs no
         // escaping here; `expansion=none` keeps `%` literal.
         var captionOptions: [(String, String)] = [
-            ("font", font), ("expansion", "none"), ("box", "1"), ("boxborderw", "12"),
-            ("borderw", "2"), ("bordercolor", "black"), ("fix_bounds", "1"),
+            ("font", font), ("expansion", "none"), ("box", "1"),
+            ("bordercolor", "black"), ("fix_bounds", "1"),
         ]
-        captionOptions += (caption ?? Caption(text: " ")).drawtextOptions
+        captionOptions += (caption ?? Caption(text: " ")).drawtextOptions(pictureHeight: profile.height)
         captionOptions.append(("enable", caption == nil ? "0" : "1"))
         // Interlaced when the stream says so or the decoder marks the picture as two fields.
         let conversion = PictureConversion(
@@ -59,7 +62,7 @@ final class FilterGraph {
     /// Puts a caption on air (or changes it) from the next frame: drawtext `reinit` with the new
     /// options, then `enable`.
     func show(_ caption: Caption) throws(FFmpegError) {
-        let arguments = caption.drawtextOptions
+        let arguments = caption.drawtextOptions(pictureHeight: pictureHeight)
             .map { "\($0.0)=\(Self.escapeOptionValue($0.1))" }
             .joined(separator: ":")
         try send("reinit", arguments)

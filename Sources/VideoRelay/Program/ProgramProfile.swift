@@ -110,19 +110,32 @@ public struct Caption: Sendable, Equatable, Codable {
         self.style = style
     }
 
-    /// drawtext option values for this caption (not escaped: for av_opt_set or, escaped, for a
-    /// `reinit` command). `th` includes ascent and descent of the font.
-    var drawtextOptions: [(String, String)] {
+    /// drawtext option values for this caption on a picture `pictureHeight` lines high (not
+    /// escaped: for av_opt_set or, escaped, for a `reinit` command). `th` includes ascent and
+    /// descent of the font. Sizes are designed on 720 lines and scale with the height, so a
+    /// caption covers the same share of a 1080 picture as of a 720 one.
+    func drawtextOptions(pictureHeight: Int) -> [(String, String)] {
         let (size, colour, box): (Int, String, String) = switch style {
         case .label: (44, "white", "black@0.6")
         case .banner: (52, "white", "0xc00000@0.9")
         case .note: (36, "yellow", "black@0.6")
         }
-        let y = position == .bottom ? "h-th-40" : "40"
+        let scaled = { (designed: Int) in String(TextSize.scaled(designed, toHeight: pictureHeight)) }
+        let margin = scaled(40)
         return [
-            ("text", text), ("fontsize", String(size)), ("fontcolor", colour), ("boxcolor", box),
-            ("x", "(w-tw)/2"), ("y", y),
+            ("text", text), ("fontsize", scaled(size)), ("fontcolor", colour), ("boxcolor", box),
+            ("boxborderw", scaled(12)), ("borderw", scaled(2)),
+            ("x", "(w-tw)/2"), ("y", position == .bottom ? "h-th-\(margin)" : margin),
         ]
+    }
+}
+
+/// Text on the program (captions, the slate) is designed on a 720-line picture and scales with
+/// the picture's height.
+enum TextSize {
+    /// A length designed for a 720-line picture, on a picture `height` lines high (rounded).
+    static func scaled(_ designed: Int, toHeight height: Int) -> Int {
+        (designed * max(height, 1) + 360) / 720
     }
 }
 
