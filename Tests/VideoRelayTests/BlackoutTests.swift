@@ -20,8 +20,8 @@ struct BlackoutTests {
         let (reader, recording) = try harness.readProgram(name: "blackout.ts")
         try await eventually("program flowing to the reader") { RelayHarness.fileSize(recording) > 200_000 }
 
-        // The link goes dark: after failover_ms the program leaves heli-1 (for the slate at once,
-        // as ProgramSwitcher does, then the backup at its next keyframe).
+        // The link goes dark: after failover_ms the program leaves heli-1 for the backup, from
+        // the backup's cached GOP at the next frame.
         try proxy.control("cut")
         try await eventually("the failover to drone-1 during the blackout") {
             harness.pipeline.status.onAir == "drone-1"

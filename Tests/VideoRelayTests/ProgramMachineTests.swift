@@ -319,6 +319,24 @@ import Testing
         #expect(machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(1110))) == [], "off air")
     }
 
+    @Test func aFailoverToALiveBackupTakesItsCachedGOPAtTheNextFrameWithNoSlatePictureBetween() {
+        var machine = Self.machine(rules: [Self.heli: FailoverRule(backup: Self.drone, thresholdMilliseconds: 1000)])
+        Self.heliInPassthrough(&machine)
+        _ = machine.handle(.opened(source: Self.drone, hasVideo: true, matchesProfile: true))
+        _ = machine.handle(.packet(Self.video(Self.drone, 5, keyframe: true), at: Self.ms(75)))
+        _ = machine.handle(.packet(Self.video(Self.drone, 6), at: Self.ms(1050)))
+        // heli-1 silent past its threshold, its backup live: the slate is on air for no picture.
+        let actions = machine.handle(.clock(at: Self.ms(1100)))
+        let switches = actions.filter { if case .switched = $0 { true } else { false } }
+        #expect(switches == [
+            .switched(to: .slate, from: .source(Self.heli), reason: .failover(from: Self.heli)),
+            .switched(to: .source(Self.drone), from: .slate, reason: .failover(from: Self.heli)),
+        ])
+        #expect(!actions.contains { if case .encodeSlate = $0 { true } else { false } }, "\(actions)")
+        #expect(actions.contains(.decodeCachedGOP(source: Self.drone, packets: [Self.cached(5), Self.cached(6)], newestAt: 909_000, use: .show)))
+        #expect(machine.switcher.onAir == .source(Self.drone))
+    }
+
     @Test func aSourceWhoseDemuxerEndedIsNoLongerReadyAndItsGOPIsGone() {
         var machine = Self.machine(rules: [Self.heli: FailoverRule(thresholdMilliseconds: 60_000)])
         Self.heliInPassthrough(&machine)
