@@ -11,8 +11,9 @@ import Testing
     /// inside the publisher's first pass: a flash (3 white frames) and a 1 kHz beep (100 ms)
     /// start together at every 30th frame, every 1.001 s. `tone`: a steady tone instead of the
     /// beeps, under the same flashes; `silent`: no sound at all.
-    static func flashAndBeep(_ sound: Sound) async throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flash-beep-\(sound)-v1.ts").path
+    /// `gop`: frames from one keyframe to the next (the flashes stay every 30 frames).
+    static func flashAndBeep(_ sound: Sound, gop: Int = 30) async throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flash-beep-\(sound)-g\(gop)-v1.ts").path
         if FileManager.default.fileExists(atPath: path) { return path }
         let audio = switch sound {
         case .beeps: "aevalsrc=if(lt(mod(t\\,1.001)\\,0.1)\\,0.5*sin(2*PI*1000*t)\\,0):s=48000:c=stereo:d=20"
@@ -24,7 +25,7 @@ import Testing
             "ffmpeg", "-hide_banner", "-v", "error", "-y",
             "-f", "lavfi", "-i", "color=c=0x1f8a3c:s=1920x1080:r=30000/1001:d=20,drawbox=x=0:y=0:w=iw:h=ih:c=white:t=fill:enable='lt(mod(n\\,30)\\,3)'",
             "-f", "lavfi", "-i", audio,
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "2M", "-g", "30", "-keyint_min", "30",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "2M", "-g", String(gop), "-keyint_min", String(gop),
             "-sc_threshold", "0", "-bf", "0", "-c:a", "aac", "-b:a", "96k", "-f", "mpegts", partial,
         ])
         guard result.status == 0 else { throw TestFailure("flash-and-beep clip failed: \(result.stderr)") }
@@ -99,6 +100,29 @@ import Testing
         #expect(passthrough.allSatisfy { abs($0) <= 34 }, "\(passthrough)")
         #expect(transcode.allSatisfy { abs($0) <= 34 }, "\(transcode)")
         publisher.terminate()
+        await harness.stop()
+    }
+
+    /// After an instant cut the new source's pictures are encoded (a bridge) until its next
+    /// keyframe; heli-1's come every 10 s here, so the whole recording is bridged.
+    @Test func soundStaysWithThePictureThroughTheBridgeAfterAnInstantCut() async throws {
+        let harness = try ProgramHarness()
+        let drone = try harness.publish("drone-1", clip: try await Self.flashAndBeep(.beeps))
+        try await eventually("drone-1 on air in passthrough", timeout: .seconds(20)) {
+            harness.pipeline.status.onAir == "drone-1" && harness.pipeline.status.mode == .passthrough
+        }
+        let heli = try harness.publish("heli-1", clip: try await Self.flashAndBeep(.beeps, gop: 300))
+        try await harness.waitReady("heli-1")
+        let outcome = await harness.pipeline.cut(to: "heli-1", by: "test")
+        guard case .tookEffect = outcome else { throw TestFailure("cut to heli-1: \(outcome)") }
+        let bridge = try await Self.lipSync(try await harness.recordProgram(seconds: 4, name: "bridge.ts"))
+        #expect(harness.pipeline.status.onAir == "heli-1" && harness.pipeline.status.mode == .transcode,
+            "still bridging to heli-1's next keyframe, so the recording measured the bridge")
+        print("lip sync through the bridge, audio after picture (ms): \(bridge)")
+        #expect(bridge.count >= 3, "flashes paired with beeps: \(bridge)")
+        #expect(bridge.allSatisfy { abs($0) <= 34 }, "\(bridge)")
+        drone.terminate()
+        heli.terminate()
         await harness.stop()
     }
 
