@@ -21,6 +21,7 @@ import Testing
         #expect(decoded.errors.isEmpty, "\(decoded.errors)")
         let report = try TransportStreamChecker.check(recording)
         #expect(report.isClean, "\(report)")
+        #expect(report.tableContinuityErrors.isEmpty, "PAT/PMT/SDT counters across splices: \(report.tableContinuityErrors.prefix(5))")
         let pictures = try await RecordedFrames.pictures(recording)
         // Up to three frames' step is the source's own timing, passed through: a publisher's
         // loop point (2.3 frames in the sample clips) or a picture it lost (SRT drops the late

@@ -14,8 +14,8 @@ struct TransportStreamChecker {
         var pids: Set<UInt16> = []
 
         /// Continuity of the elementary streams. The PSI tables' is reported apart
-        /// (`tableContinuityErrors`): where the passthrough program changes source, the new
-        /// source's tables bring their own counters.
+        /// (`tableContinuityErrors`): a source's stream carries its publisher's tables, whose
+        /// counters restart when the publisher does; the program's muxer writes its own.
         var isClean: Bool { continuityErrors.isEmpty && timestampErrors.isEmpty }
         var description: String {
             "packets \(packets), pids \(pids.sorted()), continuity errors \(continuityErrors.prefix(5)), timestamp errors \(timestampErrors.prefix(5))"
