@@ -337,6 +337,25 @@ import Testing
         #expect(machine.switcher.onAir == .source(Self.drone))
     }
 
+    @Test func aProgramThreadThatFallsBehindStillFailsOverWhenTheLinkGoesQuietAndNotBefore() {
+        var machine = Self.machine(rules: [Self.heli: FailoverRule(backup: Self.drone, thresholdMilliseconds: 1000)])
+        Self.heliInPassthrough(&machine)
+        _ = machine.handle(.opened(source: Self.drone, hasVideo: true, matchesProfile: true))
+        _ = machine.handle(.packet(Self.video(Self.drone, 5, keyframe: true), at: Self.ms(75)))
+        // Behind by over a second: heli-1's packets handled at 1500 ms arrived up to 1400 ms,
+        // drone-1's too. Both links are busy: no move.
+        _ = machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(1500)))
+        _ = machine.handle(.arrived(source: Self.heli, at: Self.ms(1400)))
+        _ = machine.handle(.arrived(source: Self.drone, at: Self.ms(1400)))
+        #expect(!machine.handle(.clock(at: Self.ms(1500))).contains { if case .switched = $0 { true } else { false } })
+        // heli-1's link goes quiet at 1400 ms while its backlog is still being handled: the
+        // failover comes a threshold after the last arrival, not after the backlog.
+        _ = machine.handle(.packet(Self.video(Self.heli, 3), at: Self.ms(2500)))
+        _ = machine.handle(.arrived(source: Self.drone, at: Self.ms(2500)))
+        let actions = machine.handle(.clock(at: Self.ms(2500)))
+        #expect(actions.contains(.switched(to: .source(Self.drone), from: .slate, reason: .failover(from: Self.heli))), "\(actions)")
+    }
+
     @Test func aSourceWhoseDemuxerEndedIsNoLongerReadyAndItsGOPIsGone() {
         var machine = Self.machine(rules: [Self.heli: FailoverRule(thresholdMilliseconds: 60_000)])
         Self.heliInPassthrough(&machine)

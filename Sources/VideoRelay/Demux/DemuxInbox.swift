@@ -24,6 +24,7 @@ final class DemuxInbox: DemuxSubscriber, Sendable {
         var head = 0
         var packetBytes = 0
         var dropped = 0
+        var newestPacketAt: ContinuousClock.Instant?
     }
 
     /// - Parameter wake: called on the demux thread after every event; it must only signal.
@@ -40,6 +41,7 @@ final class DemuxInbox: DemuxSubscriber, Sendable {
     func demuxed(_ packet: MediaPacket) {
         state.withLock { state in
             state.events.append(.packet(packet))
+            state.newestPacketAt = .now
             state.packetBytes += packet.packet.size
             while state.packetBytes > limitBytes,
                 let oldest = state.events[state.head...].firstIndex(where: { $0?.isPacket == true }),
@@ -69,6 +71,10 @@ final class DemuxInbox: DemuxSubscriber, Sendable {
             return state.events[state.head...].compactMap { $0 }
         }
     }
+
+    /// When the newest packet arrived, taken or not: how recent the stream is, however far
+    /// behind the consumer is.
+    var newestPacketAt: ContinuousClock.Instant? { state.withLock { $0.newestPacketAt } }
 
     /// Packets dropped because the consumer fell behind.
     var droppedPackets: Int { state.withLock { $0.dropped } }

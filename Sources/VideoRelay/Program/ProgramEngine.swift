@@ -109,7 +109,9 @@ final class ProgramEngine {
     func step(commands: [ProgramCommand]) -> Duration {
         for command in commands { handle(command) }
         for id in orderedSourcesOnAirFirst() {
-            for event in inboxes[id]?.take() ?? [] { handle(event, from: id) }
+            guard let inbox = inboxes[id] else { continue }
+            for event in inbox.take() { handle(event, from: id) }
+            if let arrived = inbox.newestPacketAt { run(machine.handle(.arrived(source: id, at: arrived - clockStart))) }
         }
         let at = now
         run(machine.handle(.clock(at: at)))

@@ -69,6 +69,10 @@ extension ProgramMachine {
         /// A source's demuxer ended (the publisher went away or stayed silent).
         case ended(source: String)
         case packet(Packet, at: Duration)
+        /// The newest packet of a source left its demuxer at `at`, whether or not the program
+        /// has handled it yet: a program thread that falls behind still sees a link go quiet
+        /// (and fails over) when it does, and sees a busy link as live.
+        case arrived(source: String, at: Duration)
         /// An operator asks for a source; `ticket` names the reply.
         case cut(source: String, by: String?, ticket: Int, at: Duration)
         /// A caption went on (or was replaced) or off.
@@ -160,8 +164,13 @@ extension ProgramMachine {
         /// Its latest second of audio packets: an instant cut starts its sound with the
         /// picture it shows, not with the next packet to arrive.
         var recentAudio: [CachedPacket] = []
-        /// When its latest packet arrived.
+        /// When the program handled its latest packet.
         var lastPacketAt: Duration?
+        /// When its newest packet left the demuxer (`Event.arrived`).
+        var lastArrivalAt: Duration?
+        /// When data last came: the demuxer's newest packet when known (the engine always
+        /// tells it), else the latest packet handled.
+        var lastDataAt: Duration? { lastArrivalAt ?? lastPacketAt }
 
         /// Demuxed, with a cached GOP that starts on a keyframe: it can go on air now.
         var isReady: Bool { matchesProfile != nil && !gop.isEmpty }

@@ -78,6 +78,9 @@ struct ProgramMachine<Payload> {
             return []
         case .packet(let packet, let at):
             return receive(packet, at: at)
+        case .arrived(let source, let at):
+            tracks[source]?.lastArrivalAt = at
+            return []
         case .cut(let source, let by, let ticket, let at):
             return cut(to: source, by: by, ticket: ticket, at: at)
         case .caption(let on):
@@ -314,7 +317,7 @@ struct ProgramMachine<Payload> {
             lastHealthCheck = now
             var lastData: [String: Int64] = [:]
             for (id, track) in tracks where track.isReady {
-                if let at = track.lastPacketAt { lastData[id] = at.wholeMilliseconds }
+                if let at = track.lastDataAt { lastData[id] = at.wholeMilliseconds }
             }
             actions += apply(switcher.handle(.tick(at: now.wholeMilliseconds, lastData: lastData)), at: now, keyframeArriving: false)
         }
