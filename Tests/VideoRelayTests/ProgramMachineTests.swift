@@ -319,11 +319,18 @@ import Testing
         #expect(machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(1110))) == [], "off air")
     }
 
+    /// heli-1 in passthrough with drone-1 as its backup (1 s threshold), drone-1's keyframe
+    /// cached at 75 ms.
+    static func heliWithBackupDrone() -> Machine {
+        var machine = machine(rules: [heli: FailoverRule(backup: drone, thresholdMilliseconds: 1000)])
+        heliInPassthrough(&machine)
+        _ = machine.handle(.opened(source: drone, hasVideo: true, matchesProfile: true))
+        _ = machine.handle(.packet(video(drone, 5, keyframe: true), at: ms(75)))
+        return machine
+    }
+
     @Test func aFailoverToALiveBackupTakesItsCachedGOPAtTheNextFrameWithNoSlatePictureBetween() {
-        var machine = Self.machine(rules: [Self.heli: FailoverRule(backup: Self.drone, thresholdMilliseconds: 1000)])
-        Self.heliInPassthrough(&machine)
-        _ = machine.handle(.opened(source: Self.drone, hasVideo: true, matchesProfile: true))
-        _ = machine.handle(.packet(Self.video(Self.drone, 5, keyframe: true), at: Self.ms(75)))
+        var machine = Self.heliWithBackupDrone()
         _ = machine.handle(.packet(Self.video(Self.drone, 6), at: Self.ms(1050)))
         // heli-1 silent past its threshold, its backup live: the slate is on air for no picture.
         let actions = machine.handle(.clock(at: Self.ms(1100)))
@@ -338,10 +345,7 @@ import Testing
     }
 
     @Test func aProgramThreadThatFallsBehindStillFailsOverWhenTheLinkGoesQuietAndNotBefore() {
-        var machine = Self.machine(rules: [Self.heli: FailoverRule(backup: Self.drone, thresholdMilliseconds: 1000)])
-        Self.heliInPassthrough(&machine)
-        _ = machine.handle(.opened(source: Self.drone, hasVideo: true, matchesProfile: true))
-        _ = machine.handle(.packet(Self.video(Self.drone, 5, keyframe: true), at: Self.ms(75)))
+        var machine = Self.heliWithBackupDrone()
         // Behind by over a second: heli-1's packets handled at 1500 ms arrived up to 1400 ms,
         // drone-1's too. Both links are busy: no move.
         _ = machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(1500)))
