@@ -107,6 +107,24 @@ import Testing
         #expect(machine.mode == .passthrough)
     }
 
+    /// A source with B-frames shows its keyframe two frames after decoding it. Encoded
+    /// pictures are decoded two frames ahead too, so passthrough after them starts on the very
+    /// next frame, not one frame late.
+    @Test func aBFrameSourcePassedThroughAfterEncodedPicturesShowsItsKeyframeOnTheNextFrame() {
+        var machine = Self.machine()
+        #expect(machine.handle(.clock(at: .zero)) == [.encodeSlate(pts: 900_000, keyframe: true)])
+        #expect(machine.lastDTS == 894_000, "an encoded picture is decoded two frames before it is shown")
+        _ = machine.handle(.opened(source: Self.drone, hasVideo: true, matchesProfile: true))
+        let keyframe = Machine.Packet(source: Self.drone, kind: .video, isKeyframe: true, pts: 1_006_000, dts: 1_000_000, payload: 0)
+        _ = machine.handle(.packet(keyframe, at: Self.ms(10)))
+        _ = machine.handle(.clock(at: Self.ms(50)))
+        #expect(machine.handle(.picture(pts: 903_000, at: Self.ms(50))) == [.encode(pts: 903_000, keyframe: true)])
+        let next = Machine.Packet(source: Self.drone, kind: .video, isKeyframe: true, pts: 1_096_000, dts: 1_090_000, payload: 30)
+        #expect(machine.handle(.packet(next, at: Self.ms(60))) == [
+            .newSegment, .modeChanged(.passthrough), .passThrough(30, pts: 906_000, dts: 900_000),
+        ])
+    }
+
     @Test func withoutInstantCutsTheSourcesNextKeyframeStartsItsSegment() {
         var machine = Self.machine(instantCut: false)
         _ = machine.handle(.clock(at: .zero))

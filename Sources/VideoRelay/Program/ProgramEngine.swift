@@ -49,6 +49,8 @@ final class ProgramEngine {
     /// The last picture given to the encoder (profile size, 4:2:0): repeated while the on-air
     /// source sends nothing, so the program keeps its frame rate.
     private var lastPicture: Frame?
+    /// The DTS of the last video packet written.
+    private var lastVideoDTS: Int64?
     /// Cut requests waiting for their reply, by ticket.
     private var replies: [Int: (requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)] = [:]
     private var nextTicket = 1
@@ -198,7 +200,7 @@ final class ProgramEngine {
                 copy.dts = dts
                 copy.streamIndex = videoStream
                 copy.duration = profile.frameTicks
-                writeVideo(copy)
+                writeVideo(copy, encoded: false)
             case .decode(let packet, let pts, let dts):
                 guard let copy = try? packet.clone() else { continue }
                 copy.pts = pts
@@ -263,7 +265,11 @@ final class ProgramEngine {
 
     // MARK: - Video
 
-    private func writeVideo(_ packet: Packet) {
+    /// Writes a video packet; an encoded one gets its DTS by `ProgramTime.encodedDTS`, as the
+    /// machine reckoned it (the encoder stamps DTS = PTS).
+    private func writeVideo(_ packet: Packet, encoded: Bool = true) {
+        if encoded { packet.dts = ProgramTime.encodedDTS(pts: packet.pts, after: lastVideoDTS, frameTicks: profile.frameTicks) }
+        lastVideoDTS = packet.dts
         do {
             try muxer.write(packet)
             status.videoPacketsWritten += 1

@@ -402,7 +402,8 @@ struct ProgramMachine<Payload> {
     private mutating func admitPicture(pts: Int64, at: Duration) -> Bool? {
         // An encoded picture is decoded when shown: after every picture already shown.
         if let lastPTS, pts <= lastPTS { return nil }
-        guard noteOutput(pts: pts, dts: pts, at: at) else { return nil }
+        let dts = ProgramTime.encodedDTS(pts: pts, after: lastDTS, frameTicks: settings.frameTicks)
+        guard noteOutput(pts: pts, dts: dts, at: at) else { return nil }
         hasLastPicture = true
         defer { encodedSegment = segment }
         return encodedSegment != segment

@@ -8,6 +8,16 @@ enum ProgramTime {
     static let ticksPerSecond: Int64 = 90_000
     /// Program timestamps start here (10 s), clear of zero so nothing is ever negative.
     static let startTicks: Int64 = 10 * ticksPerSecond
+    /// Encoded pictures (no B-frames) are decoded this many frames before they are shown: the
+    /// reorder delay of a B-frame source (x264's default pyramid), so such a source passed
+    /// through after them shows its keyframe on the very next frame rather than one late.
+    static let encodedDecodeLeadFrames: Int64 = 2
+
+    /// The DTS of an encoded picture shown at `pts`: `encodedDecodeLeadFrames` before it, and
+    /// after `last`, the last DTS out (which is before `pts`).
+    static func encodedDTS(pts: Int64, after last: Int64?, frameTicks: Int64) -> Int64 {
+        max(pts - encodedDecodeLeadFrames * frameTicks, (last ?? .min) + 1)
+    }
 }
 
 extension Duration {
