@@ -130,8 +130,7 @@ public struct Caption: Sendable, Equatable, Codable {
     }
 }
 
-/// Text on the program (captions, the slate) is designed on a 720-line picture and scales with
-/// the picture's height.
+/// Captions are designed on a 720-line picture and scale with the picture's height.
 enum TextSize {
     /// A length designed for a 720-line picture, on a picture `height` lines high (rounded).
     static func scaled(_ designed: Int, toHeight height: Int) -> Int {

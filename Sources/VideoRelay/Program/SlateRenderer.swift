@@ -38,15 +38,14 @@ final class SlateRenderer {
             FilterChain.Step(filter: "scale", options: [("w", "\(profile.width)"), ("h", "\(profile.height)")]),
             FilterChain.Step(filter: "format", options: [("pix_fmts", "yuv420p")]),
         ]
-        let size = { (designed: Int) in String(TextSize.scaled(designed, toHeight: profile.height)) }
-        let common: [(String, String)] = [("font", font), ("fontcolor", "white"), ("box", "1"), ("boxcolor", "black@0.6"), ("boxborderw", size(12))]
+        let common: [(String, String)] = [("font", font), ("fontcolor", "white"), ("box", "1"), ("boxcolor", "black@0.6"), ("boxborderw", "12")]
         if !fromClip {
             steps.append(FilterChain.Step(filter: "drawtext", options: common + [
-                ("text", Self.title), ("expansion", "none"), ("fontsize", size(72)), ("x", "(w-tw)/2"), ("y", "h/2-th-\(size(20))"),
+                ("text", Self.title), ("expansion", "none"), ("fontsize", "72"), ("x", "(w-tw)/2"), ("y", "h/2-th-20"),
             ]))
         }
         steps.append(FilterChain.Step(filter: "drawtext", options: common + [
-            ("text", Self.clockText), ("expansion", "normal"), ("fontsize", size(48)), ("x", "(w-tw)/2"), ("y", "h/2+\(size(40))"),
+            ("text", Self.clockText), ("expansion", "normal"), ("fontsize", "48"), ("x", "(w-tw)/2"), ("y", "h/2+40"),
         ]))
         chain = try FilterChain(input: background, timeBase: AVRational(num: 1, den: 90_000), steps: steps)
         output = try Frame()
