@@ -207,6 +207,12 @@ recording:
         self.assertFalse([control for control in self.finds(".clip") if control.is_displayed()], "no export control for a viewer")
         self.check_download(first)
 
+        # Nothing went wrong in the page: the only failed loads are the refusals made on purpose.
+        expected = ("/api/session", "/api/recordings/drone-1/exports", "/favicon.ico")
+        errors = [entry["message"] for entry in self.browser.get_log("browser")
+                  if entry["level"] == "SEVERE" and not any(path in entry["message"] for path in expected)]
+        self.assertEqual(errors, [], "the browser console shows no error")
+
 
 if __name__ == "__main__":
     unittest.main()
