@@ -58,17 +58,14 @@ recording:
   segment_s: 1
   min_free_mb: 0
 """)
+        # Class cleanups run even when set-up fails half way, so no relayd is left behind.
+        cls.addClassCleanup(cls.temporary.cleanup)
+        cls.addClassCleanup(cls.relayd.stop)
         cls.relayd.start()
-        cls.browser = headless_chromium("1600,1000")
         cls.publisher = None
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.quit()
-        if cls.publisher:
-            stop_process(cls.publisher)
-        cls.relayd.stop()
-        cls.temporary.cleanup()
+        cls.addClassCleanup(lambda: cls.publisher and stop_process(cls.publisher))
+        cls.browser = headless_chromium("1600,1000")
+        cls.addClassCleanup(cls.browser.quit)
 
     # MARK: helpers
 
