@@ -64,6 +64,8 @@ import Testing
             (.get, "/fieldops/kits", .role(.viewer)), (.head, "/api/audit", .role(.viewer)),
             (.post, "/api/program/cut", .role(.operator)), (.put, "/api/program/caption", .role(.operator)),
             (.delete, "/api/program/caption", .role(.operator)), (.post, "/api/control-room/preview", .role(.operator)),
+            (.get, "/api/recordings", .role(.viewer)), (.get, "/api/recordings/exports/0123456789abcdef/clip.mp4", .role(.viewer)),
+            (.post, "/api/recordings/heli-1/exports", .role(.operator)), (.delete, "/api/recordings/exports/0123456789abcdef", .role(.admin)),
             (.post, "/api/fieldops/units", .role(.coordinator)), (.patch, "/api/fieldops/kits/1", .role(.coordinator)),
             (.put, "/api/sinks/hq/enabled", .role(.admin)), (.delete, "/api/readers/7", .role(.admin)),
             (.delete, "/api/sources/heli-1/publisher", .role(.admin)), (.post, "/api/config/reload", .role(.admin)),

@@ -185,6 +185,7 @@ import VideoRelay
         #expect(configuration.recording.resources == ["drone-1"])
         #expect(configuration.recording.segmentDuration == .seconds(4))
         #expect(configuration.recording.queueBytes == 8 << 20)
+        #expect(configuration.recording.exportsKept == .seconds(24 * 3600), "exports are kept a day by default")
     }
 
     @Test func badRecordingValuesAreReportedWithTheirPaths() {
@@ -197,6 +198,7 @@ import VideoRelay
               segment_s: 0
               queue_bytes: 10
               min_free_mb: -1
+              exports_keep_h: 0
               retain: forever
             """)
         #expect(errors.contains("sources[0].record: must be true or false"))
@@ -205,5 +207,6 @@ import VideoRelay
         #expect(errors.contains { $0.hasPrefix("recording.queue_bytes: must be between 1048576") })
         #expect(errors.contains { $0.hasPrefix("recording.min_free_mb: must be between 0") })
         #expect(errors.contains { $0.hasPrefix("recording.retain: unknown key") })
+        #expect(errors.contains("recording.exports_keep_h: must be between 1 and 87600, got 0"), "\(errors)")
     }
 }

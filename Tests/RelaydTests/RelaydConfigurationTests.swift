@@ -61,6 +61,16 @@ import VideoRelay
         }
     }
 
+    @Test func aSourceNamedExportsIsRefusedBecauseTheExportsListWouldShadowItsRecordings() {
+        let errors = RelaydConfiguration.errors(in: """
+            sources:
+              - {id: exports, kind: drone}
+              - {id: heli-1, kind: helicopter}
+            """)
+        #expect(errors.contains { $0.hasPrefix("sources: \"exports\" is reserved: /api/recordings/exports lists clip exports") }, "\(errors)")
+        #expect(RelaydConfiguration.errors(in: "sources:\n  - {id: exports-2, kind: drone}\n").isEmpty, "only the exact id is reserved")
+    }
+
     @Test func bindingBeyondLoopbackWithoutCredentialsIsRefused() {
         let yaml = """
             srt:

@@ -108,6 +108,14 @@ struct RelaydServices {
             services.append(ProgramMovesRecorder(program: program, auditTrail: auditTrail, logger: Logger(label: "relayd.audit")))
         }
         if let fieldUnits { services.append(fieldUnits) }
+        if let recorder {
+            // Exports older than recording.exports_keep_h go now and then every few minutes.
+            let sweeper = ClipExportSweeper(
+                jobs: recorder.exports, sweep: ClipExportSweep(kept: configuration.recording.exportsKept), auditTrail: auditTrail,
+                logger: Logger(label: "relayd.recording"))
+            await sweeper.sweepOnce()
+            services.append(sweeper)
+        }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -9,6 +9,7 @@ import VideoRelay
 ///   max_age_h: 720             # per resource: segments older than this are deleted (default: kept)
 ///   max_mb: 500000             # per resource: beyond this the oldest segments are deleted (default: kept)
 ///   max_export_min: 120        # the longest clip one export may cut
+///   exports_keep_h: 24         # exported clips and proofs older than this are deleted
 /// sources:
 ///   - {id: heli-1, kind: helicopter, record: false}
 ///   - {id: drone-1, kind: drone, retention: {max_age_h: 24}}   # replaces the limit it names
@@ -30,6 +31,8 @@ struct RecordingSettings: Sendable, Equatable {
     var resources: Set<String> = []
     /// The longest range one clip export may cover.
     var maximumExport: Duration = .seconds(7200)
+    /// Clips and proofs under `<data-dir>/exports` are deleted once they are this old.
+    var exportsKept: Duration = .seconds(24 * 3600)
 }
 
 extension RelaydConfiguration {
@@ -41,6 +44,7 @@ extension RelaydConfiguration {
         settings.minimumFreeBytes = Int64(node.int("min_free_mb", default: 2048, range: 0...100_000_000)) << 20
         settings.retention = readRetentionLimits(node)
         settings.maximumExport = .seconds(node.int("max_export_min", default: 120, range: 1...1440) * 60)
+        settings.exportsKept = .seconds(node.int("exports_keep_h", default: 24, range: 1...87_600) * 3600)
         settings.resources = Set(records)
         node.rejectUnknownKeys()
         return settings

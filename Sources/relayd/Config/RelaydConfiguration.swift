@@ -283,6 +283,9 @@ struct RelaydConfiguration: Sendable {
         if sourceIDs.contains(RelayConfiguration.programResource) {
             root.child("sources").error("\"program\" is reserved for the program feed")
         }
+        if sourceIDs.contains(RecordingCatalog.exportsName) {
+            root.child("sources").error("\"\(RecordingCatalog.exportsName)\" is reserved: /api/recordings/\(RecordingCatalog.exportsName) lists clip exports, so its recordings could not be reached; choose another id")
+        }
         for (index, source) in relay.sources.enumerated() {
             for user in source.allowedUsers where !userNames.contains(user) {
                 root.child("sources").error("[\(index)].users names unknown user \"\(user)\"")

@@ -22,6 +22,9 @@ struct ControlRoomView: Encodable, Equatable {
     var exports: [ClipExportJobs.Job] = []
     /// The latest picture-health states started and ended and format changes, oldest first.
     var healthEvents: [PictureHealthEvent] = []
+    /// Grows whenever a recorded segment is added or deleted: the page then reads
+    /// `GET /api/recordings` again (nil where nothing is recorded).
+    var recordingRevision: Int? = nil
 }
 
 /// Reads the parts a `ControlRoomView` is made of.
@@ -37,6 +40,8 @@ struct ControlRoomSources: Sendable {
     var exports: @Sendable () -> [ClipExportJobs.Job] = { [] }
     /// Picture health of the sources (nil where nothing is watched).
     var health: PictureHealthMonitor? = nil
+    /// The recorder's revision (nil where nothing is recorded).
+    var recordingRevision: @Sendable () -> Int? = { nil }
 
     var view: ControlRoomView {
         let snapshot = relay.snapshot
@@ -44,7 +49,7 @@ struct ControlRoomSources: Sendable {
             sources: snapshot.sources(with: health), sinks: snapshot.sinks, program: program?.status, preview: state.preview,
             captionHistory: state.captionHistory, presets: program?.configuration.presets ?? [],
             thumbnails: thumbnailSequences(), displayTimeZone: state.displayTimeZone, fieldOpsAlerts: fieldOpsAlerts?.current ?? [],
-            exports: exports(), healthEvents: health?.recentEvents ?? [])
+            exports: exports(), healthEvents: health?.recentEvents ?? [], recordingRevision: recordingRevision())
     }
 
     /// The view with FieldOps alerts read again if they are due.

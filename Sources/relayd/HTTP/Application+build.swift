@@ -49,7 +49,7 @@ func buildRouter(
     let view = ControlRoomSources(
         relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] },
         fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database, revisions: fieldOps.revisions), exports: { recorder?.exports.recent ?? [] },
-        health: health)
+        health: health, recordingRevision: { recorder?.revision })
     // The control room's event stream waits for these instead of polling them.
     relay.onChange { [changes = controlRoom.changes] in changes.signal() }
     program?.onChange { [changes = controlRoom.changes] in changes.signal() }
@@ -61,6 +61,7 @@ func buildRouter(
         RecordingController(catalog: recorder.catalog).addRoutes(to: router)
         ClipExportController(jobs: recorder.exports).addRoutes(to: router)
         recorder.exports.onChange { [changes = controlRoom.changes] in changes.signal() }
+        recorder.onChange { [changes = controlRoom.changes] in changes.signal() }
     }
     fieldOps.addRoutes(to: router)
     return router

@@ -153,6 +153,37 @@ final class ClipExportJobs: Sendable {
         }
     }
 
+    /// The files in the exports directory with their modification times (none before the
+    /// first export created it).
+    func files() throws -> [ClipExportSweep.File] {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey])
+            .compactMap { url in
+                let values = try url.resourceValues(forKeys: [.contentModificationDateKey, .isRegularFileKey])
+                guard values.isRegularFile == true, let modified = values.contentModificationDate else { return nil }
+                return ClipExportSweep.File(name: url.lastPathComponent, modified: modified)
+            }
+    }
+
+    /// Deletes expired exports' files and forgets their jobs (a running job is never expired:
+    /// its partial clip is being written); returns each with the error that kept it, if any.
+    func delete(_ expired: [ClipExportSweep.Expired]) -> [(ClipExportSweep.Expired, (any Error)?)] {
+        let running = Set(jobs.withLock { $0.filter { $0.state == .running }.map(\.id) })
+        let outcomes = expired.filter { !running.contains($0.id) }.map { export -> (ClipExportSweep.Expired, (any Error)?) in
+            do {
+                for file in export.files { try FileManager.default.removeItem(at: directory.appendingPathComponent(file)) }
+                return (export, nil)
+            } catch {
+                return (export, error)
+            }
+        }
+        let gone = Set(outcomes.filter { $0.1 == nil }.map(\.0.id))
+        guard !gone.isEmpty else { return outcomes }
+        jobs.withLock { $0.removeAll { gone.contains($0.id) } }
+        changed()
+        return outcomes
+    }
+
     private func audit(_ actor: String, _ action: String, _ details: [String: String]) async {
         do {
             _ = try await auditTrail?.append(actor: actor, action: action, details: details)

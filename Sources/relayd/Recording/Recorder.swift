@@ -25,6 +25,8 @@ final class Recorder: Service, Sendable {
     private let stats = Mutex(Statistics())
     /// Clip exports asked for over HTTP, cut from these recordings.
     let exports: ClipExportJobs
+    /// Called after each segment entered or deleted (from the writer thread).
+    private let listeners = Mutex<[@Sendable () -> Void]>([])
 
     /// Counters for /metrics.
     struct Statistics: Sendable {
@@ -53,6 +55,21 @@ final class Recorder: Service, Sendable {
     }
 
     var statistics: Statistics { stats.withLock { $0 } }
+
+    /// Grows with every segment entered in a manifest or deleted by retention, so a page
+    /// reads the catalog again only when it changed.
+    var revision: Int {
+        stats.withLock { $0.segments.values.reduce(0, +) + $0.deleted.values.reduce(0, +) }
+    }
+
+    /// Calls `listener` whenever `revision` grows.
+    func onChange(_ listener: @escaping @Sendable () -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    private func changed() {
+        for listener in listeners.withLock({ $0 }) { listener() }
+    }
 
     /// What has been recorded so far, read from the manifests.
     var catalog: RecordingCatalog {
@@ -120,6 +137,7 @@ final class Recorder: Service, Sendable {
 
     fileprivate func count(deletionOf resource: String) {
         stats.withLock { $0.deleted[resource, default: 0] += 1 }
+        changed()
     }
 
     fileprivate var freeBytes: Int64? { DiskSpaceGuard.freeBytes(at: recordings) }
@@ -142,6 +160,7 @@ final class Recorder: Service, Sendable {
             stats.bytes[resource, default: 0] += bytes
             if failed { stats.writeErrors[resource, default: 0] += 1 }
         }
+        changed()
     }
 }
 

@@ -82,6 +82,10 @@ struct RecordingCatalog: Sendable {
         return ranges
     }
 
+    /// The path segment under `/api/recordings` that lists clip exports, so no source may bear
+    /// this id.
+    static let exportsName = "exports"
+
     /// Source ids and `program`: letters, digits, - and _ (as the configuration allows).
     static func isResourceName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 128 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }

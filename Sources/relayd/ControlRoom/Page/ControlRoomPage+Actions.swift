@@ -150,7 +150,8 @@ extension ControlRoomPage {
           if (event.key === "Escape") { event.preventDefault(); clearPreview(); return; }
           if (event.key === "Enter" || event.key === " ") {
             const tile = event.target instanceof HTMLElement ? event.target.closest(".tile") : null;
-            if (tile) { event.preventDefault(); choosePreview(tile.dataset.source); return; }
+            // A tile previews its source; the clip control inside it answers for itself.
+            if (tile && event.target === tile) { event.preventDefault(); choosePreview(tile.dataset.source); return; }
             if (pressable(event.target)) return;
             event.preventDefault();
             take();
@@ -180,8 +181,11 @@ extension ControlRoomPage {
             localStorage.setItem("relayd.language", language);
             applyLanguage();
           });
+          $("recordings-window").addEventListener("change", () => { timelineDrawnAt = 0; renderRecordings(); });
           document.addEventListener("keydown", onKey);
           setInterval(renderClock, 1000);
+          // The timeline's window ends now: it moves on even while no event arrives.
+          setInterval(() => { if (view) renderRecordings(); }, 5000);
           applyLanguage();
           start();
         });

@@ -9,6 +9,7 @@ extension ControlRoomPage {
           document.querySelectorAll("[data-i18n]").forEach((node) => setText(node, t(node.dataset.i18n)));
           $("caption-text").placeholder = t("captionPlaceholder");
           setText($("lang-toggle"), language === "ja" ? "English" : "日本語");
+          timelineDrawnAt = 0;
           render();
         }
 
@@ -21,6 +22,7 @@ extension ControlRoomPage {
           renderCaptions();
           renderSinks();
           renderSourcesAdmin();
+          renderRecordings();
         }
 
         function renderClock() {
@@ -80,7 +82,8 @@ extension ControlRoomPage {
               // The advice lies over the picture and each line of figures is one line high, so a
               // tile keeps its size whatever the link does and nothing moves under the pointer.
               element("div", { class: "thumb" }, element("img", { alt: "" }), element("span", { class: "number" }),
-                element("span", { class: "link-advice", role: "status" }), element("span", { class: "health-alarm", role: "status" })),
+                element("span", { class: "link-advice", role: "status" }), element("span", { class: "health-alarm", role: "status" }),
+                clipControl(source.id)),
               element("div", { class: "meta" },
                 element("span", { class: "label" }), element("span", { class: "tally" }),
                 element("span", { class: "kind" }), element("span", { class: "state" }),

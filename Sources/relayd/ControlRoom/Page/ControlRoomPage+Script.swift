@@ -6,7 +6,7 @@ extension ControlRoomPage {
     /// sink, reader, preset, caption) and then only has its text, classes and state changed:
     /// a button under the pointer or holding keyboard focus stays the same element, and clicks
     /// and focus survive every update.
-    static let script = [labelsScript, coreScript, renderScript, actionsScript].joined(separator: "\n")
+    static let script = [labelsScript, coreScript, renderScript, recordingsScript, actionsScript].joined(separator: "\n")
 
     /// Helpers, the API client, the session, the event stream and the page's own expectations.
     private static let coreScript = #"""

@@ -1,7 +1,9 @@
 extension ControlRoomPage {
     /// Dark, high-contrast, laid out for a 1920x1080 wall screen and folding to one column on a
     /// laptop. Tally colours follow broadcast habit: red on air, green in preview.
-    static let style = #"""
+    static let style = [baseStyle, recordingsStyle].joined(separator: "\n")
+
+    private static let baseStyle = #"""
         :root { --bg: #101418; --panel: #1a2027; --line: #2c3640; --text: #e8edf2; --muted: #9aa7b4;
                 --program: #e02424; --preview: #1fa34a; --warn: #e0a800; --focus: #4da3ff; }
         * { box-sizing: border-box; }

@@ -128,6 +128,25 @@ enum ControlRoomPage {
               <ul id="source-admin-list" class="source-admin"></ul>
             </div>
           </section>
+
+          <section id="recordings" aria-labelledby="recordings-title">
+            <h2 id="recordings-title" data-i18n="recordings">録画</h2>
+            <div class="recordings-head">
+              <label><span data-i18n="timelineWindow">表示範囲</span>
+                <select id="recordings-window">
+                  <option value="3600" data-i18n="window1h">1 時間</option><option value="21600" data-i18n="window6h">6 時間</option>
+                  <option value="86400" data-i18n="window24h">24 時間</option><option value="604800" data-i18n="window7d">7 日</option>
+                  <option value="all" selected data-i18n="windowAll">すべて</option>
+                </select></label>
+              <span id="recordings-span" class="hint"></span>
+            </div>
+            <p id="recordings-empty" class="hint" data-i18n="noRecordings">録画はまだありません</p>
+            <ul id="recordings-list" class="recordings-list"></ul>
+            <p id="recordings-result" class="result" role="status"></p>
+            <h3 data-i18n="exports">書き出し</h3>
+            <p id="exports-empty" class="hint" data-i18n="noExports">書き出しはまだありません</p>
+            <ol id="exports-list" class="exports-list"></ol>
+          </section>
         </main>
         </body>
         </html>
