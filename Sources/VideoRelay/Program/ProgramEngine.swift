@@ -53,6 +53,8 @@ final class ProgramEngine {
     private var replies: [Int: (requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)] = [:]
     private var nextTicket = 1
     var status = ProgramStatus()
+    /// Delay stamps: this site's once a second, upstream sites' carried across transcoding.
+    var stamping: ProgramStamping
     private var lastPublish: Duration = .zero
 
     private static let ticksTimeBase = AVRational(num: 1, den: Int32(ProgramTime.ticksPerSecond))
@@ -70,6 +72,7 @@ final class ProgramEngine {
         self.sourceIDs = sourceIDs
         self.publishStatus = publishStatus
         self.output = output
+        stamping = ProgramStamping(siteID: configuration.siteID, siteName: configuration.serviceProvider)
         machine = Machine(
             settings: .init(profile: configuration.profile, instantCut: configuration.instantCut), sources: sourceIDs,
             rules: configuration.failover, resuming: configuration.resumeSource)
@@ -201,6 +204,7 @@ final class ProgramEngine {
                 guard let copy = try? packet.clone() else { continue }
                 copy.pts = pts
                 copy.dts = dts
+                collectStamps(from: copy)
                 decode(copy)
             case .decodeAudio(let packet, let source, let at):
                 decodeAudio(packet, source: source, at: at)
@@ -261,7 +265,8 @@ final class ProgramEngine {
 
     // MARK: - Video
 
-    private func writeVideo(_ packet: Packet) {
+    private func writeVideo(_ unstamped: Packet) {
+        let packet = stamped(unstamped, onAir: machine.switcher.onAir.description, caption: caption?.text)
         do {
             try muxer.write(packet)
             status.videoPacketsWritten += 1
