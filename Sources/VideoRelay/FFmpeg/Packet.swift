@@ -55,6 +55,20 @@ public final class Packet: @unchecked Sendable {
 
     func unref() { av_packet_unref(pointer) }
 
+    /// Reads the payload in place (empty when there is none).
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        guard let data = pointer.pointee.data, size > 0 else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeBufferPointer(start: data, count: size))
+    }
+
+    /// A packet with `bytes` as its payload and this one's timestamps, flags and stream.
+    func replacingPayload(with bytes: [UInt8]) throws(FFmpegError) -> Packet {
+        let copy = try Packet(copying: bytes)
+        try check(av_packet_copy_props(copy.pointer, pointer), "av_packet_copy_props")
+        copy.pointer.pointee.stream_index = pointer.pointee.stream_index
+        return copy
+    }
+
     /// A copy of the payload (an encoded JPEG, for instance).
     var bytes: [UInt8] {
         guard let data = pointer.pointee.data, size > 0 else { return [] }

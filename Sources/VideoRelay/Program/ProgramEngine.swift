@@ -55,6 +55,8 @@ final class ProgramEngine {
     private var replies: [Int: (requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)] = [:]
     private var nextTicket = 1
     var status = ProgramStatus()
+    /// Delay stamps: this site's once a second, upstream sites' carried across transcoding.
+    var stamping: ProgramStamping
     private var lastPublish: Duration = .zero
 
     private static let ticksTimeBase = AVRational(num: 1, den: Int32(ProgramTime.ticksPerSecond))
@@ -72,6 +74,7 @@ final class ProgramEngine {
         self.sourceIDs = sourceIDs
         self.publishStatus = publishStatus
         self.output = output
+        stamping = ProgramStamping(siteID: configuration.siteID, siteName: configuration.serviceProvider)
         machine = Machine(
             settings: .init(profile: configuration.profile, instantCut: configuration.instantCut), sources: sourceIDs,
             rules: configuration.failover, resuming: configuration.resumeSource)
@@ -205,6 +208,7 @@ final class ProgramEngine {
                 guard let copy = try? packet.clone() else { continue }
                 copy.pts = pts
                 copy.dts = dts
+                collectStamps(from: copy)
                 decode(copy)
             case .decodeAudio(let packet, let source, let at):
                 decodeAudio(packet, source: source, at: at)
@@ -265,9 +269,10 @@ final class ProgramEngine {
 
     // MARK: - Video
 
-    /// Writes a video packet; an encoded one gets its DTS by `ProgramTime.encodedDTS`, as the
-    /// machine reckoned it (the encoder stamps DTS = PTS).
-    private func writeVideo(_ packet: Packet, encoded: Bool = true) {
+    /// Writes a video packet with this site's delay stamp when one is due; an encoded one gets
+    /// its DTS by `ProgramTime.encodedDTS`, as the machine reckoned it (the encoder stamps DTS = PTS).
+    private func writeVideo(_ unstamped: Packet, encoded: Bool = true) {
+        let packet = stamped(unstamped, onAir: machine.switcher.onAir.description, caption: caption?.text)
         if encoded { packet.dts = ProgramTime.encodedDTS(pts: packet.pts, after: lastVideoDTS, frameTicks: profile.frameTicks) }
         lastVideoDTS = packet.dts
         do {

@@ -186,6 +186,8 @@ public struct ProgramConfiguration: Sendable, Equatable {
     /// The SDT's service provider: the site's name, so a downstream site sees whose program it
     /// receives (the service name is the source on air).
     public var serviceProvider = "relayd"
+    /// The site's id, carried in the program's delay stamps (`DelayStamp`).
+    public var siteID = "relayd"
     /// The source on air before relayd stopped (persisted by relayd): the program returns to it
     /// once it is live, showing its backup or the slate until then.
     public var resumeSource: String?

@@ -41,6 +41,9 @@ public struct ProgramStatus: Sendable, Codable, Equatable {
     /// Pictures repeated (or slate pictures standing in) because the on-air source sent none
     /// in time; each keeps the program at its frame rate.
     public var repeatedFrames: UInt64 = 0
+    /// Delay stamps written into the program (this site's, and upstream sites' re-inserted
+    /// after transcoding).
+    public var stampsInserted = 0
 
     public init() {}
 }

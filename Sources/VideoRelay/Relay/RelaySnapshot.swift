@@ -63,6 +63,9 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     /// Frozen, black, silent and the last format change, while the link is up; filled in by
     /// relayd from the `PictureHealthMonitor` (nil for a source not watched).
     public var health: SourceHealth? = nil
+    /// For another site's program: each upstream site from its delay stamps, farthest first;
+    /// filled in by relayd from the `HopDelayMonitor` (nil when the source carries no stamps).
+    public var hops: [HopDelay]? = nil
 }
 
 /// One connected reader (including pull sinks while connected and push sinks once connected).

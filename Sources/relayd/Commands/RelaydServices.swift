@@ -65,6 +65,8 @@ struct RelaydServices {
         // the program fails a source over on the states its `failover_on` names.
         let sourceIDs = configuration.relay.sources.map(\.id)
         let health = PictureHealthMonitor(demuxes: demuxes, sources: sourceIDs, settings: configuration.health, logger: Logger(label: "relayd.health"))
+        // Upstream sites' delay stamps in each source's pictures, from the same demuxers.
+        let hops = HopDelayMonitor(demuxes: demuxes, sources: sourceIDs)
         let controlRoom = ControlRoomState(displayTimeZone: configuration.displayTimeZone.identifier)
         health.onChange { [changes = controlRoom.changes] in
             if enabled { program.updateHealth(health.conditions) }
@@ -93,7 +95,7 @@ struct RelaydServices {
         logger.info("audit trail head", metadata: ["audit.seq": "\(head.seq)", "audit.head": "\(head.hash)", "audit.public_key": "\(head.publicKey)"])
         let application = buildApplication(
             relay: relay, program: enabled ? program : nil, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, recorder: recorder,
-            programState: programState, health: health, controlRoom: controlRoom, access: access,
+            programState: programState, health: health, hops: hops, controlRoom: controlRoom, access: access,
             listen: configuration.httpListen, server: configuration.httpServer, logger: Logger(label: "relayd.http"))
         // Stopped in reverse: the relay (no more payloads), then the demuxers, then their subscribers.
         // The recorder stops after the relay, so it finishes the segments of the last payloads.

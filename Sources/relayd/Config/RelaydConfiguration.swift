@@ -158,7 +158,10 @@ struct RelaydConfiguration: Sendable {
         var programConfiguration = readProgram(program)
         programConfiguration.failover = failover
         let site = readSite(root.child("site"))
-        if let site { programConfiguration.serviceProvider = site.name }
+        if let site {
+            programConfiguration.serviceProvider = site.name
+            programConfiguration.siteID = site.id
+        }
         program.rejectUnknownKeys()
         relay.sinks = root.list("sinks").map(readSink)
         relay.fanout = readFanout(root.child("fanout"))

@@ -42,11 +42,13 @@ struct ControlRoomSources: Sendable {
     var health: PictureHealthMonitor? = nil
     /// The recorder's revision (nil where nothing is recorded).
     var recordingRevision: @Sendable () -> Int? = { nil }
+    /// Upstream sites' delays and on-air state, from the stamps in the sources' pictures.
+    var hops: HopDelayMonitor? = nil
 
     var view: ControlRoomView {
         let snapshot = relay.snapshot
         return ControlRoomView(
-            sources: snapshot.sources(with: health), sinks: snapshot.sinks, program: program?.status, preview: state.preview,
+            sources: snapshot.sources(with: health, hops: hops), sinks: snapshot.sinks, program: program?.status, preview: state.preview,
             captionHistory: state.captionHistory, presets: program?.configuration.presets ?? [],
             thumbnails: thumbnailSequences(), displayTimeZone: state.displayTimeZone, fieldOpsAlerts: fieldOpsAlerts?.current ?? [],
             exports: exports(), healthEvents: health?.recentEvents ?? [], recordingRevision: recordingRevision())

@@ -21,6 +21,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case auditLine = "audit-line"
     /// A clip's proof file, as `relayd recording verify-clip` reads and checks it.
     case clipProof = "clip-proof"
+    /// An H.264 access unit from a source, read for upstream sites' delay stamps and stamped.
+    case delayStamp = "delay-stamp"
 
     /// Runs one input through the parser.
     func run(_ data: Data) {
@@ -69,6 +71,16 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             guard let proof = try? ClipProof.decode(data) else { return }
             try? ClipProofChecker.check(proof, clipSize: proof.clip.size, clipSHA256: proof.clip.sha256, pinned: nil)
             try? ClipProofChecker.checkRecordings(proof, digest: { _ in nil }, manifestEntry: { seq in proof.entries.first { $0.seq == seq } })
+        case .delayStamp:
+            let bytes = [UInt8](data)
+            var table = HopTable()
+            let stamps = StampedAccessUnit.stamps(in: bytes)
+            table.record(stamps, at: 1_800_000_000_000_000)
+            _ = table.hops(link: nil)
+            var stamping = ProgramStamping(siteID: "npa", siteName: "警察庁")
+            stamping.collect(stamps)
+            let due = stamping.stamps(at: .now, onAir: "heli-1", caption: nil, wallClock: 1_800_000_000_000_000)
+            _ = StampedAccessUnit.inserting(due, into: bytes)
         }
     }
 

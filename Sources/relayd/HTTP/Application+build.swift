@@ -9,12 +9,13 @@ import VideoRelay
 func buildApplication(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
     recorder: Recorder? = nil, programState: ProgramStateFile? = nil, health: PictureHealthMonitor? = nil,
+    hops: HopDelayMonitor? = nil,
     controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []), listen: HostPort,
     server: HTTPServerSettings = HTTPServerSettings(), logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         relay: relay, program: program, thumbnails: thumbnails, fieldOps: fieldOps, auditTrail: auditTrail, recorder: recorder, programState: programState,
-        health: health,
+        health: health, hops: hops,
         controlRoom: controlRoom, access: access, allowedHosts: AllowedHosts(listen: listen, configured: server.allowedHosts))
     let connections = HTTPConnectionLimit(maximum: server.maximumConnections ?? HTTPConnectionLimit.defaultMaximum(), logger: logger)
     // The idle timeout covers a request head that never completes (it counts from the
@@ -31,6 +32,7 @@ func buildApplication(
 func buildRouter(
     relay: Relay, program: ProgramPipeline? = nil, thumbnails: ThumbnailMaker? = nil, fieldOps: FieldOpsHTTP, auditTrail: AuditTrail? = nil,
     recorder: Recorder? = nil, programState: ProgramStateFile? = nil, health: PictureHealthMonitor? = nil,
+    hops: HopDelayMonitor? = nil,
     controlRoom: ControlRoomState = ControlRoomState(), access: AccessControl = AccessControl(accounts: []),
     allowedHosts: AllowedHosts = AllowedHosts(listen: HostPort(host: "127.0.0.1", port: 8080))
 ) -> Router<RelaydRequestContext> {
@@ -44,15 +46,16 @@ func buildRouter(
     router.middlewares.add(AuthMiddleware(access: access))
     router.middlewares.add(FieldOpsWriteMiddleware(fieldOps: fieldOps, alsoSignal: controlRoom.changes))
     SessionController(access: access).addRoutes(to: router)
-    RelayController(relay: relay, program: program, auditTrail: auditTrail, demuxes: thumbnails?.demuxes, recorder: recorder, health: health).addRoutes(to: router)
+    RelayController(relay: relay, program: program, auditTrail: auditTrail, demuxes: thumbnails?.demuxes, recorder: recorder, health: health, hops: hops).addRoutes(to: router)
     if let program { ProgramController(program: program, relay: relay, auditTrail: auditTrail, controlRoom: controlRoom, programState: programState).addRoutes(to: router) }
     let view = ControlRoomSources(
         relay: relay, program: program, state: controlRoom, thumbnailSequences: { thumbnails?.sequences ?? [:] },
         fieldOpsAlerts: FieldOpsAlerts(database: fieldOps.database, revisions: fieldOps.revisions), exports: { recorder?.exports.recent ?? [] },
-        health: health, recordingRevision: { recorder?.revision })
+        health: health, recordingRevision: { recorder?.revision }, hops: hops)
     // The control room's event stream waits for these instead of polling them.
     relay.onChange { [changes = controlRoom.changes] in changes.signal() }
     program?.onChange { [changes = controlRoom.changes] in changes.signal() }
+    hops?.onChange { [changes = controlRoom.changes] in changes.signal() }
     ControlRoomController(sources: view, auditTrail: auditTrail).addRoutes(to: router)
     EventStreamController(sources: view, watching: { thumbnails?.markWatched() }).addRoutes(to: router)
     if let auditTrail { AuditTrailController(audit: auditTrail).addRoutes(to: router) }

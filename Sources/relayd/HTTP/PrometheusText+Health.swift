@@ -20,3 +20,20 @@ extension PrometheusText {
         return out.text
     }
 }
+
+extension PrometheusText {
+    /// Each chained source's delay from every upstream site, as `/api/sources[].hops` shows it.
+    static func render(hops monitor: HopDelayMonitor, sources: [SourceStatus]) -> String {
+        var out = MetricWriter()
+        let all = sources.map { ($0.id, monitor.hops(of: $0.id, link: $0.link)) }.filter { !$0.1.isEmpty }
+        out.family("relay_source_hop_delay_seconds", "gauge", "From an upstream site's program output to this site's input, by its delay stamps (clocks assumed NTP-synchronised)")
+        for (source, hops) in all {
+            for hop in hops { out.sample("relay_source_hop_delay_seconds", ["source": source, "site": hop.siteID], hop.delayMilliseconds / 1000) }
+        }
+        out.family("relay_source_hop_share_seconds", "gauge", "The share of one hop: a site's delay minus the next site's (the last hop: its whole delay)")
+        for (source, hops) in all {
+            for hop in hops { out.sample("relay_source_hop_share_seconds", ["source": source, "site": hop.siteID], hop.hopDelayMilliseconds / 1000) }
+        }
+        return out.text
+    }
+}

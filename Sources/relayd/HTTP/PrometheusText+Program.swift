@@ -11,6 +11,7 @@ extension PrometheusText {
             ("relay_program_repeated_frames_total", "Pictures repeated because the on-air source sent none in time", status.repeatedFrames),
             ("relay_program_output_dropped_payloads_total", "Program payloads dropped because the relay did not take them in time", status.outputPayloadsDropped),
             ("relay_program_late_audio_packets_total", "Encoded audio packets dropped because their time was not after the last one", status.audioPacketsDroppedLate),
+            ("relay_program_delay_stamps_total", "Delay stamps written into the program's pictures (this site's and upstream sites' after transcoding)", UInt64(status.stampsInserted)),
             ("relay_program_dropped_audio_samples_total", "Decoded source samples left out of the program's sound (late, overlapping or with a timestamp far from the pictures')", status.audioSamplesDropped),
         ]
         for (name, help, value) in counters {

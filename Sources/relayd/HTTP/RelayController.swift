@@ -14,12 +14,14 @@ struct RelayController<Context: AuthenticatedContext> {
     var recorder: Recorder? = nil
     /// Picture health, shown in each source (nil when nothing is watched).
     var health: PictureHealthMonitor? = nil
+    /// Upstream sites' delays, shown in each chained source (nil in tests that need none).
+    var hops: HopDelayMonitor? = nil
 
     func addRoutes(to router: Router<Context>) {
-        router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources(with: health)) }
+        router.get("/api/sources") { _, _ in try JSONBody.response(relay.snapshot.sources(with: health, hops: hops)) }
         router.get("/api/sources/{id}") { _, context in
             let id = try context.parameters.require("id")
-            guard let source = relay.snapshot.sources(with: health).first(where: { $0.id == id }) else {
+            guard let source = relay.snapshot.sources(with: health, hops: hops).first(where: { $0.id == id }) else {
                 throw APIError(.notFound, "unknown source", detail: id)
             }
             return try JSONBody.response(source)
@@ -67,7 +69,8 @@ struct RelayController<Context: AuthenticatedContext> {
                     + (demuxes.map { PrometheusText.render(demuxDroppedBytes: $0.droppedBytes) } ?? "")
                     + (program.map { PrometheusText.render(program: $0.status) } ?? "")
                     + (recorder.map { PrometheusText.render(recording: $0.statistics, drops: $0.queue.drops, queuedBytes: $0.queue.queuedBytes) } ?? "")
-                    + (health.map { PrometheusText.render(health: $0) } ?? ""))))
+                    + (health.map { PrometheusText.render(health: $0) } ?? "")
+                    + (hops.map { PrometheusText.render(hops: $0, sources: relay.snapshot.sources) } ?? ""))))
         }
     }
 

@@ -56,6 +56,7 @@ extension ControlRoomPage {
             linkAdvice: "遅延超過ドロップ {drops} 件: レイテンシ {recommended} ms を推奨（現在 {current} ms、RTT {rtt} ms × {multiplier}、損失 {loss} %）",
             linkAdviceBurst: "遅延超過ドロップ {drops} 件: レイテンシ {recommended} ms を推奨（現在 {current} ms。損失が集中しているか遅延の揺らぎが大きい）",
             healthFrozen: "静止画", healthBlack: "黒画面", healthSilent: "無音",
+            hopDelay: "遅延 {delay} ms（この区間 {share} ms）", hopsNote: "遅延は各サイトの時計が NTP で同期している前提の値です",
             errUnhealthy: "カット不可: {source} は静止画・黒画面・無音のため切替対象外です（送出は {onAir} のまま）",
           },
           en: {
@@ -109,6 +110,7 @@ extension ControlRoomPage {
             linkAdvice: "{drops} packet(s) dropped as too late: set latency to {recommended} ms (now {current} ms; RTT {rtt} ms × {multiplier} at {loss} % loss)",
             linkAdviceBurst: "{drops} packet(s) dropped as too late: set latency to {recommended} ms (now {current} ms; losses come in bursts or the delay varies)",
             healthFrozen: "FROZEN", healthBlack: "BLACK", healthSilent: "SILENT",
+            hopDelay: "delay {delay} ms (this hop {share} ms)", hopsNote: "Delays assume the sites' clocks are NTP-synchronised",
             errUnhealthy: "Cut refused: {source} is frozen, black or silent and fails over on it (the program stays on {onAir})",
           },
         };

@@ -74,7 +74,14 @@ extension ControlRoomPage {
           return Object.keys(labels).filter((condition) => health[condition]).map((condition) => t(labels[condition])).join(" · ");
         }
 
+        // One upstream site of a chained source: its on-air source and caption, and its delay.
+        function hopLine(hop) {
+          return (hop.site_name || hop.site_id) + ": " + hop.on_air + (hop.caption ? " 「" + hop.caption + "」" : "") + " · " +
+            t("hopDelay", { delay: Math.round(hop.delay_milliseconds), share: Math.round(hop.hop_delay_milliseconds) });
+        }
+
         function renderTiles() {
+          setHidden($("hops-note"), !view.sources.some((source) => source.hops && source.hops.length));
           const onAir = onAirSource();
           const preview = previewSource();
           reconcile($("tiles"), view.sources, (source) => source.id, (source) => {
@@ -87,7 +94,8 @@ extension ControlRoomPage {
               element("div", { class: "meta" },
                 element("span", { class: "label" }), element("span", { class: "tally" }),
                 element("span", { class: "kind" }), element("span", { class: "state" }),
-                element("span", { class: "numbers" }), element("span", { class: "numbers link-numbers" })));
+                element("span", { class: "numbers" }), element("span", { class: "numbers link-numbers" }),
+                element("ul", { class: "hops" })));
             tile.addEventListener("click", () => choosePreview(tile.dataset.source));
             return tile;
           }, (tile, source) => {
@@ -112,6 +120,9 @@ extension ControlRoomPage {
             setText(link, factsLine(facts.slice(2)));
             setText(tile.querySelector(".link-advice"), linkAdvice(source.link));
             setText(tile.querySelector(".health-alarm"), healthLabel(source.health));
+            // Another site's program: each upstream site, farthest first, from its delay stamps.
+            reconcile(tile.querySelector(".hops"), source.hops || [], (hop) => hop.site_id, () => element("li"),
+              (line, hop) => setText(line, hopLine(hop)));
             tile.querySelector(".thumb").classList.toggle("stale", source.state !== "live");
             const image = tile.querySelector("img");
             if (image.alt !== source.label) image.alt = source.label;

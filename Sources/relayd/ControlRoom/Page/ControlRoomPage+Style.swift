@@ -63,6 +63,10 @@ extension ControlRoomPage {
         .link-advice { color: var(--warn); font-size: 12px; margin: 0; }
         .thumb .link-advice { position: absolute; left: 0; right: 0; top: 0; padding: 2px 6px; background: rgba(0,0,0,.8); }
         .link-advice:empty { display: none; }
+        .hops { grid-column: 1 / -1; margin: 0; padding: 0; list-style: none; font-size: 12px; }
+        .hops li { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+        .hops:empty { display: none; }
+        .hops-note { color: var(--muted); font-size: 12px; margin: 4px 0 0; }
         .thumb .health-alarm { position: absolute; left: 6px; bottom: 4px; padding: 0 6px; border-radius: 3px; font-weight: bold;
                                font-size: 14px; background: var(--program); color: #fff; white-space: nowrap; }
         .health-alarm:empty { display: none; }

@@ -70,6 +70,7 @@ enum ControlRoomPage {
           <section id="multiview" aria-labelledby="multiview-title">
             <h2 id="multiview-title" data-i18n="multiview">マルチビュー</h2>
             <div id="tiles" class="tiles"></div>
+            <p id="hops-note" class="hops-note" data-i18n="hopsNote" hidden>遅延は各サイトの時計が NTP で同期している前提の値です</p>
           </section>
 
           <section id="program-panel" aria-labelledby="program-title">
