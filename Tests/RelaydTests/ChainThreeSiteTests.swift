@@ -147,8 +147,9 @@ import VideoRelay
 
 extension RelaydProcess {
     /// The widest run of pixels clearly darker than `background`'s clip colour in a thin band
-    /// low in a recorded picture of `resource` (scaled to 640 wide), below the clips' moving
-    /// pattern and above the bottom edge: where a bottom caption's box is.
+    /// low in a recorded picture of `resource` (scaled to 640 wide): the bottom padding of a
+    /// bottom caption's box on a 1080 picture (rows 1023-1036, below the glyphs, which would
+    /// break the run).
     func captionBandWidth(resource: String, background source: String) async throws -> Int {
         let path = directory.appendingPathComponent("\(resource)-caption-\(UUID().uuidString).ts").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -160,7 +161,7 @@ extension RelaydProcess {
         let width = 640, height = 8
         let result = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-ss", "1", "-frames:v", "1",
-            "-vf", "crop=iw:ih*0.03:0:ih*0.905,scale=\(width):\(height)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+            "-vf", "crop=iw:ih*0.012:0:ih*0.947,scale=\(width):\(height)", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
         ])
         let bytes = [UInt8](result.stdout)
         guard bytes.count == width * height * 3, let colour = MediaFiles.backgrounds[source] else { return 0 }
