@@ -42,7 +42,7 @@ class ProgramTimeline:
         self.steps = collections.deque(maxlen=3000)  # recent steps between pictures, 90 kHz ticks
         self.step_count = 0
         self.pictures = 0
-        self.gaps = []            # (at PTS seconds, length in frames)
+        self.gaps = []            # (seconds into the recording, step in frames)
         self.backsteps = 0        # a picture at or before the one shown before it
 
     def advance(self, final=False):
@@ -80,7 +80,7 @@ class ProgramTimeline:
                     self.step_count += 1
                     frame = self.frame()
                     if frame and step > GAP_FRAMES * frame:
-                        self.gaps.append((pts / 90_000, step / frame))
+                        self.gaps.append(((pts - self.first) / 90_000, step / frame))
             self.previous = pts
 
     def frame(self):
@@ -156,8 +156,12 @@ LIMITS = {"rss_mib_per_hour": 2.0, "files": 4, "threads": 3}
 def table(rows):
     """The per-minute table (markdown)."""
     head = ("| minute | RSS MiB | anon MiB | open files | threads | CPU s | CPU % | readers | joins | cuts | captions | "
-            "reconnects | program s | gaps | CC breaks | load 1 min |\n" + "|---" * 16 + "|")
-    return head + "\n" + "\n".join(
-        f"| {r['minute']} | {r['rss_kib'] / 1024:.1f} | {r['anon_kib'] / 1024:.1f} | {r['files']} | {r['threads']} | "
-        f"{r['cpu']:.1f} | {r['cpu_percent']:.0f} | {r['readers']} | {r['joins']} | {r['cuts']} | {r['captions']} | "
-        f"{r['reconnects']} | {r['program_seconds']:.1f} | {r['gaps']} | {r['cc']} | {r['load']} |" for r in rows)
+            "reconnects | program s | pace % | gaps | CC breaks | load 1 min |\n" + "|---" * 17 + "|")
+    return "\n".join([head] + [table_row(r) for r in rows])
+
+
+def table_row(r):
+    pace = "—" if r["pace"] is None else f"{r['pace']:.0f}"
+    return (f"| {r['minute']} | {r['rss_kib'] / 1024:.1f} | {r['anon_kib'] / 1024:.1f} | {r['files']} | {r['threads']} | "
+            f"{r['cpu']:.1f} | {r['cpu_percent']:.0f} | {r['readers']} | {r['joins']} | {r['cuts']} | {r['captions']} | "
+            f"{r['reconnects']} | {r['program_seconds']:.1f} | {pace} | {r['gaps']} | {r['cc']} | {r['load']} |")

@@ -50,6 +50,8 @@ def api(http, method, path, body=None):
             return r.status, json.loads(r.read() or b"{}")
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"{}")
+    except (OSError, ValueError) as e:  # no answer in time, a refused connection, not JSON
+        return None, {"error": repr(e)}
 
 
 def wait_for(condition, what, timeout=30.0):
@@ -168,6 +170,12 @@ class Operator:
         self.next_cut = self.next_caption = time.monotonic()
         self.turn = 0
 
+    def run(self, stopping):
+        """Acts until `stopping` (a threading.Event) is set; in its own thread, so a slow answer
+        delays no sampling."""
+        while not stopping.wait(0.2):
+            self.tick()
+
     def tick(self):
         now = time.monotonic()
         if now >= self.next_cut:
@@ -242,6 +250,8 @@ class ProgramRecording:
         self.reader.stdout.close()
         self.tee.stdout.close()
         wait_for(lambda: self.lines() >= 1, "ts-count ready")
+        wait_for(lambda: os.path.getsize(self.path) > 0, "the program recording receiving")
+        self.started = time.monotonic()
 
     def lines(self):
         return open(self.report).read().count("\n")
