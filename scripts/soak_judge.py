@@ -42,7 +42,8 @@ class ProgramTimeline:
         self.steps = collections.deque(maxlen=3000)  # recent steps between pictures, 90 kHz ticks
         self.step_count = 0
         self.pictures = 0
-        self.gaps = []            # (seconds into the recording, step in frames)
+        self.gaps = []            # (seconds into the recording, step in frames, where)
+        self.reordered = None     # whether the last picture put in order came with its own DTS
         self.backsteps = 0        # a picture at or before the one shown before it
 
     def advance(self, final=False):
@@ -52,22 +53,24 @@ class ProgramTimeline:
         whole = len(data) // TS * TS
         self.offset += whole
         for at in range(0, whole, TS):
-            pts = video_pes_pts(data, at)
-            if pts is not None:
-                self.add(pts)
+            found = video_pes_pts(data, at)
+            if found is not None:
+                self.add(*found)
         self.settle(keep=0 if final else REORDER_DEPTH)
 
-    def add(self, raw):
+    def add(self, raw, reordered=False):
+        """One picture in decode order; `reordered`: it carries a DTS of its own (a B-frame
+        stream: the program passing a source through; the program's encoder makes none)."""
         if self.last_raw is not None:
             step = (raw - self.last_raw) % PTS_WRAP
             self.unwrapped += step - PTS_WRAP if step > PTS_WRAP // 2 else step
         self.last_raw = raw
-        self.pending.append(self.unwrapped)
+        self.pending.append((self.unwrapped, reordered))
 
     def settle(self, keep):
         self.pending.sort()
         ready, self.pending = self.pending[:len(self.pending) - keep], self.pending[len(self.pending) - keep:]
-        for pts in ready:
+        for pts, reordered in ready:
             self.pictures += 1
             if self.previous is None:
                 self.first = pts
@@ -80,8 +83,13 @@ class ProgramTimeline:
                     self.step_count += 1
                     frame = self.frame()
                     if frame and step > GAP_FRAMES * frame:
-                        self.gaps.append(((pts - self.first) / 90_000, step / frame))
-            self.previous = pts
+                        where = PLACES[(bool(self.reordered), reordered)]
+                        if where == "in passthrough" and abs(step / frame - round(step / frame)) > 0.05:
+                            # Off the frame grid inside one passed-through segment: the source's
+                            # own timeline (ffmpeg's -stream_loop seam), forwarded as sent.
+                            where = SOURCE_SEAM
+                        self.gaps.append(((pts - self.first) / 90_000, step / frame, where))
+            self.previous, self.reordered = pts, reordered
 
     def frame(self):
         """The frame duration in ticks once 30 steps are known, re-counted every 300 steps."""
@@ -89,13 +97,22 @@ class ProgramTimeline:
             self.frame_ticks = collections.Counter(self.steps).most_common(1)[0][0]
         return self.frame_ticks
 
+    def program_gaps(self):
+        """The gaps relayd made: all but those of a source's own timeline passed through."""
+        return [g for g in self.gaps if g[2] != SOURCE_SEAM]
+
     def seconds(self):
         """Program time covered so far (first to last picture in order)."""
         return (self.previous - self.first) / 90_000 if self.previous is not None else 0.0
 
 
+SOURCE_SEAM = "the source's own, passed through"
+PLACES = {(False, True): "into passthrough", (True, True): "in passthrough", (True, False): "out of passthrough",
+          (False, False): "encoded"}
+
+
 def video_pes_pts(data, at):
-    """The PTS of a video PES that starts in the TS packet at `at`, else None."""
+    """(PTS, whether a DTS is there too) of a video PES that starts in the TS packet at `at`, else None."""
     if data[at] != 0x47 or not data[at + 1] & 0x40:
         return None
     adaptation = data[at + 3] & 0x20
@@ -103,7 +120,7 @@ def video_pes_pts(data, at):
     h = data[start:min(start + 14, at + TS)]
     if len(h) < 14 or h[0:3] != b"\0\0\1" or h[3] & 0xF0 != 0xE0 or not h[7] & 0x80:
         return None
-    return ((h[9] >> 1) & 7) << 30 | h[10] << 22 | (h[11] >> 1) << 15 | h[12] << 7 | h[13] >> 1
+    return ((h[9] >> 1) & 7) << 30 | h[10] << 22 | (h[11] >> 1) << 15 | h[12] << 7 | h[13] >> 1, bool(h[7] & 0x40)
 
 
 def slope_per_hour(points):
