@@ -3,7 +3,7 @@ encoders (one through scripts/impair-proxy), srt-live-transmit readers that come
 operator cutting and changing the caption over the HTTP API, FieldOps writes by
 scripts/fieldops-loadgen.py, and the long-lived program recording (srt-live-transmit | tee |
 ts-count). Standard library only."""
-import json, os, random, signal, subprocess, threading, time, urllib.error, urllib.request
+import json, os, random, re, signal, subprocess, threading, time, urllib.error, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -243,7 +243,8 @@ class ProgramRecording:
         work = processes.work
         self.path, self.report = os.path.join(work, "program.ts"), os.path.join(work, "ts-count.out")
         open(self.path, "wb").close()
-        self.reader = processes.start(["srt-live-transmit", "-q", "-a:no", srt_url(srt, "program", "request"), "file://con"],
+        # A second of latency: the reader's own scheduling on a busy machine must not drop packets.
+        self.reader = processes.start(["srt-live-transmit", "-q", "-a:no", srt_url(srt, "program", "request") + "&latency=1000", "file://con"],
                                       stdout=subprocess.PIPE, log="recorder.log")
         self.tee = processes.start(["tee", self.path], stdin=self.reader.stdout, stdout=subprocess.PIPE)
         self.counter = processes.start([counter], stdin=self.tee.stdout, stderr=open(self.report, "w"))
@@ -270,6 +271,12 @@ class ProgramRecording:
                 pass
         last = open(self.report).read().splitlines()[-1]
         return int(dict(item.split("=") for item in last.split())["cc_errors"])
+
+    def late_drops(self):
+        """Packets the reader's libsrt gave up as too late (its RCV-DROPPED log lines): continuity
+        breaks that are the reader's, not relayd's output."""
+        text = open(os.path.join(os.path.dirname(self.path), "recorder.log"), errors="replace").read()
+        return sum(int(n) for n in re.findall(r"RCV-DROPPED (\d+) packet", text))
 
     def stop(self):
         stop(self.reader)
