@@ -16,19 +16,40 @@ struct PostgresSession: FieldOpsSQL {
     let logger: Logger
 
     func rows(_ sql: String, _ arguments: [DatabaseValue]) throws -> [Row] {
-        let result = try connection.query(try Self.query(sql, arguments), logger: logger).wait()
-        return try result.rows.map { row in
-            var columns: [String: DatabaseValue] = [:]
-            for cell in row where columns[cell.columnName] == nil {
-                columns[cell.columnName] = try Self.value(of: cell)
-            }
-            return Row(columns)
+        try Self.rows(of: send(sql, arguments).wait())
+    }
+
+    /// Queues every statement on the connection before waiting for the first answer: the
+    /// connection's event loop sends each one as the previous completes, so the store thread
+    /// is woken once for the batch instead of once per statement. All answers are awaited
+    /// (the connection is idle again afterwards) and the first error is thrown.
+    func rows(batch statements: [SQLStatement]) throws -> [[Row]] {
+        let pending = try statements.map { try send($0.sql, $0.arguments) }
+        var results: [Result<[Row], any Error>] = []
+        for future in pending {
+            results.append(Result { try Self.rows(of: future.wait()) })
         }
+        return try results.map { try $0.get() }
     }
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [DatabaseValue]) throws -> Int {
-        try connection.query(try Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+        try send(sql, arguments).wait().metadata.rows ?? 0
+    }
+
+    /// Queues a statement on the connection without waiting for its answer.
+    func send(_ sql: String, _ arguments: [DatabaseValue]) throws -> EventLoopFuture<PostgresQueryResult> {
+        connection.query(try Self.query(sql, arguments), logger: logger)
+    }
+
+    static func rows(of result: PostgresQueryResult) throws -> [Row] {
+        try result.rows.map { row in
+            var columns: [String: DatabaseValue] = [:]
+            for cell in row where columns[cell.columnName] == nil {
+                columns[cell.columnName] = try value(of: cell)
+            }
+            return Row(columns)
+        }
     }
 
     /// The statement with its `?` placeholders numbered `$1`, `$2`... and its arguments bound.
