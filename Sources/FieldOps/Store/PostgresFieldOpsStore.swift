@@ -146,6 +146,9 @@ public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
             let value = try body(session)
             switch kind {
             case .read:
+                // Answered long ago (it went out before the body's statements); a read must
+                // not be served from outside its snapshot.
+                _ = try begin.wait()
                 _ = try session.send("COMMIT", [])
             case .write:
                 let announce = try session.send(
