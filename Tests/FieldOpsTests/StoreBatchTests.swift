@@ -60,4 +60,11 @@ import Testing
         #expect(fixture.database.latestWrittenRevision == committed)
         #expect(try await fixture.database.revision() == committed)
     }
+
+    @Test func datesFromPostgreSQLAreStoredAsGRDBStoresThem() {
+        for seconds in [0, 1_700_000_000, 1_700_000_000.25, 1_764_400_000.999, 951_782_400] as [TimeInterval] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(PostgresSession.storageText(date).databaseValue == date.databaseValue, "\(seconds)")
+        }
+    }
 }

@@ -89,9 +89,30 @@ struct PostgresSession: FieldOpsSQL {
         case .int2, .int4, .int8: return try cell.decode(Int64.self).databaseValue
         case .bool: return try cell.decode(Bool.self).databaseValue
         case .float4, .float8: return try cell.decode(Double.self).databaseValue
-        case .timestamptz, .timestamp: return try cell.decode(Date.self).databaseValue
+        case .timestamptz, .timestamp: return storageText(try cell.decode(Date.self)).databaseValue
         default: return try cell.decode(String.self).databaseValue
         }
+    }
+}
+
+extension PostgresSession {
+    /// The text GRDB stores a date as ("yyyy-MM-dd HH:mm:ss.SSS", UTC, milliseconds truncated),
+    /// written by hand: GRDB's `Date.databaseValue` goes through one shared `DateFormatter`
+    /// behind a lock, and a forecast's 200 readings made the store threads queue on it (a third
+    /// of relayd's time in the closed-loop forecast benchmark, by `perf`).
+    static func storageText(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970
+        let whole = interval.rounded(.down)
+        var seconds = time_t(whole)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let millis = min(999, max(0, Int(((interval - whole) * 1000).rounded(.down))))
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2)) "
+            + "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2)).\(padded(Int32(millis), 3))"
     }
 }
 
