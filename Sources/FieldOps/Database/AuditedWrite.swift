@@ -10,6 +10,8 @@ struct AuditedWrite {
     let actor: String
     /// One timestamp for the whole transaction, so its rows and audit entries agree.
     let now: Date
+    /// The audit ids this transaction wrote: the highest is the data's revision once it commits.
+    let auditIds = AuditIds()
 
     /// Inserts `record` and audits it with all its columns.
     func insert<Record: FieldOpsRecord>(_ record: Record) throws -> Record {
@@ -70,7 +72,7 @@ struct AuditedWrite {
             id: nil, at: now, actor: actor, entity: entity, entityId: id, action: action,
             changes: String(decoding: data, as: UTF8.self)
         )
-        _ = try Self.insertRow(entry, sql: sql)
+        auditIds.highest = max(auditIds.highest, try Self.insertRow(entry, sql: sql))
     }
 
     /// Fetches a record by id or throws `notFound` with the API's name for it.
@@ -105,6 +107,28 @@ struct AuditedWrite {
         case .string(let text): text
         case .blob(let data): data.base64EncodedString()
         }
+    }
+}
+
+/// The highest audit id one write transaction inserted. Only the transaction's own thread
+/// touches it, while the transaction runs.
+final class AuditIds {
+    var highest: Int64 = 0
+}
+
+/// The revision of the latest write this process committed, so the event streams can be told
+/// of a write without reading the revision back (a second transaction after every write).
+final class CommittedRevision: @unchecked Sendable {
+    // @unchecked Sendable: `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var value: Int64 = 0
+
+    /// The highest revision committed so far.
+    var latest: Int64 { lock.withLock { value } }
+
+    /// Notes a committed write's revision (writes finish in any order; the highest stays).
+    func raise(to revision: Int64) {
+        lock.withLock { value = max(value, revision) }
     }
 }
 

@@ -141,11 +141,18 @@ extension FieldOpsDatabase {
     }
 
     static func deploymentDetail(_ sql: any FieldOpsSQL, id: Int64) throws -> DeploymentDetail {
-        guard let deployment = try sql.record(Deployment.self, id: id) else { throw FieldOpsError.notFound(entity: "deployment", id: id) }
-        let lead = try sql.record(FieldUnit.self, id: deployment.leadUnitId)
-        let kits = try sql.fetchAll(Kit.self, "SELECT * FROM kit WHERE deploymentId = ? ORDER BY name", [id])
-        let checkIns = try sql.fetchAll(DeploymentCheckIn.self, "SELECT * FROM deploymentCheckIn WHERE deploymentId = ? ORDER BY checkedInAt, id", [id])
-        return DeploymentDetail(deployment: deployment, leadCallsign: lead?.callsign ?? "?", kits: kits, checkIns: checkIns)
+        // One batch: the lead unit is found through the deployment's row.
+        let rows = try sql.rows(batch: [
+            SQLStatement("SELECT * FROM deployment WHERE id = ?", [id]),
+            SQLStatement("SELECT callsign FROM unit WHERE id IN (SELECT leadUnitId FROM deployment WHERE id = ?)", [id]),
+            SQLStatement("SELECT * FROM kit WHERE deploymentId = ? ORDER BY name", [id]),
+            SQLStatement("SELECT * FROM deploymentCheckIn WHERE deploymentId = ? ORDER BY checkedInAt, id", [id]),
+        ])
+        guard let deployment = try rows[0].first.map({ try Deployment(row: $0) }) else { throw FieldOpsError.notFound(entity: "deployment", id: id) }
+        let leadCallsign: String? = rows[1].first?["callsign"]
+        return DeploymentDetail(
+            deployment: deployment, leadCallsign: leadCallsign ?? "?", kits: try rows[2].map({ try Kit(row: $0) }), checkIns: try rows[3].map({ try DeploymentCheckIn(row: $0) })
+        )
     }
 
     /// Moves a deployment through its lifecycle if `expectedVersion` is current, logging the

@@ -12,53 +12,83 @@ extension FieldOpsDatabase {
     /// telemetry sensor reporting every minute does not make each forecast read 10 000 rows.
     static let observationReadingLimit = 200
 
+    /// Stations with their access modes and every generator's forecast, in three batches of
+    /// queries (whatever the number of generators): access modes and generators, then the
+    /// deliveries and each generator's readings.
     static func stationDetails(_ sql: any FieldOpsSQL, stations: [RelayStation], now: Int64) throws -> [StationDetail] {
         let stationIds = stations.compactMap(\.id)
         guard !stationIds.isEmpty else { return [] }
-        let access = Dictionary(grouping: try accessModes(sql, stationIds: stationIds), by: \.stationId)
-        let generators = Dictionary(grouping: try sql.fetchAll(
-            Generator.self, "SELECT * FROM generator WHERE stationId IN (\(sqlPlaceholders(stationIds.count))) ORDER BY id", stationIds
-        ), by: \.stationId)
-        let deliveries = try deliveries(sql, generatorIds: generators.values.flatMap { $0.compactMap(\.id) }, now: now)
+        let inStations = sqlPlaceholders(stationIds.count)
+        let first = try sql.rows(batch: [
+            SQLStatement("SELECT * FROM stationAccessMode WHERE stationId IN (\(inStations)) ORDER BY id", stationIds),
+            SQLStatement("SELECT * FROM generator WHERE stationId IN (\(inStations)) ORDER BY id", stationIds),
+        ])
+        let access = Dictionary(grouping: try first[0].map({ try StationAccessMode(row: $0) }), by: \.stationId)
+        let generatorList = try first[1].map({ try Generator(row: $0) })
+        let generatorIds = generatorList.compactMap(\.id)
+        let second = try sql.rows(batch: [deliveriesQuery(generatorIds: generatorIds, now: now)] + generatorIds.flatMap { readingQueries(generatorId: $0, now: now) })
+        let deliveries = try self.deliveries(second[0])
+        var statuses: [Int64: GeneratorStatus] = [:]
+        for (index, generator) in generatorList.enumerated() {
+            let modes = (access[generator.stationId] ?? []).sorted { $0.leadSeconds < $1.leadSeconds }
+            statuses[try generator.primaryKeyValue()] = try generatorStatus(
+                generator: generator, access: modes, deliveries: deliveries[generator.id ?? 0] ?? [],
+                latest: second[1 + 2 * index], samples: second[2 + 2 * index], now: now
+            )
+        }
         return try stations.map { station in
             let stationId = try station.primaryKeyValue()
             let modes = (access[stationId] ?? []).sorted { $0.leadSeconds < $1.leadSeconds }
-            let statuses = try (generators[stationId] ?? []).map { generator in
-                try generatorStatus(sql, generator: generator, access: modes, deliveries: deliveries[generator.id ?? 0] ?? [], now: now)
-            }
-            return StationDetail(station: station, accessModes: modes, generators: statuses)
+            let generators = generatorList.filter { $0.stationId == stationId }.compactMap { statuses[$0.id ?? 0] }
+            return StationDetail(station: station, accessModes: modes, generators: generators)
         }
     }
 
-    /// Deliveries inside the observation window, by generator.
+    /// The access modes of the given stations.
     static func accessModes(_ sql: any FieldOpsSQL, stationIds: [Int64]) throws -> [StationAccessMode] {
         guard !stationIds.isEmpty else { return [] }
         return try sql.fetchAll(StationAccessMode.self, "SELECT * FROM stationAccessMode WHERE stationId IN (\(sqlPlaceholders(stationIds.count))) ORDER BY id", stationIds)
     }
 
-    static func deliveries(_ sql: any FieldOpsSQL, generatorIds: [Int64], now: Int64) throws -> [Int64: [Delivery]] {
-        guard !generatorIds.isEmpty else { return [:] }
+    /// The refuel runs delivered inside the observation window to the given generators (none
+    /// for an empty list).
+    static func deliveriesQuery(generatorIds: [Int64], now: Int64) -> SQLStatement {
         let windowStart = Date(unixSeconds: now - observationWindowSeconds)
-        let runs = try sql.fetchAll(
-            RefuelRun.self, "SELECT * FROM refuelRun WHERE generatorId IN (\(sqlPlaceholders(generatorIds.count))) AND deliveredAt >= ? ORDER BY id",
+        return SQLStatement(
+            "SELECT * FROM refuelRun WHERE generatorId IN (\(generatorIds.isEmpty ? "NULL" : sqlPlaceholders(generatorIds.count))) AND deliveredAt >= ? ORDER BY id",
             generatorIds.map { $0 as SQLArgument } + [windowStart]
         )
+    }
+
+    /// Deliveries inside the observation window, by generator, from `deliveriesQuery`'s rows.
+    static func deliveries(_ rows: [Row]) throws -> [Int64: [Delivery]] {
         var byGenerator: [Int64: [Delivery]] = [:]
-        for run in runs {
+        for run in try rows.map({ try RefuelRun(row: $0) }) {
             guard let at = run.deliveredAt, let volume = run.deliveredMillilitres else { continue }
             byGenerator[run.generatorId, default: []].append(Delivery(at: at.unixSeconds, millilitres: volume))
         }
         return byGenerator
     }
 
-    static func generatorStatus(_ sql: any FieldOpsSQL, generator: Generator, access: [StationAccessMode], deliveries: [Delivery], now: Int64) throws -> GeneratorStatus {
-        let generatorId = try generator.primaryKeyValue()
+    /// A generator's latest reading as of `now`, and the levels of the observation window's
+    /// latest readings (what `generatorStatus` takes).
+    static func readingQueries(generatorId: Int64, now: Int64) -> [SQLStatement] {
         // Readings after `now` do not exist yet when asking "as of" an earlier time; `now` is
         // whole seconds, so the whole second counts.
         let endOfNow = Date(unixSeconds: now + 1)
-        guard let latest = try sql.fetchOne(
-            TankReading.self, "SELECT * FROM tankReading WHERE generatorId = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1", [generatorId, endOfNow]
-        ) else {
+        let windowStart = Date(unixSeconds: now - observationWindowSeconds)
+        return [
+            SQLStatement("SELECT * FROM tankReading WHERE generatorId = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1", [generatorId, endOfNow]),
+            SQLStatement("""
+                SELECT at, levelMillilitres FROM tankReading
+                WHERE generatorId = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?
+                """, [generatorId, windowStart, endOfNow, observationReadingLimit]),
+        ]
+    }
+
+    /// A generator's status from the rows of its `readingQueries`.
+    static func generatorStatus(generator: Generator, access: [StationAccessMode], deliveries: [Delivery], latest: [Row], samples: [Row], now: Int64) throws -> GeneratorStatus {
+        guard let latest = try latest.first.map({ try TankReading(row: $0) }) else {
             return GeneratorStatus(generator: generator, latestReading: nil, forecast: nil, observedMillilitresPerHour: nil)
         }
         let fastest = access.filter(\.available).min { $0.leadSeconds < $1.leadSeconds }
@@ -67,16 +97,12 @@ extension FieldOpsDatabase {
             tank: generator.tank, curve: try generator.burnCurve, reading: latest.snapshot, fastestAccess: fastest,
             readingIntervalSeconds: generator.readingIntervalSeconds, now: now
         )
-        let windowStart = Date(unixSeconds: now - observationWindowSeconds)
-        let samples = try sql.rows("""
-            SELECT at, levelMillilitres FROM tankReading
-            WHERE generatorId = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?
-            """, GRDBSession.values([generatorId, windowStart, endOfNow, observationReadingLimit])).map { row in
+        let levels = samples.map { row in
             LevelSample(at: (row["at"] as Date).unixSeconds, levelMillilitres: row["levelMillilitres"])
         }
         return GeneratorStatus(
             generator: generator, latestReading: latest, forecast: forecast,
-            observedMillilitresPerHour: observedMillilitresPerHour(samples: samples, deliveries: deliveries)
+            observedMillilitresPerHour: observedMillilitresPerHour(samples: levels, deliveries: deliveries)
         )
     }
 }

@@ -279,10 +279,17 @@ extension FieldOpsDatabase {
     public func generator(id: Int64, at: Date? = nil) async throws -> GeneratorStatus {
         let now = (at ?? clock()).unixSeconds
         return try await read { sql in
-            guard let generator = try sql.record(Generator.self, id: id) else { throw FieldOpsError.notFound(entity: "generator", id: id) }
-            let access = try Self.accessModes(sql, stationIds: [generator.stationId])
-            let deliveries = try Self.deliveries(sql, generatorIds: [id], now: now)
-            return try Self.generatorStatus(sql, generator: generator, access: access, deliveries: deliveries[id] ?? [], now: now)
+            // One batch: the station's access modes are found through the generator's row.
+            let rows = try sql.rows(batch: [
+                SQLStatement("SELECT * FROM generator WHERE id = ?", [id]),
+                SQLStatement("SELECT * FROM stationAccessMode WHERE stationId IN (SELECT stationId FROM generator WHERE id = ?) ORDER BY id", [id]),
+                Self.deliveriesQuery(generatorIds: [id], now: now),
+            ] + Self.readingQueries(generatorId: id, now: now))
+            guard let generator = try rows[0].first.map({ try Generator(row: $0) }) else { throw FieldOpsError.notFound(entity: "generator", id: id) }
+            return try Self.generatorStatus(
+                generator: generator, access: try rows[1].map({ try StationAccessMode(row: $0) }), deliveries: try Self.deliveries(rows[2])[id] ?? [],
+                latest: rows[3], samples: rows[4], now: now
+            )
         }
     }
 

@@ -16,6 +16,8 @@ public struct FieldOpsDatabase: Sendable {
     let logger: Logger
     /// The alerts list of the latest committed data, for the second it was computed in.
     let alertsCache = AlertsCache()
+    /// The revision of the latest write committed through this value.
+    let committedRevision = CommittedRevision()
 
     /// Wraps an opened GRDB writer and runs the migrations.
     public init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) throws {
@@ -68,10 +70,17 @@ public struct FieldOpsDatabase: Sendable {
         // Whole seconds: the fuel arithmetic works in seconds, and a stored fraction would make
         // a reading taken "now" look later than a forecast asked for at the same second.
         let now = Date(unixSeconds: clock().unixSeconds)
-        return try await store.write { sql in
-            try body(AuditedWrite(sql: sql, actor: actor, now: now))
+        let (value, revision) = try await store.write { sql in
+            let write = AuditedWrite(sql: sql, actor: actor, now: now)
+            return (try body(write), write.auditIds.highest)
         }
+        committedRevision.raise(to: revision)
+        return value
     }
+
+    /// The data's revision after the latest write committed through this database value (0
+    /// before the first): at most `revision()`, which also counts other writers' commits.
+    public var latestWrittenRevision: Int64 { committedRevision.latest }
 
     /// Runs `body` on a read-only snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (any FieldOpsSQL) throws -> T) async throws -> T {

@@ -20,6 +20,24 @@ public protocol FieldOpsSQL {
     /// Runs a statement and returns how many rows it inserted, updated or deleted.
     @discardableResult
     func execute(_ sql: String, _ arguments: [DatabaseValue]) throws -> Int
+    /// Runs independent queries (none needs another's answer) and returns their rows in order.
+    /// On PostgreSQL they go out together and the caller waits once, not once per query (a
+    /// forecast is five queries); SQLite runs them one after another.
+    func rows(batch statements: [SQLStatement]) throws -> [[Row]]
+}
+
+/// One query of a batch: its SQL with `?` placeholders and the values they take.
+public struct SQLStatement: Sendable {
+    /// The SQL.
+    public var sql: String
+    /// One value per placeholder.
+    public var arguments: [DatabaseValue]
+
+    /// A statement with arguments of any storable type.
+    public init(_ sql: String, _ arguments: [SQLArgument] = []) {
+        self.sql = sql
+        self.arguments = arguments.map { $0?.databaseValue ?? .null }
+    }
 }
 
 /// A statement argument: any value GRDB can store (`Int64`, `String`, `Date`, `Bool`...).
@@ -76,6 +94,10 @@ struct GRDBSession: FieldOpsSQL {
         let statement = try db.cachedStatement(sql: sql)
         try statement.execute(arguments: StatementArguments(arguments))
         return db.changesCount
+    }
+
+    func rows(batch statements: [SQLStatement]) throws -> [[Row]] {
+        try statements.map { try rows($0.sql, $0.arguments) }
     }
 }
 

@@ -72,15 +72,11 @@ public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
     public var backend: FieldOpsBackend { .postgresql }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any FieldOpsSQL) throws -> T) async throws -> T {
-        try await transaction(begin: "BEGIN") { session in
-            let value = try body(session)
-            _ = try session.rows("SELECT pg_notify('\(Self.revisionChannel)', CAST(COALESCE(MAX(id), 0) AS text)) AS value FROM auditEntry", [])
-            return value
-        }
+        try await transaction(.write, body)
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any FieldOpsSQL) throws -> T) async throws -> T {
-        try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try await transaction(.read, body)
     }
 
     /// PostgreSQL checks its pages itself; this answers whether the server answers at all.
@@ -97,38 +93,99 @@ public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
         try? await threads.shutdownGracefully()
     }
 
-    /// Runs `body` between `begin` and `COMMIT` on a pooled connection, on a store thread.
+    /// What a transaction does, which decides how it begins and ends.
+    enum TransactionKind {
+        /// A consistent read-only snapshot.
+        case read
+        /// A write that announces the new revision to every listening relayd.
+        case write
+        /// A schema change (nobody listens yet).
+        case migration
+    }
+
+    /// Runs `body` between `BEGIN` and `COMMIT` on a pooled connection, on a store thread.
     /// A connection found dead at `BEGIN` (closed by a server restart while idle) is replaced
     /// once, since nothing of the transaction can have run on it.
-    func transaction<T: Sendable>(begin: String, _ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ kind: TransactionKind, _ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
         try await threads.runIfActive { [self] in
-            var (connection, reused) = try checkout()
+            let (connection, reused) = try checkout()
             do {
-                try PostgresSession(connection: connection, logger: logger).execute(begin, [])
-            } catch let error where reused && Self.isConnectionFailure(error) {
-                try? connection.close().wait()
-                connection = try connect()
-                try PostgresSession(connection: connection, logger: logger).execute(begin, [])
-            } catch {
-                throw unavailableIfConnectionFailed(error, connection: connection)
-            }
-            let session = PostgresSession(connection: connection, logger: logger)
-            do {
-                let value = try body(session)
-                try session.execute("COMMIT", [])
-                checkin(connection)
-                return value
-            } catch {
-                if Self.isConnectionFailure(error) { throw unavailableIfConnectionFailed(error, connection: connection) }
-                do {
-                    try session.execute("ROLLBACK", [])
-                    checkin(connection)
-                } catch {
-                    try? connection.close().wait()
-                }
-                throw Self.uniqueViolation(error) ?? error
+                return try transaction(kind, on: connection, body)
+            } catch let dead as DeadAtBegin {
+                guard reused else { throw dead.error }
+                return try transaction(kind, on: try connect(), body)
             }
         }
+    }
+
+    /// The connection failed at `BEGIN`; `error` is what the caller sees if it is not retried.
+    private struct DeadAtBegin: Error {
+        let error: any Error
+    }
+
+    /// One transaction on `connection`, with as few waits on the store thread as correctness
+    /// allows (each wait is a wake-up of this thread by the event loop, which costs far more
+    /// than the statement on a loaded machine):
+    /// - a read queues its statements behind `BEGIN` without waiting for it, and does not wait
+    ///   for its `COMMIT` (which only ends the snapshot): the next transaction on the connection
+    ///   queues behind it;
+    /// - a write waits for `BEGIN` (none of its statements may run outside the transaction),
+    ///   then queues the revision announcement and `COMMIT` together and waits for both. If the
+    ///   announcement failed, the server turned that `COMMIT` into a rollback, and the error is
+    ///   thrown; otherwise the write is answered once the commit is durable.
+    private func transaction<T: Sendable>(_ kind: TransactionKind, on connection: PostgresConnection, _ body: (PostgresSession) throws -> T) throws -> T {
+        let session = PostgresSession(connection: connection, logger: logger)
+        let begin: EventLoopFuture<PostgresQueryResult>
+        do {
+            begin = try session.send(kind == .read ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", [])
+            if kind != .read { _ = try begin.wait() }
+        } catch {
+            throw deadAtBegin(error, connection: connection)
+        }
+        do {
+            let value = try body(session)
+            switch kind {
+            case .read:
+                // Answered long ago (it went out before the body's statements); a read must
+                // not be served from outside its snapshot.
+                _ = try begin.wait()
+                _ = try session.send("COMMIT", [])
+            case .write:
+                let announce = try session.send(
+                    "SELECT pg_notify('\(Self.revisionChannel)', CAST(COALESCE(MAX(id), 0) AS text)) AS value FROM auditEntry", []
+                )
+                let commit = try session.send("COMMIT", [])
+                let announced = Result { try announce.wait() }
+                _ = try commit.wait()
+                _ = try announced.get()
+            case .migration:
+                try session.execute("COMMIT", [])
+            }
+            checkin(connection)
+            return value
+        } catch {
+            if kind == .read, case .failure(let beginError) = Result(catching: { try begin.wait() }) {
+                throw deadAtBegin(beginError, connection: connection)
+            }
+            if Self.isConnectionFailure(error) { throw unavailableIfConnectionFailed(error, connection: connection) }
+            do {
+                try session.execute("ROLLBACK", [])
+                checkin(connection)
+            } catch {
+                try? connection.close().wait()
+            }
+            throw Self.uniqueViolation(error) ?? error
+        }
+    }
+
+    /// A failed `BEGIN`: the connection is closed, and the error marked for one retry on a
+    /// fresh connection when the server closed it while it was idle.
+    private func deadAtBegin(_ error: any Error, connection: PostgresConnection) -> any Error {
+        guard Self.isConnectionFailure(error) else {
+            try? connection.close().wait()
+            return error
+        }
+        return DeadAtBegin(error: unavailableIfConnectionFailed(error, connection: connection))
     }
 
     /// An idle connection (true: reused) or a new one.

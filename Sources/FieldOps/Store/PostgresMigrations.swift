@@ -4,9 +4,10 @@ import NIOPosix
 import PostgresNIO
 
 /// The PostgreSQL schema, one migration per shipped change, mirroring `FieldOpsMigrations`
-/// (same names, same tables and columns) in PostgreSQL's types: `bigint` identities and
-/// quantities (millilitres, watts, seconds: exact integers), `timestamptz`, `boolean`,
-/// `double precision` for coordinates only, JSON arrays as `text`.
+/// (same names, same tables and columns; an index SQLite has implicitly is added here) in
+/// PostgreSQL's types: `bigint` identities and quantities (millilitres, watts, seconds: exact
+/// integers), `timestamptz`, `boolean`, `double precision` for coordinates only, JSON arrays
+/// as `text`.
 ///
 /// Never edit a migration that has shipped: servers in the field have already run it and
 /// will not run it again. Add a new one instead.
@@ -19,6 +20,13 @@ enum PostgresMigrations {
         ("v2-deployment-coordinates", [
             "ALTER TABLE deployment ADD COLUMN latitude DOUBLE PRECISION",
             "ALTER TABLE deployment ADD COLUMN longitude DOUBLE PRECISION",
+        ]),
+        // PostgreSQL only: SQLite's (generatorId, at) index ends in the rowid, which is the id,
+        // so "latest first" (ORDER BY at DESC, id DESC) is read straight off it; here the id
+        // must be in the index, or every forecast sorts all the readings of the latest second.
+        ("v3-tank-reading-latest-first", [
+            "CREATE INDEX tankReading_generator_at_id ON tankReading(generatorId, at, id)",
+            "DROP INDEX tankReading_generator_at",
         ]),
     ]
 
@@ -124,7 +132,7 @@ extension PostgresFieldOpsStore {
     /// Returns the names it applied.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await transaction(begin: "BEGIN") { session in
+        try await transaction(.migration) { session in
             try session.execute("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))", [])
             try session.execute("CREATE TABLE IF NOT EXISTS fieldopsMigration (name TEXT PRIMARY KEY, appliedAt TIMESTAMPTZ NOT NULL DEFAULT now())", [])
             let done = Set(try session.rows("SELECT name FROM fieldopsMigration", []).map { $0["name"] as String })

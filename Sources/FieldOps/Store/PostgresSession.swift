@@ -16,19 +16,40 @@ struct PostgresSession: FieldOpsSQL {
     let logger: Logger
 
     func rows(_ sql: String, _ arguments: [DatabaseValue]) throws -> [Row] {
-        let result = try connection.query(try Self.query(sql, arguments), logger: logger).wait()
-        return try result.rows.map { row in
-            var columns: [String: DatabaseValue] = [:]
-            for cell in row where columns[cell.columnName] == nil {
-                columns[cell.columnName] = try Self.value(of: cell)
-            }
-            return Row(columns)
+        try Self.rows(of: send(sql, arguments).wait())
+    }
+
+    /// Queues every statement on the connection before waiting for the first answer: the
+    /// connection's event loop sends each one as the previous completes, so the store thread
+    /// is woken once for the batch instead of once per statement. All answers are awaited
+    /// (the connection is idle again afterwards) and the first error is thrown.
+    func rows(batch statements: [SQLStatement]) throws -> [[Row]] {
+        let pending = try statements.map { try send($0.sql, $0.arguments) }
+        var results: [Result<[Row], any Error>] = []
+        for future in pending {
+            results.append(Result { try Self.rows(of: future.wait()) })
         }
+        return try results.map { try $0.get() }
     }
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [DatabaseValue]) throws -> Int {
-        try connection.query(try Self.query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+        try send(sql, arguments).wait().metadata.rows ?? 0
+    }
+
+    /// Queues a statement on the connection without waiting for its answer.
+    func send(_ sql: String, _ arguments: [DatabaseValue]) throws -> EventLoopFuture<PostgresQueryResult> {
+        connection.query(try Self.query(sql, arguments), logger: logger)
+    }
+
+    static func rows(of result: PostgresQueryResult) throws -> [Row] {
+        try result.rows.map { row in
+            var columns: [String: DatabaseValue] = [:]
+            for cell in row where columns[cell.columnName] == nil {
+                columns[cell.columnName] = try value(of: cell)
+            }
+            return Row(columns)
+        }
     }
 
     /// The statement with its `?` placeholders numbered `$1`, `$2`... and its arguments bound.
@@ -68,9 +89,30 @@ struct PostgresSession: FieldOpsSQL {
         case .int2, .int4, .int8: return try cell.decode(Int64.self).databaseValue
         case .bool: return try cell.decode(Bool.self).databaseValue
         case .float4, .float8: return try cell.decode(Double.self).databaseValue
-        case .timestamptz, .timestamp: return try cell.decode(Date.self).databaseValue
+        case .timestamptz, .timestamp: return storageText(try cell.decode(Date.self)).databaseValue
         default: return try cell.decode(String.self).databaseValue
         }
+    }
+}
+
+extension PostgresSession {
+    /// The text GRDB stores a date as ("yyyy-MM-dd HH:mm:ss.SSS", UTC, milliseconds truncated),
+    /// written by hand: GRDB's `Date.databaseValue` goes through one shared `DateFormatter`
+    /// behind a lock, and a forecast's 200 readings made the store threads queue on it (a third
+    /// of relayd's time in the closed-loop forecast benchmark, by `perf`).
+    static func storageText(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970
+        let whole = interval.rounded(.down)
+        var seconds = time_t(whole)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let millis = min(999, max(0, Int(((interval - whole) * 1000).rounded(.down))))
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2)) "
+            + "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2)).\(padded(Int32(millis), 3))"
     }
 }
 

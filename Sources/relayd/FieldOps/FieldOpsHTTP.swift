@@ -68,9 +68,12 @@ struct FieldOpsHTTP: Sendable {
         dataDirectory.appendingPathComponent("fieldops.sqlite")
     }
 
-    /// Publishes the revision after a write.
-    func noteWrite(logger: Logger) async {
-        await Self.publishRevision(of: database, to: revisions, logger: logger)
+    /// Publishes the revision after a write through the API: the one that write committed,
+    /// known without reading it back. (Other writers are heard by the file watcher or by
+    /// LISTEN/NOTIFY.)
+    func noteWrite() {
+        let revision = database.latestWrittenRevision
+        revisions.update { $0 = max($0, revision) }
     }
 
     /// Concurrent writers may read their revisions in either order; the larger one stays.

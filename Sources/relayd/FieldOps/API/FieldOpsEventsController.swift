@@ -55,7 +55,7 @@ struct FieldOpsWriteMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let response = try await next(request, context)
         if !AccessRules.reads.contains(request.method), request.uri.path.hasPrefix("/api/fieldops/"), response.status.kind == .successful {
-            await fieldOps.noteWrite(logger: context.logger)
+            fieldOps.noteWrite()
             alsoSignal?.signal()
         }
         return response
