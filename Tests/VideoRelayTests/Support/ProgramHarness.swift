@@ -85,7 +85,10 @@ enum RecordedFrames {
         let probe = try await ExternalProcess.output([
             "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts", "-of", "csv=p=0", path,
         ])
-        let pts = String(decoding: probe.stdout, as: UTF8.self).split(separator: "\n").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        // A picture carrying SEI user data (the program's delay stamps) has a side-data section
+        // after its PTS: "1089189," and an empty line. The PTS is each line's first field.
+        let pts = String(decoding: probe.stdout, as: UTF8.self).split(separator: "\n")
+            .compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).first.flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) } }
         let colours = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough",
             "-vf", MediaFiles.identifyingCrop, "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
