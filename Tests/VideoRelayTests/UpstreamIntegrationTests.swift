@@ -32,7 +32,8 @@ import Testing
         // Held off: the link is closed and not made again until released.
         #expect(await harness.relay.setSource("pref", enabled: false))
         try await eventually("the upstream's reader gone") { !upstream.relay.snapshot.readers.contains { $0.resource == "heli-1" } }
-        #expect(harness.relay.snapshot.source("pref")?.state == .offline)
+        // The downstream's snapshot follows at its next refresh.
+        try await eventually("the held source offline") { harness.relay.snapshot.source("pref")?.state == .offline }
         #expect(await harness.relay.setSource("pref", enabled: true))
         try await harness.waitLive("pref")
         #expect(harness.relay.snapshot.source("pref")?.upstream?.connections == 2)
