@@ -185,6 +185,69 @@ import Testing
         #expect(machine.handle(.cut(source: "sat-9", by: nil, ticket: 9, at: Self.ms(120))) == [.cutRefused(ticket: 9, .unknownSource)])
     }
 
+    /// heli-1 in passthrough sends a P shown three frames on (915 000) before the two B-frames
+    /// shown ahead of it; drone-1 is live.
+    static func heliOwingTwoBFrames() -> Machine {
+        var machine = twoLiveSources(instantCut: true)
+        let p = Machine.Packet(source: heli, kind: .video, isKeyframe: false, pts: 1_012_000, dts: 1_004_000, payload: 4)
+        #expect(machine.handle(.packet(p, at: ms(105))) == [.passThrough(4, pts: 915_000, dts: 907_000)])
+        #expect(machine.owed.count(frameTicks: 3000) == 2)
+        return machine
+    }
+
+    static func bFrame(_ n: Int, dts: Int64) -> Machine.Packet {
+        Machine.Packet(source: heli, kind: .video, isKeyframe: false, pts: 1_000_000 + Int64(n) * 3000, dts: dts, payload: n)
+    }
+
+    @Test func aCutAwayFromABFrameSourceWaitsForTheBFramesItOwes() {
+        var machine = Self.heliOwingTwoBFrames()
+        #expect(machine.handle(.cut(source: Self.drone, by: "op", ticket: 4, at: Self.ms(110))) == [], "held: heli-1 owes 909 000 and 912 000")
+        #expect(machine.nextDeadline(after: Self.ms(110)) <= Self.ms(210))
+        #expect(machine.handle(.packet(Self.bFrame(2, dts: 1_005_000), at: Self.ms(120))) == [.passThrough(2, pts: 909_000, dts: 908_000)])
+        #expect(machine.handle(.packet(Self.bFrame(3, dts: 1_006_000), at: Self.ms(130))) == [
+            .passThrough(3, pts: 912_000, dts: 909_000),
+            .newSegment, .soundCut(at: 918_000, to: Self.drone),
+            .decodeCachedGOP(source: Self.drone, packets: [Self.cached(5)], newestAt: 918_000, use: .show),
+            .switched(to: .source(Self.drone), from: .source(Self.heli), reason: .operatorCut(by: "op")),
+            .cutTookEffect(ticket: 4, source: Self.drone, by: "op", programPTS: 918_000, waited: .zero),
+        ], "the last owed B-frame out, drone-1 goes on air at the next frame")
+    }
+
+    @Test func aHeldCutGoesAheadWhenTheSourceSendsALaterPictureOrTheWaitRunsOut() {
+        var later = Self.heliOwingTwoBFrames()
+        _ = later.handle(.cut(source: Self.drone, by: "op", ticket: 4, at: Self.ms(110)))
+        let next = Machine.Packet(source: Self.heli, kind: .video, isKeyframe: false, pts: 1_021_000, dts: 1_007_000, payload: 7)
+        let actions = later.handle(.packet(next, at: Self.ms(120)))
+        #expect(Self.replies(actions) == [.cutTookEffect(ticket: 4, source: Self.drone, by: "op", programPTS: 918_000, waited: .zero)])
+        #expect(!actions.contains { if case .passThrough = $0 { true } else { false } }, "heli-1's later picture stays off air")
+
+        var silent = Self.heliOwingTwoBFrames()
+        _ = silent.handle(.cut(source: Self.drone, by: "op", ticket: 4, at: Self.ms(110)))
+        #expect(Self.replies(silent.handle(.clock(at: Self.ms(150)))).isEmpty)
+        #expect(Self.replies(silent.handle(.clock(at: Self.ms(210)))) == [
+            .cutTookEffect(ticket: 4, source: Self.drone, by: "op", programPTS: 918_000, waited: .zero),
+        ])
+        #expect(silent.switcher.onAir == .source(Self.drone))
+
+        var stopped = Self.heliOwingTwoBFrames()
+        _ = stopped.handle(.cut(source: Self.drone, by: "op", ticket: 4, at: Self.ms(110)))
+        #expect(stopped.handle(.stop) == [.cutAbandoned(ticket: 4, reason: "program stopped")])
+    }
+
+    @Test func owedPicturesAreTheEmptySlotsBeforeTheNewestPicture() {
+        var owed = OwedPictures()
+        #expect(owed.count(frameTicks: 3003) == 0)
+        for pts: Int64 in [0, 9009] { owed.note(pts: pts) }
+        #expect(owed.count(frameTicks: 3003) == 2)
+        owed.note(pts: 3003)
+        #expect(owed.count(frameTicks: 3003) == 1)
+        owed.note(pts: 6006)
+        #expect(owed.count(frameTicks: 3003) == 0)
+        owed.reset()
+        owed.note(pts: 90_000)
+        #expect(owed.count(frameTicks: 3003) == 0 && owed.newest == 90_000)
+    }
+
     /// heli-1 in passthrough with a long failover threshold, drone-1 live with a cached keyframe.
     static func twoLiveSources(instantCut: Bool) -> Machine {
         var machine = machine(instantCut: instantCut, rules: [heli: FailoverRule(thresholdMilliseconds: 60_000), drone: FailoverRule(thresholdMilliseconds: 2000)])
@@ -297,6 +360,10 @@ import Testing
         #expect(machine.nextDeadline(after: Self.ms(655)) == Self.ms(660), "960 000 falls due at 660 ms")
         // ...and its next packet continues after the repeats, decoded.
         #expect(machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(670))) == [.decode(2, pts: 960_000, dts: 960_000)])
+        // Sound of the picture shown before the hold keeps its place; later sound follows the
+        // repeats like the pictures.
+        #expect(machine.handle(.packet(Self.audio(Self.heli, 2), at: Self.ms(675))) == [.decodeAudio(1002, source: Self.heli, at: 906_840)])
+        #expect(machine.handle(.packet(Self.audio(Self.heli, 4), at: Self.ms(680))) == [.decodeAudio(1004, source: Self.heli, at: 960_000 + 7680 - 6000)])
     }
 
     @Test func aSilentSourceInTranscodeHasItsLastPictureRepeated() {
@@ -317,7 +384,9 @@ import Testing
         _ = machine.handle(.clock(at: Self.ms(600)))
         #expect(machine.handle(.cachedGOPFailed(.hold)) == [.newSegment, .keepSlateAsLast(pts: 957_000)])
         #expect(machine.handle(.clock(at: Self.ms(640))) == [.repeatLast(pts: 957_000, keyframe: true), .resetFilter])
-        #expect(machine.handle(.packet(Self.audio(Self.heli, 1), at: Self.ms(650))) == [])
+        // Sound of what was shown before the hold keeps its place; the rest waits for the keyframe.
+        #expect(machine.handle(.packet(Self.audio(Self.heli, 1), at: Self.ms(650))) == [.decodeAudio(1001, source: Self.heli, at: 904_920)])
+        #expect(machine.handle(.packet(Self.audio(Self.heli, 4), at: Self.ms(650))) == [])
         #expect(machine.handle(.packet(Self.video(Self.heli, 2), at: Self.ms(650))) == [])
         #expect(machine.handle(.packet(Self.video(Self.heli, 3, keyframe: true), at: Self.ms(660))) == [
             .newSegment, .modeChanged(.passthrough), .passThrough(3, pts: 960_000, dts: 960_000),

@@ -19,6 +19,9 @@ extension ProgramMachine {
         var healthInterval: Duration = .milliseconds(50)
         /// A cut whose source sends no keyframe for this long is answered "abandoned".
         var cutTimeout: Duration = .seconds(5)
+        /// An operator's cut away from a source in passthrough waits at most this long for the
+        /// B-frames the source still owes (three frames at 29.97).
+        var owedWait: Duration = .milliseconds(100)
         /// A cached GOP longer than this many video packets is dropped (no IDR for too long).
         var maximumCachedPackets = 600
 
@@ -176,12 +179,20 @@ extension ProgramMachine {
         var isReady: Bool { matchesProfile != nil && !gop.isEmpty }
     }
 
-    /// The source the program heard before the latest cut: its sound that arrives after the
-    /// cut (muxers send audio late) is placed with the mapping its pictures had, up to the cut.
+    /// A source's sound from before a cut or a hold: what arrives after it (muxers send audio
+    /// late) is placed with the mapping its pictures had, up to `until`.
     struct FadingSound {
         var source: String
         var rebaser: TimestampRebaser
         var until: Int64
+    }
+
+    /// An operator's cut, as asked: held back while the source on air owes B-frames.
+    struct Cut: Equatable {
+        var source: String
+        var by: String?
+        var ticket: Int
+        var at: Duration
     }
 
     /// The cut waiting for its reply.

@@ -33,8 +33,14 @@ struct ProgramMachine<Payload> {
     private var encodedSegment = 0
     /// Whether the engine holds a last picture (anything was encoded).
     private(set) var hasLastPicture = false
-    private var lastHealthCheck: Duration?
+    private(set) var lastHealthCheck: Duration?
     private(set) var fadingSound: FadingSound?
+    /// The on-air source's sound from before its pictures paused (a hold): placed with the
+    /// mapping those pictures had, not shifted past the repeats.
+    private(set) var heldSound: FadingSound?
+    /// What the source in passthrough still owes, and an operator's cut waiting for it.
+    private(set) var owed = OwedPictures()
+    private(set) var deferredCut: Cut?
 
     init(settings: Settings, sources: [String], rules: [String: FailoverRule] = [:], resuming: String? = nil) {
         self.settings = settings
@@ -48,21 +54,6 @@ struct ProgramMachine<Payload> {
 
     /// The next program frame's PTS: one frame after the last one shown, on the exact grid.
     var nextFramePTS: Int64 { grid?.next ?? ProgramTime.startTicks }
-
-    /// Whether decoded pictures of the on-air source go to the encoder as they are (when they
-    /// have the profile's size and format): no caption, and the source matches the profile.
-    var picturesNeedNoFilter: Bool {
-        guard !captionOn else { return false }
-        switch feed {
-        case .transcode(let matches), .holding(resume: .transcode(let matches)): return matches
-        default: return false
-        }
-    }
-
-    /// Whether `source` is live and can be cut to at once.
-    func isReady(_ source: String, at now: Duration) -> Bool {
-        switcher.isLive(source, at: now.wholeMilliseconds) && tracks[source]?.isReady == true
-    }
 
     // MARK: - Events
 
@@ -82,7 +73,13 @@ struct ProgramMachine<Payload> {
             tracks[source]?.lastArrivalAt = at
             return []
         case .cut(let source, let by, let ticket, let at):
-            return cut(to: source, by: by, ticket: ticket, at: at)
+            let earlier = takeDeferredCut()
+            let cut = Cut(source: source, by: by, ticket: ticket, at: at)
+            if feed == .passthrough, let onAir = switcher.onAir.sourceID, onAir != source, owed.count(frameTicks: settings.frameTicks) > 0 {
+                deferredCut = cut
+                return earlier
+            }
+            return earlier + self.cut(cut)
         case .caption(let on):
             return caption(on: on)
         case .clock(let at):
@@ -95,28 +92,14 @@ struct ProgramMachine<Payload> {
         case .cachedGOPFailed(let use):
             return cachedGOPFailed(use)
         case .stop:
+            if let deferred = deferredCut {
+                deferredCut = nil
+                return [.cutAbandoned(ticket: deferred.ticket, reason: "program stopped")]
+            }
             guard let pending = pendingReply else { return [] }
             pendingReply = nil
             return [.cutAbandoned(ticket: pending.ticket, reason: "program stopped")]
         }
-    }
-
-    /// When the machine next needs a `clock` event, given the time now: the next health check,
-    /// the next slate or repeated picture, or a cut's timeout. Packets and commands in between
-    /// are events of their own.
-    func nextDeadline(after now: Duration) -> Duration {
-        var deadline = (lastHealthCheck ?? now) + settings.healthInterval
-        if let pending = pendingReply { deadline = min(deadline, pending.at + settings.cutTimeout) }
-        switch (switcher.onAir, feed) {
-        case (.slate, _):
-            // Due when the program clock reaches the next frame (at once before the first).
-            deadline = min(deadline, lead.map { .ticks(nextFramePTS - $0) } ?? now)
-        case (.source, .holding):
-            if let lead { deadline = min(deadline, .ticks(nextFramePTS - lead)) }
-        case (.source, _):
-            if let lead, let lastPTS { deadline = min(deadline, .ticks(lastPTS + settings.holdAfter.ticks - lead)) }
-        }
-        return max(deadline, now)
     }
 
     // MARK: - Packets
@@ -146,6 +129,10 @@ struct ProgramMachine<Payload> {
             // This keyframe itself starts the splice: nothing cached to decode first.
             actions += apply(switcher.handle(.keyframe(source: packet.source, at: at.wholeMilliseconds)), at: at, keyframeArriving: true)
         }
+        if deferredCut != nil, packet.kind == .video, switcher.onAir == .source(packet.source), !isOwed(packet) {
+            // A later picture instead of what the source owed: the owed pictures are not coming.
+            actions += takeDeferredCut()
+        }
         guard switcher.onAir == .source(packet.source) else { return actions + fading(packet) }
         return actions + onAir(packet, at: at)
     }
@@ -153,6 +140,9 @@ struct ProgramMachine<Payload> {
     /// A packet of the source on air: video remuxed or decoded, audio decoded.
     private mutating func onAir(_ packet: Packet, at: Duration) -> [Action] {
         if packet.kind == .audio {
+            if let held = heldSound, held.source == packet.source, let at = held.rebaser.programTime(ofSource: packet.pts ?? packet.dts), at < held.until {
+                return [.decodeAudio(packet.payload, source: packet.source, at: at)]
+            }
             switch feed {
             case .awaitingKeyframe, .holding(resume: .awaitingKeyframe), .slate: return []
             default:
@@ -169,7 +159,10 @@ struct ProgramMachine<Payload> {
         case .passthrough:
             // The rebaser puts every packet after the last one out (it is told of each).
             noteOutput(pts: pts, dts: dts, at: at)
-            return actions + [.passThrough(packet.payload, pts: pts, dts: dts)]
+            owed.note(pts: pts)
+            actions.append(.passThrough(packet.payload, pts: pts, dts: dts))
+            if deferredCut != nil, owed.count(frameTicks: settings.frameTicks) == 0 { actions += takeDeferredCut() }
+            return actions
         default:
             return actions + [.decode(packet.payload, pts: pts, dts: dts)]
         }
@@ -199,7 +192,22 @@ struct ProgramMachine<Payload> {
 
     // MARK: - Switching
 
-    private mutating func cut(to source: String, by: String?, ticket: Int, at: Duration) -> [Action] {
+    /// Whether `packet` (video of the source on air) is one of the pictures it owes: shown
+    /// before the newest picture out.
+    private func isOwed(_ packet: Packet) -> Bool {
+        guard let newest = owed.newest, let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return false }
+        return at < newest
+    }
+
+    /// The cut held back for owed B-frames, carried out now (none: nothing).
+    private mutating func takeDeferredCut() -> [Action] {
+        guard let deferred = deferredCut else { return [] }
+        deferredCut = nil
+        return cut(deferred)
+    }
+
+    private mutating func cut(_ cut: Cut) -> [Action] {
+        let (source, by, ticket, at) = (cut.source, cut.by, cut.ticket, cut.at)
         let moves = switcher.handle(.cut(source: source, by: by, at: at.wholeMilliseconds))
         var actions: [Action] = []
         for move in moves {
@@ -224,6 +232,7 @@ struct ProgramMachine<Payload> {
                 // The new input's first picture is the next program frame, instant or not.
                 let firstPTS = nextFramePTS
                 fadingSound = from.sourceID.map { FadingSound(source: $0, rebaser: rebaser, until: firstPTS) }
+                heldSound = nil
                 splice()
                 segment += 1
                 actions += [.newSegment, .soundCut(at: firstPTS, to: to.sourceID)]
@@ -313,6 +322,7 @@ struct ProgramMachine<Payload> {
 
     private mutating func clock(at now: Duration) -> [Action] {
         var actions: [Action] = []
+        if let deferred = deferredCut, now - deferred.at >= settings.owedWait { actions += takeDeferredCut() }
         if lastHealthCheck.map({ now - $0 >= settings.healthInterval }) ?? true {
             lastHealthCheck = now
             var lastData: [String: Int64] = [:]
@@ -363,6 +373,8 @@ struct ProgramMachine<Payload> {
         guard due - lastPTS >= (holding ? settings.frameTicks : settings.holdAfter.ticks) else { return [] }
         var actions: [Action] = []
         if !holding {
+            // Sound of the pictures already shown may still come (muxers send it late).
+            heldSound = switcher.onAir.sourceID.map { FadingSound(source: $0, rebaser: rebaser, until: lastPTS + settings.frameTicks) }
             if feed.mode == .passthrough || !hasLastPicture {
                 if let id = switcher.onAir.sourceID, let decode = decodeCachedGOP(id, use: .hold) {
                     // The newest picture already went out in passthrough: it is the one to repeat.
@@ -425,6 +437,7 @@ struct ProgramMachine<Payload> {
 
     /// The next source packet starts a new segment, shown at the next frame on the grid.
     private mutating func splice() {
+        owed.reset()
         rebaser.splice(at: nextFramePTS)
     }
 }

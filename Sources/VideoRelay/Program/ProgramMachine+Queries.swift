@@ -1,0 +1,37 @@
+/// What the program machine answers without changing: readiness, the filter's need, and when
+/// it next wants the clock.
+extension ProgramMachine {
+    /// Whether decoded pictures of the on-air source go to the encoder as they are (when they
+    /// have the profile's size and format): no caption, and the source matches the profile.
+    var picturesNeedNoFilter: Bool {
+        guard !captionOn else { return false }
+        switch feed {
+        case .transcode(let matches), .holding(resume: .transcode(let matches)): return matches
+        default: return false
+        }
+    }
+
+    /// Whether `source` is live and can be cut to at once.
+    func isReady(_ source: String, at now: Duration) -> Bool {
+        switcher.isLive(source, at: now.wholeMilliseconds) && tracks[source]?.isReady == true
+    }
+
+    /// When the machine next needs a `clock` event, given the time now: the next health check,
+    /// the next slate or repeated picture, or a cut's timeout. Packets and commands in between
+    /// are events of their own.
+    func nextDeadline(after now: Duration) -> Duration {
+        var deadline = (lastHealthCheck ?? now) + settings.healthInterval
+        if let pending = pendingReply { deadline = min(deadline, pending.at + settings.cutTimeout) }
+        if let deferred = deferredCut { deadline = min(deadline, deferred.at + settings.owedWait) }
+        switch (switcher.onAir, feed) {
+        case (.slate, _):
+            // Due when the program clock reaches the next frame (at once before the first).
+            deadline = min(deadline, lead.map { .ticks(nextFramePTS - $0) } ?? now)
+        case (.source, .holding):
+            if let lead { deadline = min(deadline, .ticks(nextFramePTS - lead)) }
+        case (.source, _):
+            if let lead, let lastPTS { deadline = min(deadline, .ticks(lastPTS + settings.holdAfter.ticks - lead)) }
+        }
+        return max(deadline, now)
+    }
+}
