@@ -133,13 +133,13 @@ import VideoRelay
             """)
         try await relayd.waitReady()
         // heli-1's look (its blue background, a moving pattern) as the program's 720p30, frozen
-        // from 4 s to 34 s after the encoder starts.
+        // from 4 s to 18 s after the encoder starts.
         let heli = try ChildProcess([
             "ffmpeg", "-v", "error", "-re",
             "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1280x720:r=30",
             "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-filter_complex", "[0][1]overlay=x='40+mod(t*180,900)':y=460,split[x][y];[x][y]freezeframes=first=120:last=1020:replace=120[v]",
+            "-filter_complex", "[0][1]overlay=x='40+mod(t*180,900)':y=460,split[x][y];[x][y]freezeframes=first=120:last=540:replace=120[v]",
             "-map", "[v]", "-map", "2:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "30", "-b:v", "1500k",
             "-c:a", "aac", "-b:a", "64k", "-ac", "2", "-f", "mpegts", "srt://127.0.0.1:\(relayd.srtPort)?streamid=#!::r=heli-1,m=publish",
         ], standardError: "/dev/null")
