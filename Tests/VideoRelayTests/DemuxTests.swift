@@ -75,6 +75,22 @@ import Testing
         #expect(queue.append(Self.payload(3)), "the next publisher's bytes ask for a new thread")
     }
 
+    @Test func aBytesArrivalIsWhenItsRunWasQueuedUntilANewDemuxerStarts() {
+        var log = ArrivalLog<Int>()
+        #expect(log.arrival(ofByte: 0) == nil)
+        log.read(count: 100, arrivedAt: 10)
+        log.read(count: 88, arrivedAt: 10)
+        log.read(count: 376, arrivedAt: 25)
+        #expect(log.arrival(ofByte: 0) == 10 && log.arrival(ofByte: 187) == 10)
+        #expect(log.arrival(ofByte: 188) == 25 && log.arrival(ofByte: 563) == 25)
+        #expect(log.arrival(ofByte: 564) == nil, "not read yet")
+        for at in 26..<(26 + 3 * ArrivalLog<Int>.capacity) { log.read(count: 188, arrivedAt: at) }
+        #expect(log.arrival(ofByte: 0) == nil, "older than what is kept")
+        #expect(log.arrival(ofByte: log.nextOffset - 1) == 25 + 3 * ArrivalLog<Int>.capacity)
+        log.reset()
+        #expect(log.nextOffset == 0 && log.arrival(ofByte: 0) == nil)
+    }
+
     @Test func aClosedQueueEndsReadsAndTakesNothingMore() {
         let queue = DemuxByteQueue()
         _ = queue.append(Self.payload(1))
@@ -178,6 +194,7 @@ private final class InboxReader: Sendable {
             #expect(packets.filter { $0.kind == .video }.count == expected.video)
             #expect(packets.filter { $0.kind == .audio }.count == expected.audio)
             #expect(packets.contains { $0.isKeyframe })
+            #expect(packets.allSatisfy { $0.arrivedAt != nil }, "each packet knows when its first byte came")
         }
         // The same payloads, each subscriber holding its own packet (its timestamps its own).
         let pairs = zip(first.packets, second.packets)

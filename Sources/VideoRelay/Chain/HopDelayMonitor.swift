@@ -68,9 +68,15 @@ private final class StampSubscriber: DemuxSubscriber {
 
     func demuxed(_ packet: MediaPacket) {
         guard packet.kind == .video, isH264.load(ordering: .relaxed) else { return }
-        let now = wallClockMicroseconds()
         let stamps = packet.packet.withBytes { StampedAccessUnit.stamps(in: $0) }
-        if !stamps.isEmpty { monitor.record(stamps, source: source, at: now) }
+        guard !stamps.isEmpty else { return }
+        // When the picture began to arrive, not when the demuxer released it (a frame later).
+        var now = wallClockMicroseconds()
+        if let arrivedAt = packet.arrivedAt {
+            let (seconds, attoseconds) = (ContinuousClock.now - arrivedAt).components
+            now -= max(seconds * 1_000_000 + attoseconds / 1_000_000_000_000, 0)
+        }
+        monitor.record(stamps, source: source, at: now)
     }
 
     func demuxEnded() { monitor.forget(source) }

@@ -15,7 +15,9 @@ import Foundation
 final class DemuxByteQueue: ByteSource, @unchecked Sendable {
     // @unchecked: every stored var is guarded by `condition`'s lock.
     private let condition = NSCondition()
-    private var chunks: [ArraySlice<UInt8>] = []
+    private var chunks: [Chunk] = []
+    /// When the bytes the demuxer read arrived, by their offset in its stream.
+    private var arrivals = ArrivalLog<ContinuousClock.Instant>()
     /// Index of the first unread chunk; chunks before it are compacted away now and then.
     private var head = 0
     /// Whether the demuxer has read part of `chunks[head]`: that chunk is then never dropped, so
@@ -43,17 +45,18 @@ final class DemuxByteQueue: ByteSource, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !closed, !payload.isEmpty else { return false }
-        chunks.append(payload)
+        let now = ContinuousClock.now
+        chunks.append(Chunk(bytes: payload, arrivedAt: now))
         queuedBytes += payload.count
-        lastAppend = ContinuousClock.now
+        lastAppend = now
         while queuedBytes > limitBytes {
             let oldest = headPartlyRead ? head + 1 : head
             // The newest payload always stays.
             guard oldest < chunks.count - 1 else { break }
-            let count = chunks[oldest].count
+            let count = chunks[oldest].bytes.count
             if headPartlyRead {
                 chunks[oldest] = chunks[head]
-                chunks[head] = []
+                chunks[head].bytes = []
             }
             head += 1
             queuedBytes -= count
@@ -94,6 +97,7 @@ final class DemuxByteQueue: ByteSource, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         silent = false
+        arrivals.reset()
         guard !closed, queuedBytes > 0 else {
             reading = false
             return false
@@ -133,24 +137,38 @@ final class DemuxByteQueue: ByteSource, @unchecked Sendable {
         }
         var copied = 0
         while copied < buffer.count, head < chunks.count {
-            let bytes = chunks[head]
+            let bytes = chunks[head].bytes
             let count = min(buffer.count - copied, bytes.count)
+            arrivals.read(count: count, arrivedAt: chunks[head].arrivedAt)
             bytes.prefix(count).withUnsafeBytes { source in
                 UnsafeMutableRawBufferPointer(rebasing: buffer[copied..<(copied + count)]).copyMemory(from: source)
             }
             copied += count
             if count == bytes.count {
-                chunks[head] = []
+                chunks[head].bytes = []
                 head += 1
                 headPartlyRead = false
             } else {
-                chunks[head] = bytes.dropFirst(count)
+                chunks[head].bytes = bytes.dropFirst(count)
                 headPartlyRead = true
             }
         }
         queuedBytes -= copied
         compact()
         return Int32(copied)
+    }
+
+    /// Demux thread: when byte `offset` of the current demuxer's stream arrived (a packet's
+    /// position), if it is still known.
+    func arrival(ofByte offset: Int64) -> ContinuousClock.Instant? {
+        condition.lock()
+        defer { condition.unlock() }
+        return arrivals.arrival(ofByte: offset)
+    }
+
+    private struct Chunk {
+        var bytes: ArraySlice<UInt8>
+        let arrivedAt: ContinuousClock.Instant
     }
 
     private func compact() {

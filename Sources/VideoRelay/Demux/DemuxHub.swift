@@ -221,7 +221,8 @@ final class ResourceDemux: Sendable {
             }
             guard packet.dts != noTimestamp || packet.pts != noTimestamp else { continue }
             if packet.dts == noTimestamp { packet.dts = packet.pts }
-            deliver(MediaPacket(kind: kind, packet: packet))
+            let arrivedAt = packet.position.flatMap { queue.arrival(ofByte: $0) }
+            deliver(MediaPacket(kind: kind, packet: packet, arrivedAt: arrivedAt))
         }
     }
 
@@ -232,7 +233,7 @@ final class ResourceDemux: Sendable {
             if index == subscribers.count - 1 {
                 subscriber.demuxed(item)
             } else if let copy = try? item.packet.clone() {
-                subscriber.demuxed(MediaPacket(kind: item.kind, packet: copy))
+                subscriber.demuxed(MediaPacket(kind: item.kind, packet: copy, arrivedAt: item.arrivedAt))
             }
         }
     }

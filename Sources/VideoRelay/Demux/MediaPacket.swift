@@ -7,6 +7,8 @@ struct MediaPacket: @unchecked Sendable {
     enum Kind: Sendable { case video, audio }
     var kind: Kind
     var packet: Packet
+    /// When the packet's first byte reached the relay (nil when no longer known).
+    var arrivedAt: ContinuousClock.Instant? = nil
     /// A video packet that starts a picture decodable on its own.
     var isKeyframe: Bool { kind == .video && packet.isKeyframe }
 }

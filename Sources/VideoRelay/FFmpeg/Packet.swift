@@ -50,6 +50,8 @@ public final class Packet: @unchecked Sendable {
         get { pointer.pointee.stream_index }
         set { pointer.pointee.stream_index = newValue }
     }
+    /// The packet's byte position in its input (nil when the demuxer does not know it).
+    var position: Int64? { pointer.pointee.pos >= 0 ? pointer.pointee.pos : nil }
     var isKeyframe: Bool { pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 }
     var size: Int { Int(pointer.pointee.size) }
 
