@@ -46,6 +46,12 @@ import Testing
         #expect(try await fixture.database.units(page: Page()).count == 5)
     }
 
+    /// The revisions `store` hears, as long as the returned task runs.
+    private static func follow(_ store: any FieldOpsStore) -> (Task<Void, any Error>, AsyncStream<Int64>) {
+        let (revisions, continuation) = AsyncStream.makeStream(of: Int64.self)
+        return (Task { try await store.followRevisions { continuation.yield($0) } }, revisions)
+    }
+
     /// nil for success, else the refusal.
     private static func outcome<T>(_ body: () async throws -> T) async -> FieldOpsError? {
         do {
@@ -78,9 +84,7 @@ import Testing
     @Test func anotherWritersCommitsAreHeardThroughNotify() async throws {
         // Given a store listening for revisions
         let fixture = try await DatabaseFixture(.postgresql)
-        let store = fixture.database.store
-        let (revisions, continuation) = AsyncStream.makeStream(of: Int64.self)
-        let listener = Task { try await store.followRevisions { continuation.yield($0) } }
+        let (listener, revisions) = Self.follow(fixture.database.store)
         defer { listener.cancel() }
         var heard = revisions.makeAsyncIterator()
         #expect(await heard.next() == 0)  // the revision when listening starts
@@ -89,6 +93,28 @@ import Testing
         _ = try await other.createUnit(NewUnit(callsign: "TSU-9", homeBase: "Morioka"), by: "other")
         // Then its revision arrives
         let expected = try await other.revision()
+        while let revision = await heard.next(), revision < expected {}
+        #expect(try await fixture.database.revision() == expected)
+    }
+
+    @Test func aCommitThatWasNeverAnnouncedIsStillHeard() async throws {
+        // Given a store listening for revisions
+        let fixture = try await DatabaseFixture(.postgresql)
+        let (listener, revisions) = Self.follow(fixture.database.store)
+        defer { listener.cancel() }
+        var heard = revisions.makeAsyncIterator()
+        #expect(await heard.next() == 0)  // the revision when listening starts
+        // When another writer commits and dies before announcing it (a transaction without the announcement)
+        let other = try await PostgresFieldOpsStore.open(try #require(fixture.postgres), connections: 1)
+        let written = try await other.transaction(.migration) { session in
+            try session.rows(
+                "INSERT INTO auditEntry (at, actor, entity, entityId, action, changes) VALUES (?, 'other', 'unit', 1, 'create', '{}') RETURNING id",
+                [Date(unixSeconds: 1_700_000_000).databaseValue]
+            ).first?["id"] as Int64?
+        }
+        await other.shutdown()
+        // Then the listener reads its revision all the same
+        let expected = try #require(written)
         while let revision = await heard.next(), revision < expected {}
         #expect(try await fixture.database.revision() == expected)
     }

@@ -61,8 +61,20 @@ import Testing
         #expect(try await fixture.database.revision() == committed)
     }
 
+    @Test func timestampsReadFromPostgreSQLComeBackInGRDBsText() async throws {
+        let fixture = try await DatabaseFixture(.postgresql)
+        for seconds in [1_700_000_000, 1_700_000_000.25, 951_868_799.5, 946_684_800, 946_684_799.999, -1] as [TimeInterval] {
+            let date = Date(timeIntervalSince1970: seconds)
+            let read = try await fixture.database.read { sql -> DatabaseValue? in
+                try sql.rows("SELECT CAST(? AS timestamptz) AS at", [date.databaseValue]).first?["at"]
+            }
+            #expect(read == date.databaseValue, "\(seconds)")
+        }
+    }
+
     @Test func datesFromPostgreSQLAreStoredAsGRDBStoresThem() {
-        for seconds in [0, 1_700_000_000, 1_700_000_000.25, 1_764_400_000.999, 951_782_400] as [TimeInterval] {
+        // Leap days, the turn of centuries, before 1970 and PostgreSQL's own epoch (2000)
+        for seconds in [0, 1_700_000_000, 1_700_000_000.25, 1_764_400_000.999, 951_782_400, 946_684_800, 951_868_799.5, 4_107_542_399, -1.5, -86_400 * 365.25 * 70] as [TimeInterval] {
             let date = Date(timeIntervalSince1970: seconds)
             #expect(PostgresSession.storageText(date).databaseValue == date.databaseValue, "\(seconds)")
         }

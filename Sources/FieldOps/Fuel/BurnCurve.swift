@@ -73,4 +73,11 @@ extension Int64 {
     func dividedRoundingUp(by divisor: Int64) -> Int64 {
         (self + divisor - 1) / divisor
     }
+
+    /// Integer division rounded towards minus infinity; `divisor` must be positive (times
+    /// before 1970 are negative).
+    func dividedRoundingDown(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return self % divisor < 0 ? quotient - 1 : quotient
+    }
 }

@@ -10,10 +10,14 @@ import PostgresNIO
 /// The FieldOps operations are synchronous closures over `FieldOpsSQL` (GRDB runs them on
 /// its writer queue); here each runs on a thread of the store's own `NIOThreadPool`, never on
 /// the Swift concurrency pool or an event loop, holding one connection and waiting for each
-/// statement's answer. A write is `BEGIN`, the operation, a `pg_notify` of the new revision
-/// (delivered to every listening relayd when, and only when, the transaction commits) and
-/// `COMMIT`. With `synchronous_commit = on` the commit is on the server's disk before the
-/// write is answered.
+/// statement's answer. A write is `BEGIN`, the operation and `COMMIT`; with
+/// `synchronous_commit = on` the commit is on the server's disk before the write is answered.
+/// The new revision is announced (`pg_notify`) after the commit, in a statement of its own:
+/// a `NOTIFY` inside the write would take PostgreSQL's notify lock, which every notifying
+/// transaction holds until its commit is on disk, so all writes of every relayd would commit
+/// one after another instead of sharing WAL flushes. Listeners also read the revision every
+/// `revisionPollInterval`, so a relayd that dies between its commit and its announcement
+/// still has its write seen.
 ///
 /// Lost connections (the server restarting or down) fail the request at once with
 /// `FieldOpsUnavailable` (HTTP 503); the next request connects afresh, so relayd recovers by
@@ -33,6 +37,13 @@ public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
     static let connectTimeout = TimeAmount.seconds(3)
     /// The channel every committed write announces the new revision on.
     static let revisionChannel = "fieldops_revision"
+    /// Announces the data's revision (its highest audit id) to every listening relayd, in a
+    /// transaction of its own that writes nothing, so its commit waits for no disk.
+    static let announcement = "SELECT pg_notify('\(revisionChannel)', CAST(COALESCE(MAX(id), 0) AS text)) AS value FROM auditEntry"
+    /// How often a listener reads the revision even without an announcement (a writer that
+    /// died between its commit and its announcement), well inside the 1 s other relayd have
+    /// to see a write.
+    static let revisionPollInterval = Duration.milliseconds(500)
 
     /// Connects to the server at `location` and (unless `migrating` is false) applies the
     /// migrations it has not run yet, under an advisory lock so relayd started together
@@ -126,45 +137,41 @@ public final class PostgresFieldOpsStore: FieldOpsStore, @unchecked Sendable {
     /// One transaction on `connection`, with as few waits on the store thread as correctness
     /// allows (each wait is a wake-up of this thread by the event loop, which costs far more
     /// than the statement on a loaded machine):
-    /// - a read queues its statements behind `BEGIN` without waiting for it, and does not wait
-    ///   for its `COMMIT` (which only ends the snapshot): the next transaction on the connection
-    ///   queues behind it;
-    /// - a write waits for `BEGIN` (none of its statements may run outside the transaction),
-    ///   then queues the revision announcement and `COMMIT` together and waits for both. If the
-    ///   announcement failed, the server turned that `COMMIT` into a rollback, and the error is
-    ///   thrown; otherwise the write is answered once the commit is durable.
+    /// - reads and writes queue their statements behind `BEGIN` without waiting for it: the
+    ///   connection runs them in order, so each runs inside the transaction, and `BEGIN` is
+    ///   checked (long answered) before anything is committed or returned. A `BEGIN` that
+    ///   failed means the connection died, and then so did every statement behind it;
+    /// - a read does not wait for its `COMMIT` (which only ends the snapshot): the next
+    ///   transaction on the connection queues behind it;
+    /// - a write waits for its `COMMIT` (answered once durable), then queues the revision
+    ///   announcement without waiting for it.
     private func transaction<T: Sendable>(_ kind: TransactionKind, on connection: PostgresConnection, _ body: (PostgresSession) throws -> T) throws -> T {
         let session = PostgresSession(connection: connection, logger: logger)
         let begin: EventLoopFuture<PostgresQueryResult>
         do {
             begin = try session.send(kind == .read ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", [])
-            if kind != .read { _ = try begin.wait() }
+            if kind == .migration { _ = try begin.wait() }
         } catch {
             throw deadAtBegin(error, connection: connection)
         }
         do {
             let value = try body(session)
+            // Answered long ago (it went out before the body's statements): nothing is
+            // committed or served from outside the transaction.
+            _ = try begin.wait()
             switch kind {
             case .read:
-                // Answered long ago (it went out before the body's statements); a read must
-                // not be served from outside its snapshot.
-                _ = try begin.wait()
                 _ = try session.send("COMMIT", [])
             case .write:
-                let announce = try session.send(
-                    "SELECT pg_notify('\(Self.revisionChannel)', CAST(COALESCE(MAX(id), 0) AS text)) AS value FROM auditEntry", []
-                )
-                let commit = try session.send("COMMIT", [])
-                let announced = Result { try announce.wait() }
-                _ = try commit.wait()
-                _ = try announced.get()
+                try session.execute("COMMIT", [])
+                _ = try? session.send(Self.announcement, [])
             case .migration:
                 try session.execute("COMMIT", [])
             }
             checkin(connection)
             return value
         } catch {
-            if kind == .read, case .failure(let beginError) = Result(catching: { try begin.wait() }) {
+            if kind != .migration, case .failure(let beginError) = Result(catching: { try begin.wait() }) {
                 throw deadAtBegin(beginError, connection: connection)
             }
             if Self.isConnectionFailure(error) { throw unavailableIfConnectionFailed(error, connection: connection) }

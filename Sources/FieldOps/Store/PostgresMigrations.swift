@@ -146,9 +146,10 @@ extension PostgresFieldOpsStore {
         }
     }
 
-    /// Listens for the revisions other relayd's writes announce and calls `onChange` with each
-    /// (and with the current revision whenever listening starts, since writes committed while
-    /// the connection was down were not heard). Reconnects after a lost connection, waiting
+    /// Listens for the revisions other relayd's writes announce and calls `onChange` with each,
+    /// and with the current revision when listening starts (writes committed while the
+    /// connection was down were not heard) and every `revisionPollInterval` (a writer that died
+    /// after its commit never announced it). Reconnects after a lost connection, waiting
     /// 100 ms doubling to 2 s; returns when the task is cancelled.
     public func followRevisions(_ onChange: @escaping @Sendable (Int64) -> Void) async throws {
         var delay = Duration.milliseconds(100)
@@ -158,10 +159,23 @@ extension PostgresFieldOpsStore {
                 delay = .milliseconds(100)
                 do {
                     try await connection.listen(on: Self.revisionChannel) { notifications in
-                        let rows = try await connection.query("SELECT COALESCE(MAX(id), 0) AS value FROM auditEntry", logger: logger)
-                        for try await revision in rows.decode(Int64.self) { onChange(revision) }
-                        for try await notification in notifications {
-                            if let revision = Int64(notification.payload) { onChange(revision) }
+                        // Announcements as they come, and the revision read now and every
+                        // poll interval, until either fails or the connection closes.
+                        try await withThrowingTaskGroup(of: Void.self) { [logger] group in
+                            group.addTask {
+                                while true {
+                                    let rows = try await connection.query("SELECT COALESCE(MAX(id), 0) AS value FROM auditEntry", logger: logger)
+                                    for try await revision in rows.decode(Int64.self) { onChange(revision) }
+                                    try await Task.sleep(for: Self.revisionPollInterval)
+                                }
+                            }
+                            group.addTask {
+                                for try await notification in notifications {
+                                    if let revision = Int64(notification.payload) { onChange(revision) }
+                                }
+                            }
+                            try await group.next()
+                            group.cancelAll()
                         }
                     }
                 } catch {

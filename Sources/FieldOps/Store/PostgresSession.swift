@@ -44,7 +44,8 @@ struct PostgresSession: FieldOpsSQL {
 
     static func rows(of result: PostgresQueryResult) throws -> [Row] {
         try result.rows.map { row in
-            var columns: [String: DatabaseValue] = [:]
+            // Typed as `Row.init` takes it, so no copy of the dictionary is made per row.
+            var columns: [String: (any DatabaseValueConvertible)?] = [:]
             for cell in row where columns[cell.columnName] == nil {
                 columns[cell.columnName] = try value(of: cell)
             }
@@ -89,13 +90,29 @@ struct PostgresSession: FieldOpsSQL {
         case .int2, .int4, .int8: return try cell.decode(Int64.self).databaseValue
         case .bool: return try cell.decode(Bool.self).databaseValue
         case .float4, .float8: return try cell.decode(Double.self).databaseValue
-        case .timestamptz, .timestamp: return storageText(try cell.decode(Date.self)).databaseValue
+        case .timestamptz, .timestamp:
+            if let microseconds = binaryTimestamp(cell) {
+                return storageText(unixMilliseconds: (microseconds + postgresEpochMicroseconds).dividedRoundingDown(by: 1000)).databaseValue
+            }
+            return storageText(try cell.decode(Date.self)).databaseValue
         default: return try cell.decode(String.self).databaseValue
         }
     }
 }
 
 extension PostgresSession {
+    /// Microseconds from 1970 to PostgreSQL's epoch, 2000-01-01 UTC.
+    static let postgresEpochMicroseconds: Int64 = 946_684_800 * 1_000_000
+
+    /// A finite timestamp in PostgreSQL's binary form (microseconds since 2000), read straight
+    /// from the cell; nil for text or the infinities.
+    static func binaryTimestamp(_ cell: PostgresCell) -> Int64? {
+        guard cell.format == .binary, let bytes = cell.bytes, bytes.readableBytes == 8,
+              let microseconds = bytes.getInteger(at: bytes.readerIndex, as: Int64.self),
+              microseconds != .max, microseconds != .min else { return nil }
+        return microseconds
+    }
+
     /// The text GRDB stores a date as ("yyyy-MM-dd HH:mm:ss.SSS", UTC, milliseconds truncated),
     /// written by hand: GRDB's `Date.databaseValue` goes through one shared `DateFormatter`
     /// behind a lock, and a forecast's 200 readings made the store threads queue on it (a third
@@ -103,16 +120,49 @@ extension PostgresSession {
     static func storageText(_ date: Date) -> String {
         let interval = date.timeIntervalSince1970
         let whole = interval.rounded(.down)
-        var seconds = time_t(whole)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let millis = min(999, max(0, Int(((interval - whole) * 1000).rounded(.down))))
-        func padded(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        let millis = min(999, max(0, Int64(((interval - whole) * 1000).rounded(.down))))
+        return storageText(unixMilliseconds: Int64(whole) * 1000 + millis)
+    }
+
+    /// The same text from milliseconds since 1970, by integer arithmetic into one buffer (the
+    /// calendar date by Howard Hinnant's days-to-civil algorithm): a forecast turns 200
+    /// readings' times into text, and going through `Date`, `gmtime_r` and string padding
+    /// cost a twentieth of relayd's time.
+    static func storageText(unixMilliseconds: Int64) -> String {
+        let seconds = unixMilliseconds.dividedRoundingDown(by: 1000)
+        let millis = unixMilliseconds - seconds * 1000
+        let days = seconds.dividedRoundingDown(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let shifted = days + 719_468
+        let era = shifted.dividedRoundingDown(by: 146_097)
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let fields: [(value: Int64, width: Int, separator: UInt8?)] = [
+            (year, 4, UInt8(ascii: "-")), (month, 2, UInt8(ascii: "-")), (day, 2, UInt8(ascii: " ")),
+            (secondOfDay / 3600, 2, UInt8(ascii: ":")), (secondOfDay / 60 % 60, 2, UInt8(ascii: ":")),
+            (secondOfDay % 60, 2, UInt8(ascii: ".")), (millis, 3, nil),
+        ]
+        return String(unsafeUninitializedCapacity: 23) { buffer in
+            var index = 0
+            for field in fields {
+                var value = field.value
+                for position in stride(from: index + field.width - 1, through: index, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                index += field.width
+                if let separator = field.separator {
+                    buffer[index] = separator
+                    index += 1
+                }
+            }
+            return index
         }
-        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2)) "
-            + "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2)).\(padded(Int32(millis), 3))"
     }
 }
 
