@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 import VideoRelay
@@ -216,5 +217,51 @@ extension RecordingFullDiskTests {
         let outcome = try await Self.verify(relayd)
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output.contains("recordings intact: 2 resources"), "\(outcome.output)")
+    }
+}
+
+/// The manifest itself on a full disk, through the recorder's own file types.
+extension RecordingFullDiskTests {
+    @Test func aManifestLineCutOffByAFullDiskIsTakenBackSoTheChainStaysReadable() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recordings-\(UUID().uuidString)")
+        let disk = try TmpfsMount(at: directory, megabytes: 1)
+        defer {
+            disk.unmount()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        let key = AuditTrailSigningKey(privateKey: Curve25519.Signing.PrivateKey())
+        let chain = try RecordingChain(recordings: directory, resource: "heli-1", key: key, tracksKept: false)
+        let manifest = chain.directory.appendingPathComponent(RecordingManifest.manifestName)
+        var made = 0
+        func segment() throws -> SegmentFile {
+            made += 1
+            let start = Date(timeIntervalSince1970: 1_800_000_000 + Double(made) * 10)
+            let file = try SegmentFile(directory: chain.directory, relativePath: RecordingManifest.segmentFile(seq: chain.nextSeq, start: start), start: start)
+            file.write([UInt8](repeating: 0x47, count: 188)[...])
+            return file
+        }
+        // Given a manifest whose last page has room for part of a line, but not all of it
+        while true {
+            let size = try Data(contentsOf: manifest).count
+            let room = (4096 - size % 4096) % 4096
+            if room > 0 && room < 300 { break }
+            let file = try segment()
+            _ = try chain.append(segment: file, digest: file.finish(), end: file.start + 10)
+        }
+        let before = try Data(contentsOf: manifest)
+        let open = try segment()
+        // When the disk is full and the next line is appended
+        try disk.fill(directory.appendingPathComponent("filler"))
+        #expect(throws: AuditTrailError.self) { _ = try chain.append(segment: open, digest: open.finish(), end: open.start + 10) }
+        // Then the manifest is as it was: no half line for the next entry to follow
+        #expect(try Data(contentsOf: manifest) == before)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("filler"))
+        let next = try segment()
+        _ = try chain.append(segment: next, digest: next.finish(), end: next.start + 10)
+        let outcome = RecordingVerifier.verify(recordings: directory, publicKey: key.publicKey)
+        guard case .intact = outcome else {
+            Issue.record("the chain does not verify after the full disk: \(outcome)")
+            return
+        }
     }
 }
