@@ -79,7 +79,9 @@ import VideoRelay
             "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts", "-of", "csv=p=0", capture.path,
         ])
         let times = probe.output.split(separator: "\n").compactMap { Int64($0.split(separator: ",").first ?? "") }.sorted()
-        let steps = zip(times.dropFirst(), times).map { $0 - $1 }
+        // The last few are left out: the reader stopped in the middle of a run of B-frames, so the
+        // newest P-frame it got comes after B-frames shown before it that it never received.
+        let steps = Array(zip(times.dropFirst(), times).map { $0 - $1 }.dropLast(4))
         let largest = steps.indices.max { steps[$0] < steps[$1] }
         return (largest.map { steps[$0] } ?? .max, times.count, largest ?? -1)
     }
