@@ -19,7 +19,8 @@ section of docs/BENCHMARKS.md). One run measures:
     BENCH_EXPORTS times (default 3): wall and CPU seconds (target <= 3 s).
 
 Environment: RELAYD_BINARY (default .build/release/relayd), BENCH_SECONDS, BENCH_WARMUP,
-BENCH_ROUNDS, BENCH_EXPORTS, BENCH_WRITE=0 (print only), COMMIT, LOAD_BEFORE.
+BENCH_ROUNDS, BENCH_EXPORTS, BENCH_WRITE=0 (print only), BENCH_NOTE (a line added to the
+section, e.g. what else ran), COMMIT, LOAD_BEFORE.
 """
 import json, os, re, resource, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 
@@ -263,8 +264,10 @@ def main():
     for record in (False, True):
         d = delays(record)
         runs = ", ".join(f"{r['cpu']:.3f}" for r in results[record])
+        each = lambda f: ", ".join(f"{f(sorted(r['delays'])):.0f}" for r in results[record] if r["delays"])
         rows.append(f"| {'on' if record else 'off'} | {runs} | {cpu(record):.3f} | {statistics.mean(r['recorder'] for r in results[record]):.3f} | "
-                    f"{statistics.median(d) if d else float('nan'):.0f} | {percentile(d, 0.95):.0f} | {max(d) if d else float('nan'):.0f} | "
+                    f"{statistics.median(d) if d else float('nan'):.0f} | {percentile(d, 0.95):.0f} ({each(lambda v: percentile(v, 0.95))}) | "
+                    f"{max(d) if d else float('nan'):.0f} ({each(max)}) | "
                     f"{len(d)} / {sum(r['missing'] for r in results[record])} | "
                     f"{sum(r['recorded_mb'] for r in results[record]):.0f} / {sum(r['dropped_mb'] for r in results[record]):.1f} |")
     walls = sorted(w for w, _ in export["runs"])
@@ -279,7 +282,7 @@ def main():
         f"passes the first live source through), one `srt-live-transmit` reader of heli-1 and one of the program. Recording on: `record: true` on "
         f"the three sources and the program (four resources, 10 s segments); off: `record: false` on all four. {ROUNDS} rounds, "
         f"on and off alternating; each {SECONDS:g} s measured after {WARMUP:g} s.", "",
-        "| recording | relayd CPU s per s, each run | mean | of which the recorder thread | reader delay p50 ms | p95 ms | max ms | "
+        "| recording | relayd CPU s per s, each run | mean | of which the recorder thread | reader delay p50 ms | p95 ms (each run) | max ms (each run) | "
         "pictures timed / not received | MB recorded / dropped |",
         "|---|---|---|---|---|---|---|---|---|",
         *rows, "",
@@ -291,7 +294,8 @@ def main():
         f"`scripts/recording-fill.py --from-ts`; verify: \"{export['verify']}\"), then `relayd recording export --resource heli-1 "
         f"--from 2026-01-01T00:00:00Z --to 2026-01-01T00:10:00Z --out clip.mp4 --force`, {EXPORTS} times: "
         f"**best {walls[0]:.2f} s, median {walls[len(walls) // 2]:.2f} s wall** (CPU {cpus[0]:.2f} to {cpus[-1]:.2f} s; target <= 3 s); "
-        f"the MP4 is {export['duration']:.1f} s long, {export['clip_mb']:.0f} MB. The segments were in the page cache.", ""]
+        f"the MP4 is {export['duration']:.1f} s long, {export['clip_mb']:.0f} MB. The segments were in the page cache.", "",
+        *([os.environ["BENCH_NOTE"], ""] if os.environ.get("BENCH_NOTE") else [])]
     section = "\n".join(lines)
     print(section)
     if WRITE:
