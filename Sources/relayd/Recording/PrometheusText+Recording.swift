@@ -10,7 +10,7 @@ extension PrometheusText {
         for (resource, bytes) in recording.bytes.sorted(by: { $0.key < $1.key }) {
             out.sample("relay_recording_bytes_total", ["resource": resource], Double(bytes))
         }
-        out.family("relay_recording_write_errors_total", "counter", "Segments cut short by a write error (a full disk)")
+        out.family("relay_recording_write_errors_total", "counter", "Segments cut short, not entered in the manifest or left without a signed head by a write error (a full disk)")
         for (resource, count) in recording.writeErrors.sorted(by: { $0.key < $1.key }) {
             out.sample("relay_recording_write_errors_total", ["resource": resource], Double(count))
         }

@@ -154,6 +154,11 @@ final class Recorder: Service, Sendable {
         logger.log(level: level, message, metadata: metadata)
     }
 
+    /// A segment that could not be entered in its manifest (a full disk).
+    fileprivate func count(writeErrorOf resource: String) {
+        stats.withLock { $0.writeErrors[resource, default: 0] += 1 }
+    }
+
     fileprivate func count(segmentOf resource: String, bytes: Int, failed: Bool) {
         stats.withLock { stats in
             stats.segments[resource, default: 0] += 1
@@ -245,14 +250,23 @@ private struct RecorderWriter {
         let digest = segment.finish()
         do {
             let entry = try chain.append(segment: segment, digest: digest, end: Self.wallClock(at))
-            recorder.count(segmentOf: resource, bytes: entry.size, failed: segment.failure != nil)
+            recorder.count(segmentOf: resource, bytes: entry.size, failed: segment.failure != nil || chain.headFailure != nil)
             if let failure = segment.failure {
                 recorder.log("recording segment cut short by a write error", level: .error, ["recording.resource": "\(resource)", "error": "\(failure)"])
                 recorder.audit("recording.write_failed", ["resource": resource, "segment": String(entry.seq), "error": failure.description])
             }
+            if let failure = chain.headFailure {
+                // The entry is in the manifest; the next segment's entry signs the head again.
+                recorder.log("cannot sign the recording head", level: .error, ["recording.resource": "\(resource)", "error": "\(failure)"])
+                recorder.audit("recording.write_failed", ["resource": resource, "segment": String(entry.seq), "error": failure.description])
+            }
         } catch {
-            recorder.log("cannot enter a recording segment in its manifest", level: .error, ["recording.resource": "\(resource)", "error": "\(error)"])
-            recorder.audit("recording.failed", ["resource": resource, "error": "\(error)"])
+            // Not entered: the file stays on disk, outside the chain (verify does not vouch for it).
+            recorder.count(writeErrorOf: resource)
+            recorder.log("cannot enter a recording segment in its manifest", level: .error, [
+                "recording.resource": "\(resource)", "recording.file": "\(segment.relativePath)", "error": "\(error)",
+            ])
+            recorder.audit("recording.failed", ["resource": resource, "file": segment.relativePath, "error": "\(error)"])
         }
         applyRetention(chain)
         guard reason != .rotated else { return }

@@ -141,18 +141,38 @@ final class RecordingChain {
         return tombstone
     }
 
+    /// Why the signed head lags the manifest (it could not be replaced, e.g. on a full disk);
+    /// nil once a head is signed again. The next entry signs the head anew.
+    private(set) var headFailure: AuditTrailError?
+
+    /// Appends `content`'s entry. A write that fails part-way (a full disk) is cut off again, so
+    /// the manifest never keeps half a line; once the line is durable the entry counts, even if
+    /// the head cannot be signed (`headFailure`).
     private func append(_ content: RecordingManifestEntry.Content) throws -> RecordingManifestEntry {
         let entry = try RecordingManifestEntry(content: content)
         let manifestPath = directory.appendingPathComponent(RecordingManifest.manifestName).path
         var line = try AuditTrailEntry.encoder.encode(entry)
         line.append(0x0a)
-        try DurableFile.writeAll(descriptor, line, path: manifestPath)
-        try DurableFile.sync(descriptor, path: manifestPath)
+        let length = lseek(descriptor, 0, SEEK_END)
+        do {
+            try DurableFile.writeAll(descriptor, line, path: manifestPath)
+            try DurableFile.sync(descriptor, path: manifestPath)
+        } catch {
+            if length >= 0 { _ = ftruncate(descriptor, length) }
+            throw error
+        }
         seq = entry.seq
         lastHash = entry.hash
-        let head = try RecordingManifest.signedHead(resource: resource, seq: seq, hash: lastHash, key: key)
-        try DurableFile.replace(
-            directory.appendingPathComponent(RecordingManifest.headName).path, with: try AuditTrailEntry.encoder.encode(head), durable: true)
+        do {
+            let head = try RecordingManifest.signedHead(resource: resource, seq: seq, hash: lastHash, key: key)
+            try DurableFile.replace(
+                directory.appendingPathComponent(RecordingManifest.headName).path, with: try AuditTrailEntry.encoder.encode(head), durable: true)
+            headFailure = nil
+        } catch let error as AuditTrailError {
+            headFailure = error
+        } catch {
+            headFailure = AuditTrailError("sign the head of \(resource): \(error)")
+        }
         return entry
     }
 }
