@@ -36,6 +36,10 @@ class RelaydServer:
         with open(self.config, "w", encoding="utf-8") as config:
             config.write(text)
 
+    def write_config_after_listeners(self, rest):
+        """The config: SRT and HTTP listening on this server's loopback ports, then `rest`."""
+        self.write_config(f"srt:\n  listen: 127.0.0.1:{self.srt_port}\nhttp:\n  listen: 127.0.0.1:{self.http_port}\n" + rest)
+
     @property
     def url(self):
         return f"http://127.0.0.1:{self.http_port}"

@@ -38,12 +38,12 @@ class Relayd(RelaydServer):
 
     def __init__(self, directory, accounts=False):
         super().__init__(directory)
-        text = f"srt:\n  listen: 127.0.0.1:{self.srt_port}\nhttp:\n  listen: 127.0.0.1:{self.http_port}\nprogram:\n  pipeline: false\n"
+        text = "program:\n  pipeline: false\n"
         if accounts:
             hashed = subprocess.run([RELAYD, "hash-password"], input=COORDINATOR_PASSWORD, capture_output=True,
                                     text=True, check=True).stdout.strip().split(": ", 1)[-1]
             text += f"accounts:\n  - name: 山田\n    role: coordinator\n    password_hash: '{hashed}'\n"
-        self.write_config(text)
+        self.write_config_after_listeners(text)
 
     def get(self, path):
         with urllib.request.urlopen(self.url + path, timeout=10) as response:

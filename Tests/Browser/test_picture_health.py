@@ -20,11 +20,7 @@ class PictureHealthTileTests(unittest.TestCase):
     def setUp(self):
         self.temporary = tempfile.TemporaryDirectory(prefix="relayd-picture-health-")
         self.relayd = RelaydServer(self.temporary.name)
-        self.relayd.write_config(f"""\
-srt:
-  listen: 127.0.0.1:{self.relayd.srt_port}
-http:
-  listen: 127.0.0.1:{self.relayd.http_port}
+        self.relayd.write_config_after_listeners(f"""\
 sources:
   - id: heli-1
     kind: helicopter

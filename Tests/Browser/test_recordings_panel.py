@@ -37,11 +37,7 @@ class RecordingsPanelTests(unittest.TestCase):
         cls.relayd = RelaydServer(cls.temporary.name)
         accounts = "\n".join(f"  - name: {name}\n    role: {role}\n    password_hash: '{hash_password(password)}'"
                              for name, (role, password) in ACCOUNTS.items())
-        cls.relayd.write_config(f"""\
-srt:
-  listen: 127.0.0.1:{cls.relayd.srt_port}
-http:
-  listen: 127.0.0.1:{cls.relayd.http_port}
+        cls.relayd.write_config_after_listeners(f"""\
 accounts:
 {accounts}
 sources:

@@ -104,9 +104,9 @@ class Relayd(RelaydServer):
         sinks = "".join(
             f"  - id: hq-{i}\n    name: {yaml_string(payload(i, 'sink'))}\n    feed: program\n    mode: pull\n    user: hq\n"
             for i in range(len(PAYLOADS)))
-        self.write_config(f"srt:\n  listen: 127.0.0.1:{self.srt_port}\nhttp:\n  listen: 127.0.0.1:{self.http_port}\n"
-                         f"sources:\n{sources}program:\n  presets:\n{presets}users:\n  - name: hq\n    request: [program]\n"
-                         f"sinks:\n{sinks}")
+        self.write_config_after_listeners(
+            f"sources:\n{sources}program:\n  presets:\n{presets}users:\n  - name: hq\n    request: [program]\n"
+            f"sinks:\n{sinks}")
 
     def request(self, method, path, body=None):
         """One API call; answers (status, headers, parsed JSON or text)."""
