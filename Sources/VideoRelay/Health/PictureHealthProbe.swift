@@ -8,6 +8,10 @@ final class PictureHealthProbe {
     private var audio: InputStream?
     /// Open while the stream is: AAC frames overlap, so each is decoded after the one before.
     private var audioDecoder: Decoder?
+    /// Kept while the stream is open and flushed after each keyframe, so each keyframe is
+    /// still decoded on its own, while the decoder's picture buffers are reused (a decoder
+    /// opened per keyframe allocated, and the kernel zeroed, a picture's worth of new pages).
+    private var keyframeDecoder: Decoder?
     private var scaler: Scaler?
     private let picture: Frame
     private let leftover: Frame
@@ -24,6 +28,7 @@ final class PictureHealthProbe {
         video = streams.video
         audio = decodeAudio ? streams.audio : nil
         audioDecoder = nil
+        keyframeDecoder = nil
         guard let video = streams.video else { return nil }
         return Self.format(video, width: video.parameters.width, height: video.parameters.height)
     }
@@ -32,15 +37,20 @@ final class PictureHealthProbe {
         video = nil
         audio = nil
         audioDecoder = nil
+        keyframeDecoder = nil
         scaler = nil
     }
 
-    /// Decodes a keyframe with a decoder opened for it alone (none is kept between keyframes) and
-    /// returns its signature and its format as decoded (a size change without a new stream shows
-    /// here); nil when no picture came out of it.
+    /// Decodes a keyframe on its own (the decoder is flushed after each) and returns its
+    /// signature and its format as decoded (a size change without a new stream shows here); nil
+    /// when no picture came out of it.
     func keyframe(_ packet: Packet) throws(FFmpegError) -> (PictureSignature, MediaFormat)? {
         guard let video else { return nil }
-        let decoder = try Decoder(parameters: video.parameters, timeBase: video.timeBase, keyframesOnly: true)
+        if keyframeDecoder == nil {
+            keyframeDecoder = try Decoder(parameters: video.parameters, timeBase: video.timeBase, keyframesOnly: true)
+        }
+        guard let decoder = keyframeDecoder else { return nil }
+        defer { decoder.flush() }
         try decoder.send(packet)
         try decoder.send(nil)
         guard try decoder.receive(into: picture) else { return nil }
