@@ -431,6 +431,40 @@ import Testing
         #expect(machine.switcher.onAir == .source(Self.drone))
     }
 
+    @Test func aRestoreWaitsForTheBFramesTheBackupInPassthroughOwes() {
+        var machine = Self.heliWithBackupDrone()
+        _ = machine.handle(.packet(Self.video(Self.drone, 6), at: Self.ms(1050)))
+        _ = machine.handle(.clock(at: Self.ms(1100)))
+        _ = machine.handle(.packet(Self.video(Self.drone, 36, keyframe: true), at: Self.ms(1150)))
+        #expect(machine.mode == .passthrough && machine.switcher.onAir == .source(Self.drone))
+        // drone-1 sends a P shown three frames on, then the two B-frames shown before it.
+        let p = Machine.Packet(source: Self.drone, kind: .video, isKeyframe: false, pts: 1_117_000, dts: 1_109_000, payload: 39)
+        let b1 = Machine.Packet(source: Self.drone, kind: .video, isKeyframe: false, pts: 1_111_000, dts: 1_110_000, payload: 37)
+        let b2 = Machine.Packet(source: Self.drone, kind: .video, isKeyframe: false, pts: 1_114_000, dts: 1_111_000, payload: 38)
+        _ = machine.handle(.packet(p, at: Self.ms(1205)))
+        _ = machine.handle(.packet(Self.video(Self.heli, 40, keyframe: true), at: Self.ms(1206)))
+        func restored(_ actions: [Machine.Action]) -> Bool {
+            actions.contains(.switched(to: .source(Self.heli), from: .source(Self.drone), reason: .restore))
+        }
+        #expect(!restored(machine.handle(.clock(at: Self.ms(1210)))), "heli-1 is back, but drone-1 owes two B-frames")
+        #expect(machine.nextDeadline(after: Self.ms(1210)) == Self.ms(1305), "no sooner than the wait's end, unless packets come")
+        #expect(!restored(machine.handle(.packet(b1, at: Self.ms(1220)))))
+        let last = machine.handle(.packet(b2, at: Self.ms(1230)))
+        #expect(last.first == .passThrough(38, pts: machine.lastPTS! - 3000, dts: machine.lastDTS!))
+        #expect(restored(machine.handle(.clock(at: Self.ms(1231)))), "the B-frames out, heli-1 is restored")
+    }
+
+    @Test func aSourceThatFallsSilentRightAfterAPIsNotWaitedForAtFailover() {
+        var machine = Self.heliWithBackupDrone()
+        let p = Machine.Packet(source: Self.heli, kind: .video, isKeyframe: false, pts: 1_012_000, dts: 1_004_000, payload: 4)
+        _ = machine.handle(.packet(p, at: Self.ms(100)))
+        #expect(machine.awaitsOwedPictures(at: Self.ms(150)) && !machine.awaitsOwedPictures(at: Self.ms(200)))
+        _ = machine.handle(.packet(Self.video(Self.drone, 40), at: Self.ms(1100)))
+        let actions = machine.handle(.clock(at: Self.ms(1110)))
+        #expect(actions.contains(.switched(to: .slate, from: .source(Self.heli), reason: .failover(from: Self.heli))),
+            "silent a threshold after its last P: failover at once")
+    }
+
     @Test func aProgramThreadThatFallsBehindStillFailsOverWhenTheLinkGoesQuietAndNotBefore() {
         var machine = Self.heliWithBackupDrone()
         // Behind by over a second: heli-1's packets handled at 1500 ms arrived up to 1400 ms,

@@ -21,6 +21,7 @@ extension ProgramMachine {
     /// are events of their own.
     func nextDeadline(after now: Duration) -> Duration {
         var deadline = (lastHealthCheck ?? now) + settings.healthInterval
+        if awaitsOwedPictures(at: now), let owedSince { deadline = max(deadline, owedSince + settings.owedWait) }
         if let pending = pendingReply { deadline = min(deadline, pending.at + settings.cutTimeout) }
         if let deferred = deferredCut { deadline = min(deadline, deferred.at + settings.owedWait) }
         switch (switcher.onAir, feed) {
@@ -33,5 +34,14 @@ extension ProgramMachine {
             if let lead, let lastPTS { deadline = min(deadline, .ticks(lastPTS + settings.holdAfter.ticks - lead)) }
         }
         return max(deadline, now)
+    }
+
+    /// Whether the source on air in passthrough owes B-frames that are on their way: it sent a
+    /// P before them less than `owedWait` ago. Health checks (and the moves they make: a restore,
+    /// a failover) wait for them, so a move away leaves no hole. A source silent past its
+    /// failover threshold sent its last P long before: it is not waited for.
+    func awaitsOwedPictures(at now: Duration) -> Bool {
+        guard feed == .passthrough, let owedSince else { return false }
+        return now - owedSince < settings.owedWait
     }
 }

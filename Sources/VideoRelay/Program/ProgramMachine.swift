@@ -41,6 +41,8 @@ struct ProgramMachine<Payload> {
     /// What the source in passthrough still owes, and an operator's cut waiting for it.
     private(set) var owed = OwedPictures()
     private(set) var deferredCut: Cut?
+    /// Since when the source in passthrough has owed pictures (nil: it owes none).
+    private(set) var owedSince: Duration?
 
     init(settings: Settings, sources: [String], rules: [String: FailoverRule] = [:], resuming: String? = nil) {
         self.settings = settings
@@ -161,7 +163,9 @@ struct ProgramMachine<Payload> {
             noteOutput(pts: pts, dts: dts, at: at)
             owed.note(pts: pts)
             actions.append(.passThrough(packet.payload, pts: pts, dts: dts))
-            if deferredCut != nil, owed.count(frameTicks: settings.frameTicks) == 0 { actions += takeDeferredCut() }
+            let owes = owed.count(frameTicks: settings.frameTicks) > 0
+            owedSince = owes ? owedSince ?? at : nil
+            if !owes { actions += takeDeferredCut() }
             return actions
         default:
             return actions + [.decode(packet.payload, pts: pts, dts: dts)]
@@ -323,7 +327,7 @@ struct ProgramMachine<Payload> {
     private mutating func clock(at now: Duration) -> [Action] {
         var actions: [Action] = []
         if let deferred = deferredCut, now - deferred.at >= settings.owedWait { actions += takeDeferredCut() }
-        if lastHealthCheck.map({ now - $0 >= settings.healthInterval }) ?? true {
+        if lastHealthCheck.map({ now - $0 >= settings.healthInterval }) ?? true, !awaitsOwedPictures(at: now) {
             lastHealthCheck = now
             var lastData: [String: Int64] = [:]
             for (id, track) in tracks where track.isReady {
@@ -438,6 +442,7 @@ struct ProgramMachine<Payload> {
     /// The next source packet starts a new segment, shown at the next frame on the grid.
     private mutating func splice() {
         owed.reset()
+        owedSince = nil
         rebaser.splice(at: nextFramePTS)
     }
 }
