@@ -454,6 +454,23 @@ import Testing
         #expect(restored(machine.handle(.clock(at: Self.ms(1231)))), "the B-frames out, heli-1 is restored")
     }
 
+    @Test func aPictureHealthMoveWaitsForOwedBFramesUntilTheNextHealthCheck() {
+        var machine = Self.machine(rules: [Self.heli: FailoverRule(backup: Self.drone, thresholdMilliseconds: 60_000, failoverOn: [.frozen])])
+        Self.heliInPassthrough(&machine)
+        _ = machine.handle(.opened(source: Self.drone, hasVideo: true, matchesProfile: true))
+        _ = machine.handle(.packet(Self.video(Self.drone, 5, keyframe: true), at: Self.ms(75)))
+        _ = machine.handle(.clock(at: Self.ms(100)))
+        let p = Machine.Packet(source: Self.heli, kind: .video, isKeyframe: false, pts: 1_012_000, dts: 1_004_000, payload: 4)
+        _ = machine.handle(.packet(p, at: Self.ms(105)))
+        #expect(machine.handle(.health([Self.heli: [.frozen]], at: Self.ms(106))) == [], "heli-1 owes two B-frames")
+        _ = machine.handle(.packet(Self.bFrame(2, dts: 1_005_000), at: Self.ms(120)))
+        _ = machine.handle(.packet(Self.bFrame(3, dts: 1_006_000), at: Self.ms(130)))
+        let actions = machine.handle(.clock(at: Self.ms(150)))
+        #expect(actions.contains(.switched(to: .slate, from: .source(Self.heli), reason: .failover(from: Self.heli))),
+            "the frozen state noted, acted on at the next health check: \(actions)")
+        #expect(machine.switcher.onAir == .source(Self.drone))
+    }
+
     @Test func aSourceThatFallsSilentRightAfterAPIsNotWaitedForAtFailover() {
         var machine = Self.heliWithBackupDrone()
         let p = Machine.Packet(source: Self.heli, kind: .video, isKeyframe: false, pts: 1_012_000, dts: 1_004_000, payload: 4)

@@ -87,6 +87,8 @@ struct ProgramMachine<Payload> {
         case .clock(let at):
             return clock(at: at)
         case .health(let conditions, let at):
+            // While owed B-frames are on their way, the next health check acts on them.
+            guard !awaitsOwedPictures(at: at) else { switcher.note(conditions); return [] }
             return apply(switcher.handle(.health(conditions: conditions, at: at.wholeMilliseconds)), at: at, keyframeArriving: false)
         case .picture(let pts, let at):
             guard let keyframe = admitPicture(pts: pts, at: at) else { return [] }

@@ -133,6 +133,11 @@ public struct ProgramSwitcher: Sendable, Equatable {
         !rule(source).failoverOn.isDisjoint(with: conditions[source] ?? [])
     }
 
+    /// Takes the sources' picture-health states without acting on them: the next `tick` does.
+    public mutating func note(_ conditions: [String: Set<HealthCondition>]) {
+        self.conditions = conditions
+    }
+
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
         case .cut(let source, let by, let now):
