@@ -44,4 +44,12 @@ extension ProgramMachine {
         guard feed == .passthrough, let owedSince else { return false }
         return now - owedSince < settings.owedWait
     }
+
+    /// The cached audio of a source that just went on air with its cached GOP, on the
+    /// program timeline: what comes before the cut is dropped where it is placed.
+    func cachedSound(of source: String) -> [Action] {
+        (tracks[source]?.recentAudio ?? []).compactMap { packet in
+            rebaser.programTime(ofSource: packet.pts ?? packet.dts).map { .decodeAudio(packet.payload, source: source, at: $0) }
+        }
+    }
 }

@@ -19,9 +19,10 @@ extension ProgramMachine {
         var healthInterval: Duration = .milliseconds(50)
         /// A cut whose source sends no keyframe for this long is answered "abandoned".
         var cutTimeout: Duration = .seconds(5)
-        /// An operator's cut away from a source in passthrough waits at most this long for the
-        /// B-frames the source still owes (three frames at 29.97).
-        var owedWait: Duration = .milliseconds(100)
+        /// A move away from a source in passthrough waits at most this long for the B-frames
+        /// the source still owes: six frames at 29.97, as they come a frame apart and the demuxer
+        /// releases each a frame late, in bursts.
+        var owedWait: Duration = .milliseconds(200)
         /// A cached GOP longer than this many video packets is dropped (no IDR for too long).
         var maximumCachedPackets = 600
 

@@ -129,7 +129,8 @@ struct ProgramMachine<Payload> {
         tracks[packet.source] = track
         var actions: [Action] = []
         let isVideoKeyframe = packet.kind == .video && packet.isKeyframe
-        if isVideoKeyframe, switcher.pending?.source == packet.source {
+        // While owed B-frames are on their way an instant switch waits for the next clock.
+        if isVideoKeyframe, switcher.pending?.source == packet.source, !(settings.instantCut && awaitsOwedPictures(at: at)) {
             // This keyframe itself starts the splice: nothing cached to decode first.
             actions += apply(switcher.handle(.keyframe(source: packet.source, at: at.wholeMilliseconds)), at: at, keyframeArriving: true)
         }
@@ -295,14 +296,6 @@ struct ProgramMachine<Payload> {
         return .decodeCachedGOP(source: source, packets: track.gop, newestAt: newestAt, use: use)
     }
 
-    /// The cached audio of a source that just went on air with its cached GOP, on the
-    /// program timeline: what comes before the cut is dropped where it is placed.
-    private func cachedSound(of source: String) -> [Action] {
-        (tracks[source]?.recentAudio ?? []).compactMap { packet in
-            rebaser.programTime(ofSource: packet.pts ?? packet.dts).map { .decodeAudio(packet.payload, source: source, at: $0) }
-        }
-    }
-
     private mutating func cachedGOPFailed(_ use: GOPUse) -> [Action] {
         switch use {
         case .show: feed = .awaitingKeyframe(mode: .transcode)
@@ -336,6 +329,9 @@ struct ProgramMachine<Payload> {
                 if let at = track.lastDataAt { lastData[id] = at.wholeMilliseconds }
             }
             actions += apply(switcher.handle(.tick(at: now.wholeMilliseconds, lastData: lastData)), at: now, keyframeArriving: false)
+        }
+        if settings.instantCut, !awaitsOwedPictures(at: now), let target = switcher.pending?.source, tracks[target]?.isReady == true {
+            actions += apply(switcher.handle(.keyframe(source: target, at: now.wholeMilliseconds)), at: now, keyframeArriving: false)
         }
         if switcher.onAir == .slate {
             actions += slatePictures(at: now)
