@@ -248,6 +248,26 @@ import Testing
         #expect(owed.count(frameTicks: 3003) == 0 && owed.newest == 90_000)
     }
 
+    @Test func onlyTheSlotsBeforeTheLatestPAreOwedHoweverLongTheStream() {
+        var owed = OwedPictures()
+        // I P B B P B B ... in decode order, a frame 3003 ticks.
+        owed.note(pts: 0)
+        for group in 0..<10 {
+            let p = Int64(group + 1) * 3 * 3003
+            let latest = owed.note(pts: p)
+            #expect(latest, "a P is the new latest picture")
+            #expect(owed.count(frameTicks: 3003) == 2)
+            let earlier = [owed.note(pts: p - 2 * 3003), owed.note(pts: p - 3003)]
+            #expect(earlier == [false, false])
+            #expect(owed.count(frameTicks: 3003) == 0, "group \(group)")
+        }
+        // The source's own step of 2.3 frames (a loop seam) owes one slot until its next P.
+        owed.note(pts: 30 * 3003 + 6907)
+        #expect(owed.count(frameTicks: 3003) == 1)
+        owed.note(pts: 30 * 3003 + 6907 + 3003)
+        #expect(owed.count(frameTicks: 3003) == 0)
+    }
+
     /// heli-1 in passthrough with a long failover threshold, drone-1 live with a cached keyframe.
     static func twoLiveSources(instantCut: Bool) -> Machine {
         var machine = machine(instantCut: instantCut, rules: [heli: FailoverRule(thresholdMilliseconds: 60_000), drone: FailoverRule(thresholdMilliseconds: 2000)])

@@ -164,10 +164,10 @@ struct ProgramMachine<Payload> {
         case .passthrough:
             // The rebaser puts every packet after the last one out (it is told of each).
             noteOutput(pts: pts, dts: dts, at: at)
-            owed.note(pts: pts)
+            let isNewest = owed.note(pts: pts)
             actions.append(.passThrough(packet.payload, pts: pts, dts: dts))
             let owes = owed.count(frameTicks: settings.frameTicks) > 0
-            owedSince = owes ? owedSince ?? at : nil
+            owedSince = !owes ? nil : isNewest ? at : owedSince ?? at
             if !owes { actions += takeDeferredCut() }
             return actions
         default:
