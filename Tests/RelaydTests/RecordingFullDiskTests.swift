@@ -162,14 +162,19 @@ import VideoRelay
         }
         #expect(try await Self.metrics(relayd).contains("relay_recording_paused_for_space 0"))
         #expect(!(try await Self.metrics(relayd).contains("relay_recording_write_errors_total{")), "the guard paused before any write failed")
+        // Then the reader saw every picture, one frame after another, throughout, and what was
+        // recorded before and after the pause verifies
+        try await Self.stopAndCheck(setup)
+    }
+
+    /// Stops the reader and relayd, then checks the reader saw no gap and the recordings of both
+    /// resources verify.
+    static func stopAndCheck(_ setup: Setup) async throws {
         setup.reader.terminate()
         _ = try await setup.reader.waitForExit(timeout: .seconds(10))
-        #expect(try await relayd.stop() == 0)
-
-        // Then the reader saw every picture, one frame after another, throughout
-        try await Self.expectNoGap(setup)
-        // And what was recorded before and after the pause verifies
-        let outcome = try await Self.verify(relayd)
+        #expect(try await setup.relayd.stop() == 0)
+        try await expectNoGap(setup)
+        let outcome = try await verify(setup.relayd)
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output.contains("recordings intact: 2 resources"), "\(outcome.output)")
     }
@@ -209,16 +214,9 @@ extension RecordingFullDiskTests {
             try RecordingIntegrationTests.manifest(setup.drone).count >= before + 2
         }
         try await Self.audited(relayd, "recording.resumed")
-        setup.reader.terminate()
-        _ = try await setup.reader.waitForExit(timeout: .seconds(10))
-        #expect(try await relayd.stop() == 0)
-
-        try await Self.expectNoGap(setup)
         // And the recording verifies: a segment cut short is entered as what reached the disk, and
         // the head a full disk kept from being signed is signed with the next segment
-        let outcome = try await Self.verify(relayd)
-        #expect(outcome.status == 0, "\(outcome.output)")
-        #expect(outcome.output.contains("recordings intact: 2 resources"), "\(outcome.output)")
+        try await Self.stopAndCheck(setup)
     }
 }
 
