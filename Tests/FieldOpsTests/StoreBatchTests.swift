@@ -20,7 +20,11 @@ import Testing
         let (same, counts, callsign) = try await fixture.database.read { sql in
             let batched = try sql.rows(batch: statements)
             let alone = try statements.map { try sql.rows($0.sql, $0.arguments) }
-            return (batched == alone, batched.map(\.count), batched[0].first?["callsign"] as String?)
+            // Compared by column name: FieldOps reads rows by name, and a PostgreSQL row is
+            // built from a dictionary (GRDB has no public ordered builder), so its column
+            // order is not the statement's.
+            let byName = { (rows: [[Row]]) in rows.map { $0.map { Dictionary($0.map { ($0, $1) }, uniquingKeysWith: { first, _ in first }) } } }
+            return (byName(batched) == byName(alone), batched.map(\.count), batched[0].first?["callsign"] as String?)
         }
         // Then each gets its own rows, in order, empty results included
         #expect(same)

@@ -22,14 +22,18 @@ import Testing
         let report = try TransportStreamChecker.check(recording)
         #expect(report.isClean, "\(report)")
         #expect(report.tableContinuityErrors.isEmpty, "PAT/PMT/SDT counters across splices: \(report.tableContinuityErrors.prefix(5))")
+        // A reader stopped mid-stream cuts the B-frames of its last GOP short: the last P may
+        // have arrived without the B-frames shown before it. The last three pictures (the
+        // sample clips' reorder depth and the P) are not judged.
         let pictures = try await RecordedFrames.pictures(recording)
+        let judged = pictures.dropLast(3)
         // Up to three frames' step is the source's own timing, passed through: a publisher's
         // loop point (2.3 frames in the sample clips) or a picture it lost (SRT drops the late
         // packets of a publisher that bursts after a freeze). Silence or a cut waiting for a
         // keyframe would leave at least 15 (the 500 ms hold) or a GOP.
-        let gaps = zip(pictures.indices, zip(pictures, pictures.dropFirst())).filter { $1.1.pts - $1.0.pts > 9009 }
+        let gaps = zip(judged.indices, zip(judged, judged.dropFirst())).filter { $1.1.pts - $1.0.pts > 9009 }
             .map { "#\($0.0) \($0.1.0) -> \($0.1.1)" }
-        #expect(gaps.isEmpty, "no gap, in \(pictures.count) pictures: \(gaps.prefix(5))")
+        #expect(gaps.isEmpty, "no gap, in \(judged.count) pictures: \(gaps.prefix(5))")
         return pictures
     }
 
@@ -69,6 +73,46 @@ import Testing
         #expect(pictures[index].pts - pictures[index - 1].pts == 3003, "the next frame, no gap")
         #expect(pictures[(index + 1)...].allSatisfy { $0.source == "drone-1" })
 
+        heli.terminate()
+        drone.terminate()
+        await harness.stop()
+    }
+
+    @Test func cutsToAndFromASourceWithBFramesKeepEveryPictureThroughTheBridgeAndBack() async throws {
+        let harness = try ProgramHarness()
+        let heliClip = try await MediaFiles.progressiveHeli()
+        let drone = try harness.publish("drone-1")
+        try await eventually("drone-1 on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "drone-1" }
+        let heli = try harness.publish("heli-1", clip: heliClip)
+        try await harness.waitReady("heli-1")
+        let (reader, recording) = try harness.readProgram(name: "bframes.ts")
+        try await eventually("program flowing to the reader") { RelayHarness.fileSize(recording) > 300_000 }
+
+        // When an operator cuts back and forth, each cut bridged (decoded) until the new
+        // source's next IDR and passed through from there...
+        var cutPTS: [Int64] = []
+        for target in ["heli-1", "drone-1", "heli-1", "drone-1"] {
+            let outcome = await harness.pipeline.cut(to: target, by: "test")
+            guard case .tookEffect = outcome else { Issue.record("cut to \(target): \(outcome)"); return }
+            cutPTS.append(Int64(((harness.pipeline.status.lastCut?.programTimeSeconds ?? 0) * 90_000).rounded()))
+            try await eventually("passthrough again", timeout: .seconds(5)) { harness.pipeline.status.mode == .passthrough }
+            let size = RelayHarness.fileSize(recording)
+            try await eventually("more recorded") { RelayHarness.fileSize(recording) > size + 200_000 }
+        }
+
+        // Then every picture is one frame after the one before, at every cut and every return
+        // to passthrough (the B-frames a decoder still held are not dropped), except at the
+        // publishers' own loop points, which passthrough carries as they are.
+        let pictures = try await Self.checkUnbroken(reader, recording).dropLast(3)
+        let seams = ["heli-1": try await RecordedFrames.loopSeam(heliClip), "drone-1": try await RecordedFrames.loopSeam(MediaFiles.clip("drone-1"))]
+        let steps = zip(pictures, pictures.dropFirst()).filter { pair in
+            pair.1.pts - pair.0.pts != 3003 && !(pair.0.source == pair.1.source && pair.1.pts - pair.0.pts == seams[pair.1.source ?? ""])
+        }
+        #expect(steps.isEmpty, "steps other than a frame or a loop point: \(steps.prefix(5))")
+        for pts in cutPTS {
+            let index = try #require(pictures.firstIndex { $0.pts == pts }, "a picture at the cut's program time \(pts)")
+            #expect(index > 0 && pictures[index].source != pictures[index - 1].source, "the cut at \(pts) shows the new source")
+        }
         heli.terminate()
         drone.terminate()
         await harness.stop()

@@ -44,7 +44,9 @@ struct PostgresSession: FieldOpsSQL {
 
     static func rows(of result: PostgresQueryResult) throws -> [Row] {
         try result.rows.map { row in
-            // Typed as `Row.init` takes it, so no copy of the dictionary is made per row.
+            // Typed as `Row.init` takes it, so no copy of the dictionary is made per row. The
+            // row's column order is the dictionary's, not the statement's: FieldOps reads
+            // columns by name only.
             var columns: [String: (any DatabaseValueConvertible)?] = [:]
             for cell in row where columns[cell.columnName] == nil {
                 columns[cell.columnName] = try value(of: cell)

@@ -101,6 +101,25 @@ enum RecordedFrames {
     }
 }
 
+extension RecordedFrames {
+    /// The PTS step a publisher looping `clip` (`-stream_loop -1 -c copy`) leaves at each loop
+    /// point, in 90 kHz ticks: the clip's own timing, which passthrough carries to the program.
+    static func loopSeam(_ clip: String) async throws -> Int64 {
+        let looped = FileManager.default.temporaryDirectory.appendingPathComponent("seam-\(UUID().uuidString).ts").path
+        defer { try? FileManager.default.removeItem(atPath: looped) }
+        let loop = try await ExternalProcess.output([
+            "ffmpeg", "-hide_banner", "-v", "error", "-stream_loop", "1", "-i", clip, "-c", "copy", "-f", "mpegts", looped,
+        ])
+        guard loop.status == 0 else { throw TestFailure("looping \(clip) failed: \(loop.stderr)") }
+        let pts = try await RecordedFrames.pictures(looped).map(\.pts)
+        let steps = zip(pts, pts.dropFirst()).map { $1 - $0 }
+        // Every step is one frame but the one at the loop point.
+        let frame = Dictionary(grouping: steps, by: { $0 }).max { $0.value.count < $1.value.count }?.key
+        guard let seam = steps.first(where: { $0 != frame }) else { throw TestFailure("no loop point in \(clip)") }
+        return seam
+    }
+}
+
 extension ProgramConfiguration {
     /// The default profile with the committed slate and short failover for tests.
     static func forTests(failover: [String: FailoverRule] = [:], presets: [CaptionPreset] = []) -> ProgramConfiguration {
