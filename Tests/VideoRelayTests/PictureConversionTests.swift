@@ -59,4 +59,21 @@ import Testing
         #expect(Self.filters(conversion) == ["scale", "setsar", "fps", "format"])
         #expect(conversion.steps.first { $0.filter == "fps" }?.options.contains { $0 == ("fps", "30000/1001") } == true)
     }
+
+    /// drawtext writes into its picture: after fps, which still holds the picture it hands on,
+    /// every picture would be copied first. Before fps when fps drops nothing.
+    @Test func theCaptionIsDrawnBeforeTheRateFilterUnlessTheSourceIsFaster() {
+        let caption = FilterChain.Step(filter: "drawtext", options: [], name: "caption")
+        func order(interlaced: Bool, rate: FrameRate?, profile: ProgramProfile) -> [String] {
+            PictureConversion(width: 1920, height: 1080, sampleAspect: (1, 1), interlaced: interlaced, frameRate: rate, profile: profile)
+                .steps(caption: caption).map(\.filter)
+        }
+        #expect(order(interlaced: true, rate: .ntsc30, profile: Self.p1080) == ["bwdif", "scale", "setsar", "format", "drawtext", "fps"])
+        #expect(order(interlaced: false, rate: .fps25, profile: Self.p1080) == ["scale", "setsar", "format", "drawtext", "fps"], "fps repeats")
+        #expect(order(interlaced: true, rate: .ntsc30, profile: ProgramProfile(width: 1280, height: 720, frameRate: .ntsc60)).suffix(2) == ["drawtext", "fps"],
+                "one picture per field: as many as the program shows")
+        #expect(order(interlaced: false, rate: .ntsc60, profile: Self.p1080).suffix(2) == ["format", "drawtext"], "59.94 to 29.97: fps drops first")
+        #expect(order(interlaced: false, rate: .fps30, profile: Self.p1080).suffix(2) == ["format", "drawtext"], "30 is faster than 29.97")
+        #expect(order(interlaced: false, rate: nil, profile: Self.p1080).last == "drawtext", "unknown rate: after fps")
+    }
 }

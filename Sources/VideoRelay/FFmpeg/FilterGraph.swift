@@ -1,7 +1,7 @@
 import CFFmpeg
 
-/// The program's video filter graph: buffer → (bwdif) → scale → setsar → (pad) → fps → format →
-/// drawtext → buffersink, as `PictureConversion` decides for the source.
+/// The program's video filter graph: buffer → (bwdif) → scale → setsar → (pad) → fps → format
+/// with drawtext before fps or at the end → buffersink, as `PictureConversion` decides for the source.
 /// The caption is changed on air with `avfilter_graph_send_command` (drawtext `reinit`, and
 /// the generic `enable`), never by building a new graph.
 final class FilterGraph {
@@ -45,9 +45,8 @@ final class FilterGraph {
             width: Int(frame.width), height: Int(frame.height),
             sampleAspect: (Int(frame.sample_aspect_ratio.num), Int(frame.sample_aspect_ratio.den)),
             interlaced: source?.interlaced == true || input.isInterlaced, frameRate: source?.frameRate, profile: profile)
-        chain = try FilterChain(input: input, timeBase: timeBase, steps: conversion.steps + [
-            FilterChain.Step(filter: "drawtext", options: captionOptions, name: Self.captionFilterName),
-        ])
+        chain = try FilterChain(input: input, timeBase: timeBase, steps: conversion.steps(
+            caption: FilterChain.Step(filter: "drawtext", options: captionOptions, name: Self.captionFilterName)))
     }
 
     /// `existing` when it was built for frames like `frame`, else a new graph for them.

@@ -21,6 +21,13 @@ struct PictureConversion: Sendable, Equatable {
     var height: Int
     var x: Int
     var y: Int
+    /// The caption is drawn before the frame-rate filter, which then only passes or repeats
+    /// pictures (the source's pictures, or fields, come no faster than the program's). drawtext
+    /// writes into its picture, and a picture the fps filter hands on is still held by it (to
+    /// repeat it), so a caption drawn after fps copies every picture first; drawn before, it
+    /// writes into the deinterlacer's or decoder's picture. With a faster source it stays after
+    /// fps, so dropped pictures are not drawn on.
+    var captionBeforeRate: Bool
     let profile: ProgramProfile
 
     /// - Parameters:
@@ -41,6 +48,12 @@ struct PictureConversion: Sendable, Equatable {
             let sourceRate = (frameRate ?? profile.frameRate).framesPerSecond
             deinterlace = profile.frameRate.framesPerSecond > sourceRate * 1.5 ? .perField : .perFrame
             keepsFields = false
+        }
+        if let sourceRate = frameRate?.framesPerSecond {
+            let picturesPerSecond = deinterlace == .perField ? sourceRate * 2 : sourceRate
+            captionBeforeRate = picturesPerSecond <= profile.frameRate.framesPerSecond * (1 + 1e-9)
+        } else {
+            captionBeforeRate = false
         }
         let (fitWidth, fitHeight) = Self.fit(
             width: sourceWidth, height: sourceHeight, sampleAspect: sampleAspect, into: (profile.width, profile.height))
@@ -71,7 +84,16 @@ struct PictureConversion: Sendable, Equatable {
     /// Whether black bars fill part of the program frame.
     var isBoxed: Bool { width != profile.width || height != profile.height }
 
-    /// The filters before the caption, in order.
+    /// The filters with `caption` (drawtext) last, or last before fps when `captionBeforeRate`.
+    func steps(caption: FilterChain.Step) -> [FilterChain.Step] {
+        var all = steps
+        // Drawn after `format`, on the encoder's 4:2:0, so no conversion is added for drawtext.
+        guard captionBeforeRate, let rate = all.firstIndex(where: { $0.filter == "fps" }) else { return all + [caption] }
+        let fps = all.remove(at: rate)
+        return all + [caption, fps]
+    }
+
+    /// The conversion's filters, in order, without the caption.
     var steps: [FilterChain.Step] {
         var steps: [FilterChain.Step] = []
         switch deinterlace {

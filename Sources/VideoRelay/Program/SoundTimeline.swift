@@ -22,8 +22,10 @@ struct SoundTimeline: Equatable {
 
     /// The position of the next sample `take` hands out.
     private(set) var position: Int64 = 0
-    /// Samples from `position` on, one array per channel.
-    private(set) var pending: [[Float]] = [[], []]
+    /// Samples from `position` on, one slice per channel: `take` drops its samples from the
+    /// front in constant time (an array would move everything still pending at every take, the
+    /// more the further ahead the sources' sound is written).
+    private(set) var pending: [ArraySlice<Float>] = [[], []]
     /// Samples dropped: before what was already taken, on the wrong side of a cut, from an
     /// input no longer heard, or too far ahead.
     private(set) var droppedSamples: Int64 = 0
@@ -49,7 +51,7 @@ struct SoundTimeline: Equatable {
         let at = max(sample, position)
         let keep = Int(at - position)
         if keep < pending[0].count {
-            for channel in pending.indices { pending[channel].removeSubrange(keep...) }
+            for channel in pending.indices { pending[channel].removeSubrange((pending[channel].startIndex + keep)...) }
         }
         previous = current
         current = input
@@ -88,12 +90,12 @@ struct SoundTimeline: Equatable {
         guard first < last else { return }
         let needed = Int(last - position) - pending[0].count
         if needed > 0 {
-            for channel in pending.indices { pending[channel] += Array(repeating: 0, count: needed) }
+            for channel in pending.indices { pending[channel] += repeatElement(0, count: needed) }
         }
         for index in first..<last {
             let gain = fade(at: index)
             for channel in pending.indices {
-                pending[channel][Int(index - position)] = channels[channel][Int(index - start)] * gain
+                pending[channel][pending[channel].startIndex + Int(index - position)] = channels[channel][Int(index - start)] * gain
             }
         }
         ends[input] = last
@@ -120,6 +122,6 @@ struct SoundTimeline: Equatable {
     }
 
     private mutating func scale(at index: Int64, by gain: Float) {
-        for channel in pending.indices { pending[channel][Int(index - position)] *= gain }
+        for channel in pending.indices { pending[channel][pending[channel].startIndex + Int(index - position)] *= gain }
     }
 }
