@@ -96,6 +96,16 @@ import Testing
         #expect(hops.map(\.hopDelayMilliseconds) == [130, 200])
     }
 
+    @Test func stampsFromTheFarPastOrFutureGiveADelayNotATrap() {
+        // An upstream clock is outside input: any 64-bit value must give a delay.
+        var table = HopTable()
+        table.record([stamp("past", at: .min), stamp("future", at: .max)], at: 10_000_000)
+        let hops = table.hops(link: nil)
+        #expect(hops.map(\.siteID) == ["past", "future"])
+        #expect(hops.allSatisfy { $0.delayMilliseconds.isFinite && $0.hopDelayMilliseconds.isFinite })
+        #expect(hops[0].delayMilliseconds > 0 && hops[1].delayMilliseconds < 0)
+    }
+
     @Test func theNewestStampPerSiteIsKeptAndChangesAreReported() {
         var table = HopTable()
         table.record([stamp("pref", at: 1_000_000)], at: 1_100_000)

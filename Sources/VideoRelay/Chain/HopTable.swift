@@ -69,7 +69,9 @@ public struct HopTable: Sendable, Equatable {
     /// annotates the last.
     public func hops(link: LinkStatistics?) -> [HopDelay] {
         let sorted = entries.values
-            .map { (entry: $0, delay: Double($0.receivedMicroseconds - $0.stamp.wallClockMicroseconds) / 1000) }
+            // In floating point: a stamp's clock comes from upstream, and any 64-bit value
+            // (a far past or future) must give a delay, not an overflow.
+            .map { (entry: $0, delay: (Double($0.receivedMicroseconds) - Double($0.stamp.wallClockMicroseconds)) / 1000) }
             .sorted { $0.delay > $1.delay }
         return sorted.enumerated().map { index, item in
             let next = index + 1 < sorted.count ? sorted[index + 1].delay : 0
