@@ -11,6 +11,11 @@ import Testing
         zip(pictures, pictures.dropFirst()).map { $1.pts - $0.pts }.max() ?? 0
     }
 
+    /// A reader stopped mid-stream cuts the B-frames of its last GOP short: the last P may have
+    /// arrived without the B-frames shown before it. This many pictures at the end of a
+    /// recording (the sample clips' reorder depth and the P) are not judged.
+    static let unjudgedTail = 3
+
     /// Stops the reader and checks its recording as a receiver would: it decodes with no error,
     /// continuity counters and timestamps never break, and there is a picture every frame.
     /// Returns the pictures.
@@ -22,11 +27,8 @@ import Testing
         let report = try TransportStreamChecker.check(recording)
         #expect(report.isClean, "\(report)")
         #expect(report.tableContinuityErrors.isEmpty, "PAT/PMT/SDT counters across splices: \(report.tableContinuityErrors.prefix(5))")
-        // A reader stopped mid-stream cuts the B-frames of its last GOP short: the last P may
-        // have arrived without the B-frames shown before it. The last three pictures (the
-        // sample clips' reorder depth and the P) are not judged.
         let pictures = try await RecordedFrames.pictures(recording)
-        let judged = pictures.dropLast(3)
+        let judged = pictures.dropLast(Self.unjudgedTail)
         // Up to three frames' step is the source's own timing, passed through: a publisher's
         // loop point (2.3 frames in the sample clips) or a picture it lost (SRT drops the late
         // packets of a publisher that bursts after a freeze). Silence or a cut waiting for a
@@ -103,7 +105,7 @@ import Testing
         // Then every picture is one frame after the one before, at every cut and every return
         // to passthrough (the B-frames a decoder still held are not dropped), except at the
         // publishers' own loop points, which passthrough carries as they are.
-        let pictures = try await Self.checkUnbroken(reader, recording).dropLast(3)
+        let pictures = try await Self.checkUnbroken(reader, recording).dropLast(Self.unjudgedTail)
         let seams = ["heli-1": try await RecordedFrames.loopSeam(heliClip), "drone-1": try await RecordedFrames.loopSeam(MediaFiles.clip("drone-1"))]
         let steps = zip(pictures, pictures.dropFirst()).filter { pair in
             pair.1.pts - pair.0.pts != 3003 && !(pair.0.source == pair.1.source && pair.1.pts - pair.0.pts == seams[pair.1.source ?? ""])
