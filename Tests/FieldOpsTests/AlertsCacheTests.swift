@@ -51,4 +51,30 @@ import Testing
         // Then the list shows it
         #expect(try await fixture.database.alerts().first?.generators.first?.latestReading?.levelMillilitres == 900_000)
     }
+
+    @Test(arguments: FieldOpsBackend.allCases)
+    func requestsThatMissTogetherShareOneComputation(backend: FieldOpsBackend) async throws {
+        // Given three generators and no list kept yet
+        let fixture = try await DatabaseFixture(backend)
+        let db = fixture.database
+        var generators: [Int64] = []
+        for name in ["Zao", "Kurikoma", "Funagata"] {
+            generators.append(try await GroupCommitTests.seedGenerator(db, name: name))
+        }
+        // When sixteen dashboards ask for the list in the same second at once
+        let lists = try await withThrowingTaskGroup(of: [StationDetail].self) { group in
+            for _ in 0..<16 { group.addTask { try await db.alerts() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Then they all get the same list, computed once
+        #expect(lists.count == 16)
+        #expect(lists.allSatisfy { $0 == lists[0] && $0.count == 3 })
+        #expect(db.alertsCache.computations == 1)
+        // and a write makes the next request compute it again, showing the write
+        let zao = generators[0]
+        _ = try await db.logReading(generatorId: zao, NewReading(levelMillilitres: 700_000, loadPermille: 400, source: .dip), by: "a")
+        let after = try await db.alerts().flatMap(\.generators).first { $0.generator.id == zao }
+        #expect(after?.latestReading?.levelMillilitres == 700_000)
+        #expect(db.alertsCache.computations == 2)
+    }
 }

@@ -107,30 +107,64 @@ extension FieldOpsDatabase {
     }
 }
 
-/// The last alerts list, valid for one second of the clock and one state of the data.
+/// The last alerts list, valid for one second of the clock and one state of the data, and the
+/// one being computed.
 ///
 /// Every write inserts at least one audit entry and audit ids only grow (AUTOINCREMENT), so
 /// the highest audit id read in the same snapshot as the stations names the data they were
 /// computed from, including writes made by another process (the CLI). Forecasts depend on
 /// the time only through whole seconds, so the same revision and second give the same list.
+///
+/// Dashboards poll the list many times a second, so at each new second (or write) many requests
+/// miss at once. They share one computation instead of each forecasting every generator on a
+/// store thread of its own, which made the requests queue behind each other's work.
 final class AlertsCache: @unchecked Sendable {
-    // @unchecked Sendable: `entry` is only touched under `lock`.
+    // @unchecked Sendable: `entry`, `computing` and `started` are only touched under `lock`.
     private let lock = NSLock()
     private var entry: (revision: Int64, now: Int64, stations: [StationDetail])?
+    private var computing: (revision: Int64, now: Int64, id: Int, task: Task<[StationDetail], any Error>)?
+    private var started = 0
+
+    /// A list computed from one snapshot, with that snapshot's revision.
+    typealias Computed = (revision: Int64, stations: [StationDetail])
 
     /// The data's revision as of `db`'s snapshot.
     static func revision(_ sql: any FieldOpsSQL) throws -> Int64 {
         try sql.integer("SELECT MAX(id) AS value FROM auditEntry") ?? 0
     }
 
-    func lookup(revision: Int64, now: Int64) -> [StationDetail]? {
-        lock.withLock {
-            guard let entry, entry.revision == revision, entry.now == now else { return nil }
-            return entry.stations
+    /// How many lists have been computed (not served from the cache or a shared computation).
+    var computations: Int { lock.withLock { started } }
+
+    /// The list for second `now` of data at `revision` or later: the kept one, the one being
+    /// computed for them, or else one `compute` makes now, which requests arriving meanwhile
+    /// share. A computation begun for an older revision is not joined: it may not show a write
+    /// the caller has already seen.
+    func list(revision: Int64, now: Int64, compute: @escaping @Sendable () async throws -> Computed) async throws -> [StationDetail] {
+        enum Source { case kept([StationDetail]), shared(Task<[StationDetail], any Error>) }
+        let source: Source = lock.withLock {
+            if let entry, entry.now == now, entry.revision >= revision { return .kept(entry.stations) }
+            if let computing, computing.now == now, computing.revision >= revision { return .shared(computing.task) }
+            started += 1
+            let id = started
+            let task = Task { try await self.finish(id, now: now, compute) }
+            computing = (revision, now, id, task)
+            return .shared(task)
+        }
+        switch source {
+        case .kept(let stations): return stations
+        case .shared(let task): return try await task.value
         }
     }
 
-    func store(_ stations: [StationDetail], revision: Int64, now: Int64) {
-        lock.withLock { entry = (revision, now, stations) }
+    /// Runs computation `id`, keeps its list and lets the next miss start a new one.
+    private func finish(_ id: Int, now: Int64, _ compute: () async throws -> Computed) async throws -> [StationDetail] {
+        let result: Result<Computed, any Error>
+        do { result = .success(try await compute()) } catch { result = .failure(error) }
+        lock.withLock {
+            if computing?.id == id { computing = nil }
+            if case .success(let computed) = result { entry = (computed.revision, now, computed.stations) }
+        }
+        return try result.get().stations
     }
 }

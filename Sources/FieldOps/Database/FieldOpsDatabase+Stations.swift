@@ -217,18 +217,17 @@ extension FieldOpsDatabase {
     ///
     /// Dashboards poll this list many times a second while it rarely changes, so the last
     /// answer is kept for as long as both its second and the data behind it are unchanged
-    /// (see `AlertsCache`); the figures are those `generator(id:at:)` gives for the same
-    /// second.
+    /// (see `AlertsCache`), and requests that miss together share one computation; the figures
+    /// are those `generator(id:at:)` gives for the same second.
     public func alerts(at: Date? = nil) async throws -> [StationDetail] {
         let now = (at ?? clock()).unixSeconds
-        let cache = alertsCache
-        return try await read { sql in
-            let revision = try AlertsCache.revision(sql)
-            if let cached = cache.lookup(revision: revision, now: now) { return cached }
-            let all = try sql.fetchAll(RelayStation.self, "SELECT * FROM relayStation ORDER BY id")
-            let stations = Self.sortedByUrgency(try Self.stationDetails(sql, stations: all, now: now))
-            cache.store(stations, revision: revision, now: now)
-            return stations
+        let revision = try await read { sql in try AlertsCache.revision(sql) }
+        return try await alertsCache.list(revision: revision, now: now) { [self] in
+            try await read { sql in
+                let revision = try AlertsCache.revision(sql)
+                let all = try sql.fetchAll(RelayStation.self, "SELECT * FROM relayStation ORDER BY id")
+                return (revision, Self.sortedByUrgency(try Self.stationDetails(sql, stations: all, now: now)))
+            }
         }
     }
 
