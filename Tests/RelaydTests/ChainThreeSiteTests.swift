@@ -73,7 +73,7 @@ import VideoRelay
         // When the prefecture cuts to drone-1, the PM's Office shows drone-1, and reads the cut
         // from the prefecture's stamps.
         let cut = try await RelaydAuthHTTP.request(port: prefecture.httpPort, "POST", "/api/program/cut", body: #"{"source":"drone-1"}"#)
-        #expect(cut.status == 200)
+        #expect(cut.status == 200, "\(String(decoding: cut.body, as: UTF8.self))")
         try await kantei.waitShowing("drone-1", resource: "program")
         try await kantei.waitFor("/api/sources/npa", "the prefecture's cut in the PM's Office's hops") { value in
             Self.hops(value).first { $0["site_id"] as? String == "shizuoka-pref" }?["on_air"] as? String == "drone-1"
