@@ -112,12 +112,15 @@ final class ProgramEngine {
     /// One pass: commands, the sources' demuxed packets, the clock, the status. Returns how long
     /// the program thread may wait for the next packet or command before it is due again.
     func step(commands: [ProgramCommand]) -> Duration {
+        // A cut judges its target by when its data last arrived; the inboxes know that before
+        // they are drained, and the last step may have been long.
+        if !commands.isEmpty { noteArrivals() }
         for command in commands { handle(command) }
         for id in orderedSourcesOnAirFirst() {
             guard let inbox = inboxes[id] else { continue }
             for event in inbox.take() { handle(event, from: id) }
-            if let arrived = inbox.newestPacketAt { run(machine.handle(.arrived(source: id, at: arrived - clockStart))) }
         }
+        noteArrivals()
         let at = now
         run(machine.handle(.clock(at: at)))
         if at - lastPublish >= Self.publishInterval { publish() }
@@ -133,6 +136,12 @@ final class ProgramEngine {
             logger.info("program muxer close failed", metadata: ["error": "\(error)"])
         }
         run(machine.handle(.stop))
+    }
+
+    private func noteArrivals() {
+        for (id, inbox) in inboxes {
+            if let arrived = inbox.newestPacketAt { run(machine.handle(.arrived(source: id, at: arrived - clockStart))) }
+        }
     }
 
     private func orderedSourcesOnAirFirst() -> [String] {

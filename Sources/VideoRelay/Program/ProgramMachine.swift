@@ -215,6 +215,9 @@ struct ProgramMachine<Payload> {
 
     private mutating func cut(_ cut: Cut) -> [Action] {
         let (source, by, ticket, at) = (cut.source, cut.by, cut.ticket, cut.at)
+        // The last health check may be a long step ago (the program thread falls behind when
+        // the machine is busy): judge the target by its newest arrival.
+        switcher.note(lastData: lastData())
         let moves = switcher.handle(.cut(source: source, by: by, at: at.wholeMilliseconds))
         var actions: [Action] = []
         for move in moves {
@@ -319,16 +322,24 @@ struct ProgramMachine<Payload> {
 
     // MARK: - Clock
 
+    /// When each ready source's data last arrived, in milliseconds: what the switcher judges by.
+    private func lastData() -> [String: Int64] {
+        var lastData: [String: Int64] = [:]
+        for (id, track) in tracks where track.isReady {
+            if let at = track.lastDataAt { lastData[id] = at.wholeMilliseconds }
+        }
+        return lastData
+    }
+
     private mutating func clock(at now: Duration) -> [Action] {
         var actions: [Action] = []
         if let deferred = deferredCut, now - deferred.at >= settings.owedWait { actions += takeDeferredCut() }
         if lastHealthCheck.map({ now - $0 >= settings.healthInterval }) ?? true, !awaitsOwedPictures(at: now) {
             lastHealthCheck = now
-            var lastData: [String: Int64] = [:]
-            for (id, track) in tracks where track.isReady {
-                if let at = track.lastDataAt { lastData[id] = at.wholeMilliseconds }
-            }
-            actions += apply(switcher.handle(.tick(at: now.wholeMilliseconds, lastData: lastData)), at: now, keyframeArriving: false)
+            actions += apply(switcher.handle(.tick(at: now.wholeMilliseconds, lastData: lastData())), at: now, keyframeArriving: false)
+        } else {
+            // No moves between health checks, but what the status and the next cut read is fresh.
+            switcher.note(lastData: lastData())
         }
         if settings.instantCut, !awaitsOwedPictures(at: now), let target = switcher.pending?.source, tracks[target]?.isReady == true {
             actions += apply(switcher.handle(.keyframe(source: target, at: now.wholeMilliseconds)), at: now, keyframeArriving: false)

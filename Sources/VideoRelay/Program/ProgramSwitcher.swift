@@ -138,6 +138,12 @@ public struct ProgramSwitcher: Sendable, Equatable {
         self.conditions = conditions
     }
 
+    /// Takes when each source's data last arrived without acting on it: the next `tick` does.
+    /// A cut judges the source by this, so it must be as fresh as the caller can make it.
+    public mutating func note(lastData: [String: Int64]) {
+        self.lastData = lastData
+    }
+
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
         case .cut(let source, let by, let now):
