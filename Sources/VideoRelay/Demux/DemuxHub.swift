@@ -177,7 +177,7 @@ final class ResourceDemux: Sendable {
         let metadata: Logger.Metadata = ["demux.resource": "\(resource)"]
         let input: InputFormat
         do {
-            input = try InputFormat(reading: queue)
+            input = try InputFormat(reading: queue, live: true)
         } catch {
             logger.info("demuxer could not open stream", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             return

@@ -34,11 +34,17 @@ final class InputFormat {
 
     /// Opens MPEG-TS read through `source`. Probing is short (`probeMicroseconds`) so a live
     /// source is usable soon after its first bytes.
-    convenience init(reading source: ByteSource, probeMicroseconds: Int64 = 700_000) throws(FFmpegError) {
-        try self.init(path: nil, byteSource: source, probeMicroseconds: probeMicroseconds)
+    ///
+    /// `live`: each picture is released as soon as its PES is complete, taking one PES as one
+    /// picture (as live encoders and muxers send them), instead of once the next picture's first
+    /// bytes have been read: a frame less delay at every relay a picture passes. What was read
+    /// while probing is not released (the picture being framed then is lost); the stream starts
+    /// after it, and its readers wait for a keyframe anyway.
+    convenience init(reading source: ByteSource, probeMicroseconds: Int64 = 700_000, live: Bool = false) throws(FFmpegError) {
+        try self.init(path: nil, byteSource: source, probeMicroseconds: probeMicroseconds, live: live)
     }
 
-    private init(path: String?, byteSource: ByteSource?, probeMicroseconds: Int64) throws(FFmpegError) {
+    private init(path: String?, byteSource: ByteSource?, probeMicroseconds: Int64, live: Bool = false) throws(FFmpegError) {
         guard var context = avformat_alloc_context() else { throw .null("avformat_alloc_context") }
         var box: ByteSourceBox?
         var io: UnsafeMutablePointer<AVIOContext>?
@@ -66,6 +72,7 @@ final class InputFormat {
             box = holder
             io = created
         }
+        if live { context.pointee.flags |= AVFMT_FLAG_NOBUFFER }
         context.pointee.probesize = 1_000_000
         context.pointee.max_analyze_duration = probeMicroseconds
         var optional: UnsafeMutablePointer<AVFormatContext>? = context
@@ -84,6 +91,7 @@ final class InputFormat {
             Self.freeIO(io)
             throw FFmpegError(code: found, call: "avformat_find_stream_info")
         }
+        if live { Self.takeEachPESAsOnePicture(context) }
         var streams: [InputStream] = []
         do {
             for index in 0..<Int(context.pointee.nb_streams) {
@@ -108,6 +116,17 @@ final class InputFormat {
         var doomed: UnsafeMutablePointer<AVFormatContext>? = context
         avformat_close_input(&doomed)
         Self.freeIO(io)
+    }
+
+    /// The video parsers (created while probing) take each PES they are given as a whole
+    /// picture instead of waiting for the next picture's start to find where it ends.
+    private static func takeEachPESAsOnePicture(_ context: UnsafeMutablePointer<AVFormatContext>) {
+        for index in 0..<Int(context.pointee.nb_streams) {
+            guard let stream = context.pointee.streams[index], stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO,
+                let parser = av_stream_get_parser(stream)
+            else { continue }
+            parser.pointee.flags |= PARSER_FLAG_COMPLETE_FRAMES
+        }
     }
 
     private static func freeIO(_ io: UnsafeMutablePointer<AVIOContext>?) {

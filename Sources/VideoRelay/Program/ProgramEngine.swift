@@ -99,7 +99,9 @@ final class ProgramEngine {
         let audioParameters = try audio.parameters()
         audioStream = try muxer.addStream(parameters: audioParameters.pointer, timeBase: Self.ticksTimeBase)
         withExtendedLifetime(audioParameters) {}
-        try muxer.writeHeader()
+        // Each picture's PES says how long it is (when under 64 KiB), so a receiving demuxer
+        // (the next site's relayd) releases it with its last byte, not with the next picture's first.
+        try muxer.writeHeader(options: ["omit_video_pes_length": "0"])
         status.profile = profile
         status.slateAvailable = true
     }

@@ -12,6 +12,8 @@ struct TransportStreamChecker {
         /// Every PES timestamp (DTS, else PTS) per PID, in file order.
         var timestamps: [UInt16: [Int64]] = [:]
         var pids: Set<UInt16> = []
+        /// PES_packet_length of every video PES (0: unbounded, the PES ends where the next begins).
+        var videoPESLengths: [Int] = []
 
         /// Continuity of the elementary streams. The PSI tables' is reported apart
         /// (`tableContinuityErrors`): a source's stream carries its publisher's tables, whose
@@ -62,6 +64,7 @@ struct TransportStreamChecker {
             guard start, adaptation & 0x1 != 0, payload + 14 <= offset + 188 else { continue }
             // PES header: 00 00 01 stream_id len(2) flags(2) header_length, then PTS/DTS.
             guard bytes[payload] == 0, bytes[payload + 1] == 0, bytes[payload + 2] == 1 else { continue }
+            if bytes[payload + 3] & 0xf0 == 0xe0 { report.videoPESLengths.append(Int(bytes[payload + 4]) << 8 | Int(bytes[payload + 5])) }
             let flags = bytes[payload + 7] >> 6
             guard flags & 0x2 != 0 else { continue }
             func timestamp(_ at: Int) -> Int64 {
