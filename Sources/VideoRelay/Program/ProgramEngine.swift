@@ -99,8 +99,7 @@ final class ProgramEngine {
         let audioParameters = try audio.parameters()
         audioStream = try muxer.addStream(parameters: audioParameters.pointer, timeBase: Self.ticksTimeBase)
         withExtendedLifetime(audioParameters) {}
-        // Each picture's PES says how long it is (when under 64 KiB), so a receiving demuxer
-        // (the next site's relayd) releases it with its last byte, not with the next picture's first.
+        // Video PES say their length (under 64 KiB): a next site's demuxer releases each at once.
         try muxer.writeHeader(options: ["omit_video_pes_length": "0"])
         status.profile = profile
         status.slateAvailable = true
@@ -114,8 +113,7 @@ final class ProgramEngine {
     /// One pass: commands, the sources' demuxed packets, the clock, the status. Returns how long
     /// the program thread may wait for the next packet or command before it is due again.
     func step(commands: [ProgramCommand]) -> Duration {
-        // A cut judges its target by when its data last arrived; the inboxes know that before
-        // they are drained, and the last step may have been long.
+        // A cut judges its target by its newest arrival, known before the inboxes are drained.
         if !commands.isEmpty { noteArrivals() }
         for command in commands { handle(command) }
         for id in orderedSourcesOnAirFirst() {

@@ -52,4 +52,13 @@ extension ProgramMachine {
             rebaser.programTime(ofSource: packet.pts ?? packet.dts).map { .decodeAudio(packet.payload, source: source, at: $0) }
         }
     }
+
+    /// When each ready source's data last arrived, in milliseconds: what the switcher judges by.
+    func lastData() -> [String: Int64] {
+        var lastData: [String: Int64] = [:]
+        for (id, track) in tracks where track.isReady {
+            if let at = track.lastDataAt { lastData[id] = at.wholeMilliseconds }
+        }
+        return lastData
+    }
 }

@@ -322,15 +322,6 @@ struct ProgramMachine<Payload> {
 
     // MARK: - Clock
 
-    /// When each ready source's data last arrived, in milliseconds: what the switcher judges by.
-    private func lastData() -> [String: Int64] {
-        var lastData: [String: Int64] = [:]
-        for (id, track) in tracks where track.isReady {
-            if let at = track.lastDataAt { lastData[id] = at.wholeMilliseconds }
-        }
-        return lastData
-    }
-
     private mutating func clock(at now: Duration) -> [Action] {
         var actions: [Action] = []
         if let deferred = deferredCut, now - deferred.at >= settings.owedWait { actions += takeDeferredCut() }
