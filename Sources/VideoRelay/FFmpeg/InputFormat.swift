@@ -26,6 +26,15 @@ final class InputFormat {
     private let byteSource: ByteSourceBox?
     /// The streams found when opening.
     let streams: [InputStream]
+    /// H.264 streams whose parser takes each PES as one picture (`live`).
+    private var wholePESStreams: Set<Int32> = []
+    /// Streams whose video is dropped up to a keyframe, after their parser changed how it frames
+    /// pictures; true once the parser's first picture since (which may hold the end of an
+    /// earlier one) went.
+    private var resyncing: [Int32: Bool] = [:]
+    /// Times a live stream turned out to split pictures over several PES and went back to
+    /// framing pictures by their content.
+    private(set) var framingFallbacks = 0
 
     /// Opens a file (the slate clip, test media).
     convenience init(path: String) throws(FFmpegError) {
@@ -35,11 +44,12 @@ final class InputFormat {
     /// Opens MPEG-TS read through `source`. Probing is short (`probeMicroseconds`) so a live
     /// source is usable soon after its first bytes.
     ///
-    /// `live`: each picture is released as soon as its PES is complete, taking one PES as one
-    /// picture (as live encoders and muxers send them), instead of once the next picture's first
-    /// bytes have been read: a frame less delay at every relay a picture passes. What was read
-    /// while probing is not released (the picture being framed then is lost); the stream starts
-    /// after it, and its readers wait for a keyframe anyway.
+    /// `live`: each H.264 picture is released as soon as its PES is complete, taking one PES as
+    /// one picture (as live encoders and muxers send them), instead of once the next picture's
+    /// first bytes have been read: a frame less delay at every relay a picture passes. What was
+    /// read while probing is not released, and the video starts at the next keyframe (readers
+    /// wait for one anyway). A source that splits its
+    /// pictures over several PES is framed by content again from its first split picture on.
     convenience init(reading source: ByteSource, probeMicroseconds: Int64 = 700_000, live: Bool = false) throws(FFmpegError) {
         try self.init(path: nil, byteSource: source, probeMicroseconds: probeMicroseconds, live: live)
     }
@@ -91,7 +101,7 @@ final class InputFormat {
             Self.freeIO(io)
             throw FFmpegError(code: found, call: "avformat_find_stream_info")
         }
-        if live { Self.takeEachPESAsOnePicture(context) }
+        let wholePESStreams = live ? Self.takeEachPESAsOnePicture(context) : []
         var streams: [InputStream] = []
         do {
             for index in 0..<Int(context.pointee.nb_streams) {
@@ -110,6 +120,9 @@ final class InputFormat {
         self.io = io
         self.byteSource = box
         self.streams = streams
+        self.wholePESStreams = wholePESStreams
+        // The parser's first picture after the switch may hold the one it was framing too.
+        for index in wholePESStreams { resyncing[index] = false }
     }
 
     deinit {
@@ -118,15 +131,29 @@ final class InputFormat {
         Self.freeIO(io)
     }
 
-    /// The video parsers (created while probing) take each PES they are given as a whole
-    /// picture instead of waiting for the next picture's start to find where it ends.
-    private static func takeEachPESAsOnePicture(_ context: UnsafeMutablePointer<AVFormatContext>) {
+    /// The H.264 parsers (created while probing) take each PES they are given as a whole
+    /// picture instead of waiting for the next picture's start to find where it ends. Returns
+    /// the streams that do.
+    private static func takeEachPESAsOnePicture(_ context: UnsafeMutablePointer<AVFormatContext>) -> Set<Int32> {
+        var streams: Set<Int32> = []
         for index in 0..<Int(context.pointee.nb_streams) {
-            guard let stream = context.pointee.streams[index], stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO,
+            guard let stream = context.pointee.streams[index], stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_H264,
                 let parser = av_stream_get_parser(stream)
             else { continue }
             parser.pointee.flags |= PARSER_FLAG_COMPLETE_FRAMES
+            streams.insert(Int32(index))
         }
+        return streams
+    }
+
+    /// The stream splits pictures over PES: its parser frames pictures by their content again.
+    private func frameByContent(_ index: Int32) {
+        wholePESStreams.remove(index)
+        framingFallbacks += 1
+        if let stream = context.pointee.streams[Int(index)], let parser = av_stream_get_parser(stream) {
+            parser.pointee.flags &= ~PARSER_FLAG_COMPLETE_FRAMES
+        }
+        resyncing[index] = false
     }
 
     private static func freeIO(_ io: UnsafeMutablePointer<AVIOContext>?) {
@@ -137,13 +164,30 @@ final class InputFormat {
         avio_context_free(&doomed)
     }
 
-    /// The next packet, or nil at the end of the stream.
+    /// The next packet, or nil at the end of the stream. A live H.264 packet that is not a
+    /// whole picture is the first sign that the source splits pictures over PES: it and the
+    /// stream's video up to its next keyframe are dropped, and the stream is framed by content.
     func readPacket() throws(FFmpegError) -> Packet? {
-        let packet = try Packet()
-        let result = av_read_frame(context, packet.pointer)
-        if result == cffmpeg_averror_eof() { return nil }
-        try check(result, "av_read_frame")
-        return packet
+        while true {
+            let packet = try Packet()
+            let result = av_read_frame(context, packet.pointer)
+            if result == cffmpeg_averror_eof() { return nil }
+            try check(result, "av_read_frame")
+            let index = packet.streamIndex
+            if wholePESStreams.contains(index), !packet.withBytes(AnnexBPicture.isWhole) {
+                frameByContent(index)
+                continue
+            }
+            if let framerStarted = resyncing[index] {
+                if !framerStarted {
+                    resyncing[index] = true
+                    continue
+                }
+                guard packet.isKeyframe else { continue }
+                resyncing[index] = nil
+            }
+            return packet
+        }
     }
 }
 
