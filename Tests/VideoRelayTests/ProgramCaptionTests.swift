@@ -87,7 +87,8 @@ import Testing
         try harness.pipeline.showCaption(Caption(text: "速報"))
         try await eventually("short caption on air", timeout: .seconds(10)) {
             let clip = try await harness.recordProgram(seconds: 1.2, name: "short-\(UUID().uuidString).ts")
-            return try await Self.captionBoxWidth(clip) < shown - 50
+            // A reader that got no picture in time (a busy machine) says nothing yet.
+            return (try? await Self.captionBoxWidth(clip)).map { $0 < shown - 50 } ?? false
         }
 
         // Cleared: gone from the pixels, and back to passthrough at the next keyframe.
@@ -106,15 +107,16 @@ import Testing
         await harness.stop()
     }
 
-    /// Thirty seconds of heli-1's blue, 1080p29.97 like the profile, with keyframes at 0 s and 1 s
-    /// only: the program takes it on the first (bridge) and passes it through from the second.
-    /// No audio, so the cached GOP holds all of its pictures.
-    static func keyframesOnlyInTheFirstSecondClip(in directory: URL) async throws -> String {
-        let path = directory.appendingPathComponent("keyframes-0-1.ts").path
+    /// Thirty seconds of heli-1's blue, 1080p29.97 like the profile, with keyframes at 0, 1 and
+    /// 2 s only: the live demuxer skips what it read while probing (the first), the program takes
+    /// the second (bridge) and passes it through from the third. No audio, so the cached GOP
+    /// holds all of its pictures.
+    static func keyframesOnlyInTheFirstSecondsClip(in directory: URL) async throws -> String {
+        let path = directory.appendingPathComponent("keyframes-0-1-2.ts").path
         let result = try await ExternalProcess.output([
             "ffmpeg", "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "color=c=0x1f4ea0:s=1920x1080:r=30000/1001:d=30",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "900", "-keyint_min", "900",
-            "-force_key_frames", "0,1", "-sc_threshold", "0", "-bf", "0", "-f", "mpegts", path,
+            "-force_key_frames", "0,1,2", "-sc_threshold", "0", "-bf", "0", "-f", "mpegts", path,
         ])
         guard result.status == 0 else { throw TestFailure("clip failed: \(result.stderr)") }
         return path
@@ -122,14 +124,14 @@ import Testing
 
     @Test func aCaptionPutOnAirInPassthroughDoesNotWaitForTheSourcesNextKeyframe() async throws {
         let harness = try ProgramHarness()
-        let heli = try harness.publish("heli-1", clip: try await Self.keyframesOnlyInTheFirstSecondClip(in: harness.directory))
+        let heli = try harness.publish("heli-1", clip: try await Self.keyframesOnlyInTheFirstSecondsClip(in: harness.directory))
         try await eventually("heli-1 on air in passthrough", timeout: .seconds(20)) {
             harness.pipeline.status.onAir == "heli-1" && harness.pipeline.status.mode == .passthrough
         }
         let (reader, recording) = try harness.readProgram(name: "caption-now.ts")
         try await eventually("program flowing to the reader") { RelayHarness.fileSize(recording) > 0 }
 
-        // heli-1 sends its next keyframe 29 s after the last: a caption on air within the next
+        // heli-1 sends its next keyframe 28 s after the last: a caption on air within the next
         // few seconds can only come from its cached GOP, decoded up to the newest picture.
         try harness.pipeline.showCaption(Caption(text: "速報"))
         try await eventually("transcode mode before the source's next keyframe", timeout: .seconds(8)) {
