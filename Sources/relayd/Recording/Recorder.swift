@@ -177,6 +177,9 @@ private struct RecorderWriter {
     var chains: [String: RecordingChain] = [:]
     /// Resources whose last segment ended with a gap (or never started): the next open is a start.
     var resumed: Set<String> = []
+    /// When each resource's last segment ended: a rotation's next segment starts at that very
+    /// time (two readings of the wall clock for one instant can differ by a millisecond).
+    var lastEnds: [String: (at: ContinuousClock.Instant, date: Date)] = [:]
     var space: DiskSpaceGuard
     var nextSweep = ContinuousClock.now
 
@@ -230,7 +233,7 @@ private struct RecorderWriter {
             chains[resource] = chain
             // What aged out while relayd was stopped goes before the first new segment.
             if known == nil { applyRetention(chain) }
-            let start = Self.wallClock(at)
+            let start = lastEnds[resource].flatMap { $0.at == at ? $0.date : nil } ?? Self.wallClock(at)
             let segment = try SegmentFile(
                 directory: chain.directory, relativePath: RecordingManifest.segmentFile(seq: chain.nextSeq, start: start), start: start)
             segment.write(programTables[...])
@@ -248,8 +251,10 @@ private struct RecorderWriter {
     private mutating func close(_ resource: String, at: ContinuousClock.Instant, reason: SegmentPlanner.CloseReason) {
         guard let segment = segments.removeValue(forKey: resource), let chain = chains[resource] else { return }
         let digest = segment.finish()
+        let end = Self.wallClock(at)
+        lastEnds[resource] = (at, end)
         do {
-            let entry = try chain.append(segment: segment, digest: digest, end: Self.wallClock(at))
+            let entry = try chain.append(segment: segment, digest: digest, end: end)
             recorder.count(segmentOf: resource, bytes: entry.size, failed: segment.failure != nil || chain.headFailure != nil)
             if let failure = segment.failure {
                 recorder.log("recording segment cut short by a write error", level: .error, ["recording.resource": "\(resource)", "error": "\(failure)"])
