@@ -77,4 +77,27 @@ import Testing
         #expect(after?.latestReading?.levelMillilitres == 700_000)
         #expect(db.alertsCache.computations == 2)
     }
+
+    @Test func aComputationThatFinishesLateDoesNotReplaceANewerList() async throws {
+        // Given a computation for revision 5 that has started and not finished
+        let cache = AlertsCache()
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let (begun, markBegun) = AsyncStream.makeStream(of: Void.self)
+        let older = Task {
+            try await cache.list(revision: 5, now: 100) {
+                markBegun.yield()
+                for await _ in gate { break }
+                return (5, [])
+            }
+        }
+        for await _ in begun { break }
+        // When a write (revision 6) makes a request compute its own list, and the older one ends after it
+        _ = try await cache.list(revision: 6, now: 100) { (6, []) }
+        #expect(cache.computations == 2)
+        open.yield()
+        _ = try await older.value
+        // Then the newer list is the one kept: asking again for revision 6 computes nothing
+        _ = try await cache.list(revision: 6, now: 100) { (6, []) }
+        #expect(cache.computations == 2)
+    }
 }

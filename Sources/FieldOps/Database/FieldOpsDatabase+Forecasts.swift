@@ -163,7 +163,10 @@ final class AlertsCache: @unchecked Sendable {
         do { result = .success(try await compute()) } catch { result = .failure(error) }
         lock.withLock {
             if computing?.id == id { computing = nil }
-            if case .success(let computed) = result { entry = (computed.revision, now, computed.stations) }
+            // A computation that began earlier may finish later: the newest list is kept.
+            if case .success(let computed) = result, entry.map({ ($0.now, $0.revision) <= (now, computed.revision) }) ?? true {
+                entry = (computed.revision, now, computed.stations)
+            }
         }
         return try result.get().stations
     }
