@@ -11,11 +11,11 @@ import Testing
         #expect(live.judgeVideo(of: Base.heli, isKeyframe: false, lag: .milliseconds(40)) == .decode)
         #expect(live.judgeVideo(of: Base.heli, isKeyframe: true, lag: .seconds(1)) == .decode, "a second is still in time")
         #expect(live.judgeVideo(of: Base.heli, isKeyframe: false, lag: .milliseconds(1200)) == .fellBehind(lag: .milliseconds(1200)))
-        #expect(live.isSkipping(Base.heli) && !live.isSkipping(Base.drone))
+        #expect(live.skipsSound(of: Base.heli) && !live.skipsSound(of: Base.drone))
         #expect(live.judgeVideo(of: Base.heli, isKeyframe: false, lag: .milliseconds(300)) == .skip, "fresh, but no keyframe")
         #expect(live.judgeVideo(of: Base.heli, isKeyframe: true, lag: .milliseconds(1100)) == .skip, "a keyframe, but stale")
         #expect(live.judgeVideo(of: Base.heli, isKeyframe: true, lag: .milliseconds(200)) == .resume)
-        #expect(!live.isSkipping(Base.heli))
+        #expect(!live.skipsSound(of: Base.heli))
         #expect(live.judgeVideo(of: Base.heli, isKeyframe: false, lag: .milliseconds(900)) == .decode)
         #expect(live.skippedPictures == 3 && live.fallsBehind == 1)
     }
@@ -24,7 +24,7 @@ import Testing
         var live = StayingLive()
         _ = live.judgeVideo(of: Base.heli, isKeyframe: false, lag: .seconds(2))
         live.forget()
-        #expect(!live.isSkipping(Base.heli))
+        #expect(!live.skipsSound(of: Base.heli))
         #expect(live.judgeVideo(of: Base.heli, isKeyframe: false, lag: .milliseconds(40)) == .decode)
     }
 
@@ -86,13 +86,13 @@ import Testing
     @Test func aCutEndsTheSkipOfTheSourceItLeaves() {
         var machine = Self.heliConverted()
         _ = machine.handle(.packet(Self.late(Base.video(Base.heli, 2), arrivedAt: 75), at: Base.ms(1610)))
-        #expect(machine.stayingLive.isSkipping(Base.heli))
+        #expect(machine.stayingLive.skipsSound(of: Base.heli))
         _ = machine.handle(.opened(source: Base.drone, hasVideo: true, matchesProfile: true))
         _ = machine.handle(.packet(Base.video(Base.drone, 0, keyframe: true), at: Base.ms(1620)))
         _ = machine.handle(.arrived(source: Base.drone, at: Base.ms(1620)))
         _ = machine.handle(.clock(at: Base.ms(1630)))
         _ = machine.handle(.cut(source: Base.drone, by: "op", ticket: 1, at: Base.ms(1640)))
         #expect(machine.switcher.onAir == .source(Base.drone))
-        #expect(!machine.stayingLive.isSkipping(Base.heli))
+        #expect(!machine.stayingLive.skipsSound(of: Base.heli))
     }
 }

@@ -176,8 +176,6 @@ final class ProgramEngine {
             run(machine.handle(.packet(
                 Machine.Packet(source: id, kind: kind, isKeyframe: item.isKeyframe, pts: pts, dts: dts, payload: packet, arrivedAt: arrivedAt),
                 at: now)))
-            // A skipped picture's stamps still tell what the sites upstream show (the national view).
-            if kind == .video, machine.stayingLive.isSkipping(id) { collectStamps(from: packet) }
         }
     }
 

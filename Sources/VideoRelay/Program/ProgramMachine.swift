@@ -148,7 +148,7 @@ struct ProgramMachine<Payload> {
             }
             switch feed {
             case .awaitingKeyframe, .holding(resume: .awaitingKeyframe), .slate: return []
-            case _ where stayingLive.isSkipping(packet.source): return []
+            case _ where stayingLive.skipsSound(of: packet.source): return []
             default:
                 guard let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return [] }
                 return [.decodeAudio(packet.payload, source: packet.source, at: at)]

@@ -54,6 +54,6 @@ struct StayingLive: Equatable {
     /// Another input went on air: a skip ends with it.
     mutating func forget() { skipping = nil }
 
-    /// Whether `source`'s pictures and sound are being left out.
-    func isSkipping(_ source: String) -> Bool { skipping == source }
+    /// Whether `source`'s sound is left out too (its pictures are being skipped).
+    func skipsSound(of source: String) -> Bool { skipping == source }
 }
