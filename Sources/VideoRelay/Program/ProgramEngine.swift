@@ -51,9 +51,6 @@ final class ProgramEngine {
     private var lastPicture: Frame?
     /// The DTS of the last video packet written.
     private var lastVideoDTS: Int64?
-    /// Whether the last picture out came from the slate's encoder (the slate or a held picture):
-    /// the other encoder's next picture is then a keyframe.
-    private var stillOnAir = false
     /// Cut requests waiting for their reply, by ticket.
     private var replies: [Int: (requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)] = [:]
     private var nextTicket = 1
@@ -240,10 +237,7 @@ final class ProgramEngine {
                 assertionFailure("encode outside offer")
             case .repeatLast(let pts, let keyframe):
                 guard let picture = lastPicture else { continue }
-                attempt("repeat") { () throws(FFmpegError) in
-                    try slate.encodeHeld(picture, pts: pts, keyframe: keyframe || !stillOnAir, streamIndex: videoStream) { writeVideo($0) }
-                }
-                stillOnAir = true
+                encode(picture, pts: pts, keyframe: keyframe, context: "repeat")
                 status.repeatedFrames += 1
             case .keepSlateAsLast(let pts):
                 do {
@@ -355,8 +349,7 @@ final class ProgramEngine {
             if videoEncoder == nil { videoEncoder = try Encoder.h264(profile: profile) }
             guard let encoder = videoEncoder else { return }
             frame.pts = pts
-            frame.pointer.pointee.pict_type = keyframe || stillOnAir ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
-            stillOnAir = false
+            frame.pointer.pointee.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
             if profile.scan == .interlaced { frame.markTopFieldFirst() }
             if frame !== lastPicture { lastPicture = try frame.newReference() }
             try encoder.send(frame)
@@ -369,8 +362,7 @@ final class ProgramEngine {
     /// One slate picture (see `ProgramSlate`), kept for repeats when it changed.
     private func encodeSlate(pts: Int64, keyframe: Bool) {
         do {
-            let changed = try slate.encode(pts: pts, keyframe: keyframe || !stillOnAir, streamIndex: videoStream) { writeVideo($0) }
-            stillOnAir = true
+            let changed = try slate.encode(pts: pts, keyframe: keyframe, streamIndex: videoStream) { writeVideo($0) }
             if let changed { lastPicture = changed }
         } catch {
             note(error, "slate")
