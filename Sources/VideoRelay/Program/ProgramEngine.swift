@@ -22,7 +22,7 @@ final class ProgramEngine {
 
     private let configuration: ProgramConfiguration
     private let profile: ProgramProfile
-    let logger: Logger
+    private let logger: Logger
     /// Each source's demuxed stream, from the demuxer the relay feeds.
     private let inboxes: [String: DemuxInbox]
     private let sourceIDs: [String]
@@ -169,10 +169,8 @@ final class ProgramEngine {
             let pts = packet.pts == noTimestamp ? nil : Self.ticks(packet.pts, from: stream.timeBase)
             let dts = Self.ticks(packet.dts, from: stream.timeBase)
             let kind: Machine.Packet.Kind = item.kind == .video ? .video : .audio
-            let arrivedAt = item.arrivedAt.map { $0 - clockStart }
             run(machine.handle(.packet(
-                Machine.Packet(source: id, kind: kind, isKeyframe: item.isKeyframe, pts: pts, dts: dts, payload: packet, arrivedAt: arrivedAt),
-                at: now)))
+                Machine.Packet(source: id, kind: kind, isKeyframe: item.isKeyframe, pts: pts, dts: dts, payload: packet), at: now)))
         }
     }
 
@@ -265,9 +263,16 @@ final class ProgramEngine {
                 replies.removeValue(forKey: ticket)?.reply(.refused(refusal))
             case .cutAbandoned(let ticket, let reason):
                 replies.removeValue(forKey: ticket)?.reply(.abandoned(reason))
-            case .fellBehind(let source, let lag):
-                noteFellBehind(source, lag: lag)
             }
+        }
+    }
+
+    private func log(to: ProgramInput, from: ProgramInput, reason: SwitchReason) {
+        let reasonText = reason.name
+        logger.info("program switched", metadata: ["program.from": "\(from)", "program.to": "\(to)", "program.reason": "\(reasonText)"])
+        if reason.isAutomatic {
+            status.automaticMoves.append(AutomaticMove(at: Date(), from: from.description, to: to.description, reason: reasonText))
+            if status.automaticMoves.count > 50 { status.automaticMoves.removeFirst() }
         }
     }
 
@@ -417,6 +422,12 @@ final class ProgramEngine {
         do { try body() } catch { note(error, context) }
     }
 
+    func note(_ error: FFmpegError, _ context: String) {
+        status.errors[context, default: 0] += 1
+        status.lastError = "\(context): \(error)"
+        logger.debug("program error", metadata: ["program.context": "\(context)", "error": "\(error)"])
+    }
+
     private func publish() {
         let at = now
         lastPublish = at
@@ -426,7 +437,6 @@ final class ProgramEngine {
         status.caption = caption
         status.outputBytes = output.totalBytes
         status.outputPayloadsDropped = output.droppedPayloads
-        status.picturesSkippedToStayLive = machine.stayingLive.skippedPictures
         status.programTimeSeconds = machine.lastPTS.map { Double($0) / Double(ProgramTime.ticksPerSecond) }
         status.sources = sourceIDs.map { id in
             let rule = configuration.rule(for: id), live = machine.switcher.isLive(id, at: at.wholeMilliseconds)

@@ -61,16 +61,4 @@ extension ProgramMachine {
         }
         return lastData
     }
-
-    /// Whether `packet` (video of the source on air) is one of the pictures it owes: shown
-    /// before the newest picture out.
-    func isOwed(_ packet: Packet) -> Bool {
-        guard let newest = owed.newest, let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return false }
-        return at < newest
-    }
-
-    /// Where the program clock is: lead + elapsed, or the next frame before anything went out.
-    func due(at now: Duration) -> Int64 {
-        lead.map { $0 + now.ticks } ?? nextFramePTS
-    }
 }

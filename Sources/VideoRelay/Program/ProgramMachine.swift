@@ -43,8 +43,6 @@ struct ProgramMachine<Payload> {
     private(set) var deferredCut: Cut?
     /// Since when the source in passthrough has owed pictures (nil: it owes none).
     private(set) var owedSince: Duration?
-    /// Skips a converted source's stale packets when the conversion falls behind.
-    private(set) var stayingLive = StayingLive()
 
     init(settings: Settings, sources: [String], rules: [String: FailoverRule] = [:], resuming: String? = nil) {
         self.settings = settings
@@ -98,9 +96,13 @@ struct ProgramMachine<Payload> {
         case .cachedGOPFailed(let use):
             return cachedGOPFailed(use)
         case .stop:
-            // Every cut still waiting for its reply is answered.
-            defer { (deferredCut, pendingReply) = (nil, nil) }
-            return [deferredCut?.ticket, pendingReply?.ticket].compactMap { $0 }.map { .cutAbandoned(ticket: $0, reason: "program stopped") }
+            if let deferred = deferredCut {
+                deferredCut = nil
+                return [.cutAbandoned(ticket: deferred.ticket, reason: "program stopped")]
+            }
+            guard let pending = pendingReply else { return [] }
+            pendingReply = nil
+            return [.cutAbandoned(ticket: pending.ticket, reason: "program stopped")]
         }
     }
 
@@ -148,7 +150,6 @@ struct ProgramMachine<Payload> {
             }
             switch feed {
             case .awaitingKeyframe, .holding(resume: .awaitingKeyframe), .slate: return []
-            case _ where stayingLive.skipsSound(of: packet.source): return []
             default:
                 guard let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return [] }
                 return [.decodeAudio(packet.payload, source: packet.source, at: at)]
@@ -157,18 +158,6 @@ struct ProgramMachine<Payload> {
         if case .holding(let resume) = feed { feed = resume }
         var actions: [Action] = []
         if case .awaitingKeyframe = feed, !packet.isKeyframe { return [] }
-        if case .transcode = feed {
-            switch stayingLive.judgeVideo(of: packet.source, isKeyframe: packet.isKeyframe, lag: at - (packet.arrivedAt ?? at)) {
-            case .decode: break
-            case .skip: return []
-            case .fellBehind(let lag): return [.fellBehind(source: packet.source, lag: lag)]
-            case .resume:
-                // Shown on the next frame, from a fresh decoder (the skipped pictures are not in it).
-                splice()
-                segment += 1
-                actions.append(.newSegment)
-            }
-        }
         if packet.isKeyframe { actions += chooseMode(matchesProfile: tracks[packet.source]?.matchesProfile ?? false) }
         let (pts, dts) = rebaser.rebase(pts: packet.pts, dts: packet.dts, forDecoding: feed != .passthrough)
         switch feed {
@@ -210,6 +199,13 @@ struct ProgramMachine<Payload> {
 
     // MARK: - Switching
 
+    /// Whether `packet` (video of the source on air) is one of the pictures it owes: shown
+    /// before the newest picture out.
+    private func isOwed(_ packet: Packet) -> Bool {
+        guard let newest = owed.newest, let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return false }
+        return at < newest
+    }
+
     /// The cut held back for owed B-frames, carried out now (none: nothing).
     private mutating func takeDeferredCut() -> [Action] {
         guard let deferred = deferredCut else { return [] }
@@ -247,7 +243,6 @@ struct ProgramMachine<Payload> {
                 let firstPTS = nextFramePTS
                 fadingSound = from.sourceID.map { FadingSound(source: $0, rebaser: rebaser, until: firstPTS) }
                 heldSound = nil
-                stayingLive.forget()
                 splice()
                 segment += 1
                 actions += [.newSegment, .soundCut(at: firstPTS, to: to.sourceID)]
@@ -350,6 +345,11 @@ struct ProgramMachine<Payload> {
             actions.append(.cutAbandoned(ticket: pending.ticket, reason: "no keyframe from \(pending.source) within \(settings.cutTimeout.wholeMilliseconds / 1000) s"))
         }
         return actions
+    }
+
+    /// Where the program clock is: lead + elapsed, or the next frame before anything went out.
+    private func due(at now: Duration) -> Int64 {
+        lead.map { $0 + now.ticks } ?? nextFramePTS
     }
 
     /// The slate pictures due by `now`, at most a second's worth at once.
