@@ -54,9 +54,10 @@ import VideoRelay
     func cutsCaptionsDelaysAndAnUpstreamFailureCrossTwoHops() async throws {
         var prefecture = try RelaydProcess(configYAML: Self.prefectureYAML())
         try await prefecture.waitReady()
+        // heli-1 alone first: the first source live goes on air, and two started together race.
         var heli = try prefecture.publishSampleClip("heli-1")
-        var drone = try prefecture.publishSampleClip("drone-1")
         try await prefecture.waitFor("/api/program", "heli-1 on air at the prefecture") { ($0 as? [String: Any])?["on_air"] as? String == "heli-1" }
+        var drone = try prefecture.publishSampleClip("drone-1")
         let npa = try RelaydProcess(configYAML: Self.npaYAML(upstreamPort: prefecture.srtPort))
         try await npa.waitReady()
         try await npa.waitFor("/api/program", "shizuoka on air at the NPA") { ($0 as? [String: Any])?["on_air"] as? String == "shizuoka" }
@@ -72,6 +73,7 @@ import VideoRelay
 
         // When the prefecture cuts to drone-1, the PM's Office shows drone-1, and reads the cut
         // from the prefecture's stamps.
+        try await prefecture.waitFor("/api/sources/drone-1", "drone-1 live at the prefecture") { ($0 as? [String: Any])?["state"] as? String == "live" }
         let cut = try await RelaydAuthHTTP.request(port: prefecture.httpPort, "POST", "/api/program/cut", body: #"{"source":"drone-1"}"#)
         #expect(cut.status == 200, "\(String(decoding: cut.body, as: UTF8.self))")
         try await kantei.waitShowing("drone-1", resource: "program")
