@@ -49,4 +49,26 @@ import Testing
         _ = machine.handle(.clock(at: Base.ms(2540)))
         #expect(machine.switcher.isLive(Base.drone, at: 4530), "2 s threshold from 2540 ms")
     }
+
+    @Test func aSourcePassedThroughIsNotHeldWhileItsPicturesKeepComingHoweverFarTheClockRanAhead() {
+        var machine = Base.machine()
+        Base.heliInPassthrough(&machine)
+        // The thread handles heli-1's pictures every 50 ms instead of every 33: by picture 40
+        // (at 2010 ms) the program clock is 650 ms ahead of the last picture out, yet a picture
+        // came 50 ms ago. Every one goes through; nothing is repeated.
+        for n in 2...40 {
+            let at = Base.ms(60 + (n - 1) * 50)
+            let actions = machine.handle(.packet(Base.video(Base.heli, n), at: at)) + machine.handle(.clock(at: at))
+            #expect(actions.contains(.passThrough(n, pts: 906_000 + Int64(n - 1) * 3000, dts: 906_000 + Int64(n - 1) * 3000)), "picture \(n)")
+            #expect(!actions.contains { if case .repeatLast = $0 { true } else if case .decodeCachedGOP = $0 { true } else { false } }, "picture \(n): \(actions)")
+        }
+        #expect(machine.mode == .passthrough)
+        #expect(machine.nextDeadline(after: Base.ms(2400)) <= Base.ms(2510))
+        #expect(machine.handle(.clock(at: Base.ms(2400))).isEmpty, "silent for 390 ms only")
+        // Silent for the hold's 500 ms: now it is held.
+        let hold = machine.handle(.clock(at: Base.ms(2510)))
+        // Its newest picture decoded onto the next frame, then repeated from there.
+        #expect(hold.first == .decodeCachedGOP(source: Base.heli, packets: (1...40).map(Base.cached), newestAt: 1_026_000, use: .hold))
+        #expect(hold.contains(.repeatLast(pts: 1_026_000, keyframe: true)))
+    }
 }

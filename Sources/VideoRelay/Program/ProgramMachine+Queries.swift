@@ -31,9 +31,24 @@ extension ProgramMachine {
         case (.source, .holding):
             if let lead { deadline = min(deadline, .ticks(nextFramePTS - lead)) }
         case (.source, _):
-            if let lead, let lastPTS { deadline = min(deadline, .ticks(lastPTS + settings.holdAfter.ticks - lead)) }
+            guard let lead, let lastPTS else { break }
+            var hold = Duration.ticks(lastPTS + settings.holdAfter.ticks - lead)
+            if feed == .passthrough, let videoAt = onAirVideoAt { hold = max(hold, videoAt + settings.holdAfter) }
+            deadline = min(deadline, hold)
         }
         return max(deadline, now)
+    }
+
+    /// Whether `packet` (video of the source on air) is one of the pictures it owes: shown
+    /// before the newest picture out.
+    func isOwed(_ packet: Packet) -> Bool {
+        guard let newest = owed.newest, let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return false }
+        return at < newest
+    }
+
+    /// When the program handled the on-air source's latest video packet.
+    var onAirVideoAt: Duration? {
+        switcher.onAir.sourceID.flatMap { tracks[$0]?.lastVideoAt }
     }
 
     /// Whether the source on air in passthrough owes B-frames that are on their way: it sent a

@@ -168,8 +168,9 @@ extension ProgramMachine {
         /// Its latest second of audio packets: an instant cut starts its sound with the
         /// picture it shows, not with the next packet to arrive.
         var recentAudio: [CachedPacket] = []
-        /// When the program handled its latest packet.
+        /// When the program handled its latest packet, and its latest video packet.
         var lastPacketAt: Duration?
+        var lastVideoAt: Duration?
         /// When its newest packet left the demuxer (`Event.arrived`).
         var lastArrivalAt: Duration?
         /// When data last came: the demuxer's newest packet when known (the engine always

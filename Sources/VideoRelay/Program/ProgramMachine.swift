@@ -119,6 +119,7 @@ struct ProgramMachine<Payload> {
                 TimestampRebaser.signedDifference(newest, $0.pts ?? $0.dts) > ProgramTime.ticksPerSecond
             }
         } else {
+            track.lastVideoAt = at
             if packet.isKeyframe {
                 track.gop = [cached]
             } else if !track.gop.isEmpty {
@@ -198,13 +199,6 @@ struct ProgramMachine<Payload> {
     }
 
     // MARK: - Switching
-
-    /// Whether `packet` (video of the source on air) is one of the pictures it owes: shown
-    /// before the newest picture out.
-    private func isOwed(_ packet: Packet) -> Bool {
-        guard let newest = owed.newest, let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return false }
-        return at < newest
-    }
 
     /// The cut held back for owed B-frames, carried out now (none: nothing).
     private mutating func takeDeferredCut() -> [Action] {
@@ -368,13 +362,16 @@ struct ProgramMachine<Payload> {
     /// at the frame rate (from the last one out on), so delivery keeps pace with the wall clock;
     /// the source's next packets start a new segment after the repeats. In passthrough there is
     /// no decoded picture: the source's GOP is decoded first, and its packets are then bridged
-    /// (encoded) until its next IDR.
+    /// (encoded) until its next IDR. A source passed through while its pictures keep coming is
+    /// not silent, however far the program clock ran ahead of them (after a conversion fell
+    /// behind): holding it would only cut its B-frames off.
     private mutating func holdLastPicture(at now: Duration) -> [Action] {
         guard lead != nil, let lastPTS else { return [] }
         let due = due(at: now)
         let holding: Bool
         if case .holding = feed { holding = true } else { holding = false }
         guard due - lastPTS >= (holding ? settings.frameTicks : settings.holdAfter.ticks) else { return [] }
+                if feed == .passthrough, let videoAt = onAirVideoAt, now - videoAt < settings.holdAfter { return [] }
         var actions: [Action] = []
         if !holding {
             // Sound of the pictures already shown may still come (muxers send it late).
