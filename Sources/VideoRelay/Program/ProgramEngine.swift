@@ -22,7 +22,7 @@ final class ProgramEngine {
 
     private let configuration: ProgramConfiguration
     private let profile: ProgramProfile
-    private let logger: Logger
+    let logger: Logger
     /// Each source's demuxed stream, from the demuxer the relay feeds.
     private let inboxes: [String: DemuxInbox]
     private let sourceIDs: [String]
@@ -43,14 +43,17 @@ final class ProgramEngine {
     private var caption: Caption?
     private var graph: FilterGraph?
     private var videoDecoder: Decoder?
-    /// The newest picture decoded (program PTS): older ones coming out later (a cached GOP's
-    /// held-back B-frame pictures, already shown from its drained scratch decoder) are dropped.
+    /// The newest picture the decoder in use put out (program PTS): older ones coming out later
+    /// (a cached GOP's held-back B-frames, shown from its drained scratch decoder) are dropped.
     private var newestDecoded: Int64 = .min
     /// The last picture given to the encoder (profile size, 4:2:0): repeated while the on-air
     /// source sends nothing, so the program keeps its frame rate.
     private var lastPicture: Frame?
     /// The DTS of the last video packet written.
     private var lastVideoDTS: Int64?
+    /// Whether the last picture out came from the slate's encoder (the slate or a held picture):
+    /// the other encoder's next picture is then a keyframe.
+    private var stillOnAir = false
     /// Cut requests waiting for their reply, by ticket.
     private var replies: [Int: (requestedAt: Date, reply: @Sendable (CutOutcome) -> Void)] = [:]
     private var nextTicket = 1
@@ -169,8 +172,12 @@ final class ProgramEngine {
             let pts = packet.pts == noTimestamp ? nil : Self.ticks(packet.pts, from: stream.timeBase)
             let dts = Self.ticks(packet.dts, from: stream.timeBase)
             let kind: Machine.Packet.Kind = item.kind == .video ? .video : .audio
+            let arrivedAt = item.arrivedAt.map { $0 - clockStart }
             run(machine.handle(.packet(
-                Machine.Packet(source: id, kind: kind, isKeyframe: item.isKeyframe, pts: pts, dts: dts, payload: packet), at: now)))
+                Machine.Packet(source: id, kind: kind, isKeyframe: item.isKeyframe, pts: pts, dts: dts, payload: packet, arrivedAt: arrivedAt),
+                at: now)))
+            // A skipped picture's stamps still tell what the sites upstream show (the national view).
+            if kind == .video, machine.stayingLive.isSkipping(id) { collectStamps(from: packet) }
         }
     }
 
@@ -226,8 +233,8 @@ final class ProgramEngine {
             case .decodeCachedGOP(let source, let packets, let newestAt, let use):
                 decodeCachedGOP(source, packets, newestAt: newestAt, use: use)
             case .newSegment:
-                videoDecoder = nil
-                graph = nil
+                // What the old decoder and filter (a deinterlacer) still hold is never shown.
+                (videoDecoder, graph, newestDecoded) = (nil, nil, .min)
             case .resetFilter:
                 graph = nil
             case .encode:
@@ -235,7 +242,10 @@ final class ProgramEngine {
                 assertionFailure("encode outside offer")
             case .repeatLast(let pts, let keyframe):
                 guard let picture = lastPicture else { continue }
-                encode(picture, pts: pts, keyframe: keyframe, context: "repeat")
+                attempt("repeat") { () throws(FFmpegError) in
+                    try slate.encodeHeld(picture, pts: pts, keyframe: keyframe || !stillOnAir, streamIndex: videoStream) { writeVideo($0) }
+                }
+                stillOnAir = true
                 status.repeatedFrames += 1
             case .keepSlateAsLast(let pts):
                 do {
@@ -263,16 +273,9 @@ final class ProgramEngine {
                 replies.removeValue(forKey: ticket)?.reply(.refused(refusal))
             case .cutAbandoned(let ticket, let reason):
                 replies.removeValue(forKey: ticket)?.reply(.abandoned(reason))
+            case .fellBehind(let source, let lag):
+                noteFellBehind(source, lag: lag)
             }
-        }
-    }
-
-    private func log(to: ProgramInput, from: ProgramInput, reason: SwitchReason) {
-        let reasonText = reason.name
-        logger.info("program switched", metadata: ["program.from": "\(from)", "program.to": "\(to)", "program.reason": "\(reasonText)"])
-        if reason.isAutomatic {
-            status.automaticMoves.append(AutomaticMove(at: Date(), from: from.description, to: to.description, reason: reasonText))
-            if status.automaticMoves.count > 50 { status.automaticMoves.removeFirst() }
         }
     }
 
@@ -354,7 +357,8 @@ final class ProgramEngine {
             if videoEncoder == nil { videoEncoder = try Encoder.h264(profile: profile) }
             guard let encoder = videoEncoder else { return }
             frame.pts = pts
-            frame.pointer.pointee.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+            frame.pointer.pointee.pict_type = keyframe || stillOnAir ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
+            stillOnAir = false
             if profile.scan == .interlaced { frame.markTopFieldFirst() }
             if frame !== lastPicture { lastPicture = try frame.newReference() }
             try encoder.send(frame)
@@ -367,7 +371,8 @@ final class ProgramEngine {
     /// One slate picture (see `ProgramSlate`), kept for repeats when it changed.
     private func encodeSlate(pts: Int64, keyframe: Bool) {
         do {
-            let changed = try slate.encode(pts: pts, keyframe: keyframe, streamIndex: videoStream) { writeVideo($0) }
+            let changed = try slate.encode(pts: pts, keyframe: keyframe || !stillOnAir, streamIndex: videoStream) { writeVideo($0) }
+            stillOnAir = true
             if let changed { lastPicture = changed }
         } catch {
             note(error, "slate")
@@ -422,12 +427,6 @@ final class ProgramEngine {
         do { try body() } catch { note(error, context) }
     }
 
-    func note(_ error: FFmpegError, _ context: String) {
-        status.errors[context, default: 0] += 1
-        status.lastError = "\(context): \(error)"
-        logger.debug("program error", metadata: ["program.context": "\(context)", "error": "\(error)"])
-    }
-
     private func publish() {
         let at = now
         lastPublish = at
@@ -437,6 +436,7 @@ final class ProgramEngine {
         status.caption = caption
         status.outputBytes = output.totalBytes
         status.outputPayloadsDropped = output.droppedPayloads
+        status.picturesSkippedToStayLive = machine.stayingLive.skippedPictures
         status.programTimeSeconds = machine.lastPTS.map { Double($0) / Double(ProgramTime.ticksPerSecond) }
         status.sources = sourceIDs.map { id in
             let rule = configuration.rule(for: id), live = machine.switcher.isLive(id, at: at.wholeMilliseconds)

@@ -76,4 +76,9 @@ extension ProgramMachine {
         }
         return lastData
     }
+
+    /// Where the program clock is: lead + elapsed, or the next frame before anything went out.
+    func due(at now: Duration) -> Int64 {
+        lead.map { $0 + now.ticks } ?? nextFramePTS
+    }
 }

@@ -46,6 +46,8 @@ extension ProgramMachine {
         var pts: Int64?
         var dts: Int64
         var payload: Payload
+        /// When it reached the relay (program clock; nil: unknown, taken as when it is handled).
+        var arrivedAt: Duration? = nil
     }
 
     /// A cached video packet, with the source's own timestamps.
@@ -131,6 +133,9 @@ extension ProgramMachine {
         case cutTookEffect(ticket: Int, source: String, by: String?, programPTS: Int64, waited: Duration)
         case cutRefused(ticket: Int, ProgramSwitcher.Refusal)
         case cutAbandoned(ticket: Int, reason: String)
+        /// The conversion of `source` fell `lag` behind it: its packets are skipped up to a
+        /// fresh keyframe (see `StayingLive`).
+        case fellBehind(source: String, lag: Duration)
     }
 
     /// What makes the program's video now.

@@ -29,8 +29,7 @@ struct ProgramMachine<Payload> {
     private(set) var lead: Int64?
     /// Numbers the segments (each starts with an IDR); `encodedSegment` is the segment of the
     /// last encoded picture, so the first picture of a new one is encoded as a keyframe.
-    private var segment = 1
-    private var encodedSegment = 0
+    private var segment = 1, encodedSegment = 0
     /// Whether the engine holds a last picture (anything was encoded).
     private(set) var hasLastPicture = false
     private(set) var lastHealthCheck: Duration?
@@ -43,6 +42,8 @@ struct ProgramMachine<Payload> {
     private(set) var deferredCut: Cut?
     /// Since when the source in passthrough has owed pictures (nil: it owes none).
     private(set) var owedSince: Duration?
+    /// Skips a converted source's stale packets when the conversion falls behind.
+    private(set) var stayingLive = StayingLive()
 
     init(settings: Settings, sources: [String], rules: [String: FailoverRule] = [:], resuming: String? = nil) {
         self.settings = settings
@@ -96,13 +97,9 @@ struct ProgramMachine<Payload> {
         case .cachedGOPFailed(let use):
             return cachedGOPFailed(use)
         case .stop:
-            if let deferred = deferredCut {
-                deferredCut = nil
-                return [.cutAbandoned(ticket: deferred.ticket, reason: "program stopped")]
-            }
-            guard let pending = pendingReply else { return [] }
-            pendingReply = nil
-            return [.cutAbandoned(ticket: pending.ticket, reason: "program stopped")]
+            // Every cut still waiting for its reply is answered.
+            defer { (deferredCut, pendingReply) = (nil, nil) }
+            return [deferredCut?.ticket, pendingReply?.ticket].compactMap { $0 }.map { .cutAbandoned(ticket: $0, reason: "program stopped") }
         }
     }
 
@@ -151,6 +148,7 @@ struct ProgramMachine<Payload> {
             }
             switch feed {
             case .awaitingKeyframe, .holding(resume: .awaitingKeyframe), .slate: return []
+            case _ where stayingLive.isSkipping(packet.source): return []
             default:
                 guard let at = rebaser.programTime(ofSource: packet.pts ?? packet.dts) else { return [] }
                 return [.decodeAudio(packet.payload, source: packet.source, at: at)]
@@ -159,6 +157,18 @@ struct ProgramMachine<Payload> {
         if case .holding(let resume) = feed { feed = resume }
         var actions: [Action] = []
         if case .awaitingKeyframe = feed, !packet.isKeyframe { return [] }
+        if case .transcode = feed {
+            switch stayingLive.judgeVideo(of: packet.source, isKeyframe: packet.isKeyframe, lag: at - (packet.arrivedAt ?? at)) {
+            case .decode: break
+            case .skip: return []
+            case .fellBehind(let lag): return [.fellBehind(source: packet.source, lag: lag)]
+            case .resume:
+                // Shown on the next frame, from a fresh decoder (the skipped pictures are not in it).
+                splice()
+                segment += 1
+                actions.append(.newSegment)
+            }
+        }
         if packet.isKeyframe { actions += chooseMode(matchesProfile: tracks[packet.source]?.matchesProfile ?? false) }
         let (pts, dts) = rebaser.rebase(pts: packet.pts, dts: packet.dts, forDecoding: feed != .passthrough)
         switch feed {
@@ -237,6 +247,7 @@ struct ProgramMachine<Payload> {
                 let firstPTS = nextFramePTS
                 fadingSound = from.sourceID.map { FadingSound(source: $0, rebaser: rebaser, until: firstPTS) }
                 heldSound = nil
+                stayingLive.forget()
                 splice()
                 segment += 1
                 actions += [.newSegment, .soundCut(at: firstPTS, to: to.sourceID)]
@@ -341,11 +352,6 @@ struct ProgramMachine<Payload> {
         return actions
     }
 
-    /// Where the program clock is: lead + elapsed, or the next frame before anything went out.
-    private func due(at now: Duration) -> Int64 {
-        lead.map { $0 + now.ticks } ?? nextFramePTS
-    }
-
     /// The slate pictures due by `now`, at most a second's worth at once.
     private mutating func slatePictures(at now: Duration) -> [Action] {
         let due = due(at: now)
@@ -362,9 +368,8 @@ struct ProgramMachine<Payload> {
     /// at the frame rate (from the last one out on), so delivery keeps pace with the wall clock;
     /// the source's next packets start a new segment after the repeats. In passthrough there is
     /// no decoded picture: the source's GOP is decoded first, and its packets are then bridged
-    /// (encoded) until its next IDR. A source passed through while its pictures keep coming is
-    /// not silent, however far the program clock ran ahead of them (after a conversion fell
-    /// behind): holding it would only cut its B-frames off.
+    /// (encoded) until its next IDR. A source passed through is not silent while its pictures
+    /// come, however far the clock ran ahead of them (a conversion fell behind before).
     private mutating func holdLastPicture(at now: Duration) -> [Action] {
         guard lead != nil, let lastPTS else { return [] }
         let due = due(at: now)

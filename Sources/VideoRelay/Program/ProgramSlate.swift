@@ -36,7 +36,21 @@ final class ProgramSlate {
         let picture = try renderer.picture(pts: pts)
         let changed = renderer.picturesDrawn != drawnBefore
         let newPicture = changed ? try picture.newReference() : nil
-        if let skips, !keyframe, !changed, picturesSinceKeyframe + 1 < profile.gopFrames {
+        try encodeStill(picture, pts: pts, keyframe: keyframe || changed, streamIndex: streamIndex, write: write)
+        return newPicture
+    }
+
+    /// Encodes a held picture (the program's last, repeated while its source sends none in
+    /// time) the slate's way: a keyframe when `keyframe` (the first repeat of a hold, after
+    /// pictures of another encoder) and once per GOP, skip pictures in between. Repeating a
+    /// picture then costs next to nothing, which leaves a program that fell behind its source
+    /// the time to catch up.
+    func encodeHeld(_ picture: Frame, pts: Int64, keyframe: Bool, streamIndex: Int32, write: (Packet) -> Void) throws(FFmpegError) {
+        try encodeStill(picture, pts: pts, keyframe: keyframe, streamIndex: streamIndex, write: write)
+    }
+
+    private func encodeStill(_ picture: Frame, pts: Int64, keyframe: Bool, streamIndex: Int32, write: (Packet) -> Void) throws(FFmpegError) {
+        if let skips, !keyframe, picturesSinceKeyframe + 1 < profile.gopFrames {
             picturesSinceKeyframe += 1
             let packet = try Packet(copying: skips.picture(index: picturesSinceKeyframe))
             packet.pts = pts
@@ -44,7 +58,7 @@ final class ProgramSlate {
             packet.streamIndex = streamIndex
             packet.duration = profile.frameTicks
             write(packet)
-            return newPicture
+            return
         }
         if encoder == nil {
             // A still picture with text: the fastest preset loses nothing worth the cycles.
@@ -53,10 +67,10 @@ final class ProgramSlate {
             options["x264-params"] = [options["x264-params"], "cabac=0:weightp=0"].compactMap { $0 }.joined(separator: ":")
             encoder = try Encoder.h264(profile: profile, options: options)
         }
-        guard let encoder else { return newPicture }
+        guard let encoder else { return }
         // Without skip pictures (a stream they cannot follow) the encoder makes every picture,
         // keyframes only where needed.
-        let startsGOP = keyframe || changed || skips == nil && picturesSinceKeyframe + 1 >= profile.gopFrames
+        let startsGOP = keyframe || skips == nil && picturesSinceKeyframe + 1 >= profile.gopFrames
         picture.pts = pts
         picture.pointer.pointee.pict_type = startsGOP || skips != nil ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
         try encoder.send(picture)
@@ -69,7 +83,6 @@ final class ProgramSlate {
             }
             write(packet)
         }
-        return newPicture
     }
 }
 

@@ -41,6 +41,10 @@ public struct ProgramStatus: Sendable, Codable, Equatable {
     /// Pictures repeated (or slate pictures standing in) because the on-air source sent none
     /// in time; each keeps the program at its frame rate.
     public var repeatedFrames: UInt64 = 0
+    /// Times the conversion of the source on air fell more than a second behind it, and the
+    /// pictures it skipped each time up to a fresh keyframe to stay live (`StayingLive`).
+    public var fellBehind: UInt64 = 0
+    public var picturesSkippedToStayLive: UInt64 = 0
     /// Delay stamps written into the program (this site's, and upstream sites' re-inserted
     /// after transcoding).
     public var stampsInserted = 0

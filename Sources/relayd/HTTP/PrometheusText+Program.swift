@@ -9,6 +9,8 @@ extension PrometheusText {
             ("relay_program_video_packets_total", "Video packets written to the program", status.videoPacketsWritten),
             ("relay_program_audio_packets_total", "Audio packets written to the program", status.audioPacketsWritten),
             ("relay_program_repeated_frames_total", "Pictures repeated because the on-air source sent none in time", status.repeatedFrames),
+            ("relay_program_fell_behind_total", "Times the conversion of the source on air fell more than a second behind it and skipped to a fresh keyframe", status.fellBehind),
+            ("relay_program_skipped_pictures_total", "Pictures of the source on air skipped to stay live while its conversion was behind", status.picturesSkippedToStayLive),
             ("relay_program_output_dropped_payloads_total", "Program payloads dropped because the relay did not take them in time", status.outputPayloadsDropped),
             ("relay_program_late_audio_packets_total", "Encoded audio packets dropped because their time was not after the last one", status.audioPacketsDroppedLate),
             ("relay_program_delay_stamps_total", "Delay stamps written into the program's pictures (this site's and upstream sites' after transcoding)", UInt64(status.stampsInserted)),
