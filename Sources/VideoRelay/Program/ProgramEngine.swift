@@ -442,8 +442,8 @@ final class ProgramEngine {
             let rule = configuration.rule(for: id), live = machine.switcher.isLive(id, at: at.wholeMilliseconds)
             return SourceReadiness(
                 id: id, live: live, readyToCut: live && machine.tracks[id]?.isReady == true,
-                matchesProfile: machine.tracks[id]?.matchesProfile,
-                backup: rule.backup, failoverMilliseconds: rule.thresholdMilliseconds)
+                matchesProfile: machine.tracks[id]?.matchesProfile, backup: rule.backup,
+                failoverMilliseconds: rule.thresholdMilliseconds, packetsDroppedBehind: UInt64(inboxes[id]?.droppedPackets ?? 0))
         }
         publishStatus(status)
     }

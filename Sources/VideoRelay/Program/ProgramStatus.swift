@@ -74,6 +74,17 @@ public struct SourceReadiness: Sendable, Codable, Equatable {
     public var matchesProfile: Bool?
     public var backup: String?
     public var failoverMilliseconds: Int
+    /// Packets of this source the program never took: its queue to the program (4 MiB) was
+    /// full because the program thread fell that far behind.
+    public var packetsDroppedBehind: UInt64 = 0
+
+    public init(
+        id: String, live: Bool, readyToCut: Bool, matchesProfile: Bool? = nil, backup: String? = nil,
+        failoverMilliseconds: Int, packetsDroppedBehind: UInt64 = 0
+    ) {
+        (self.id, self.live, self.readyToCut, self.matchesProfile) = (id, live, readyToCut, matchesProfile)
+        (self.backup, self.failoverMilliseconds, self.packetsDroppedBehind) = (backup, failoverMilliseconds, packetsDroppedBehind)
+    }
 }
 
 /// A move the program made by itself.

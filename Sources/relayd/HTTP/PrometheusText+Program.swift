@@ -20,6 +20,10 @@ extension PrometheusText {
             out.family(name, "counter", help)
             out.sample(name, [:], Double(value))
         }
+        out.family("relay_program_source_dropped_packets_total", "counter", "Packets of a source the program never took because its thread fell more than the source's queue behind")
+        for source in status.sources {
+            out.sample("relay_program_source_dropped_packets_total", ["source": source.id], Double(source.packetsDroppedBehind))
+        }
         out.family("relay_program_errors_total", "counter", "Packets, pictures or caption changes the program could not use, by where it failed")
         for (context, count) in status.errors.sorted(by: { $0.key < $1.key }) {
             out.sample("relay_program_errors_total", ["context": context], Double(count))
