@@ -41,6 +41,8 @@ import Testing
         send(middle..<keyframes[2], waited: .seconds(3))
         send(keyframes[2]..<packets.count, waited: .zero)
         #expect(engine.status.picturesSkippedToStayLive > 0, "the late half GOP was skipped")
+        #expect(engine.status.fellBehind == 1)
+        #expect(engine.status.lastFellBehind?.source == Self.heli && (engine.status.lastFellBehind?.lagMilliseconds ?? 0) >= 3000)
         engine.finish()
 
         let recording = FileManager.default.temporaryDirectory.appendingPathComponent("skip-resume-\(UUID().uuidString).ts")

@@ -15,6 +15,7 @@ extension ProgramEngine {
     /// The conversion of the source on air fell `lag` behind it: its stale pictures are skipped.
     func noteFellBehind(_ source: String, lag: Duration) {
         status.fellBehind += 1
+        status.lastFellBehind = FellBehind(at: Date(), source: source, lagMilliseconds: lag.wholeMilliseconds)
         logger.warning(
             "program conversion fell behind its source: skipping to a fresh keyframe to stay live",
             metadata: ["program.source": "\(source)", "program.lag_ms": "\(lag.wholeMilliseconds)"])

@@ -45,11 +45,20 @@ public struct ProgramStatus: Sendable, Codable, Equatable {
     /// pictures it skipped each time up to a fresh keyframe to stay live (`StayingLive`).
     public var fellBehind: UInt64 = 0
     public var picturesSkippedToStayLive: UInt64 = 0
+    /// The latest time it fell behind, and by how much (what the control room shows).
+    public var lastFellBehind: FellBehind?
     /// Delay stamps written into the program (this site's, and upstream sites' re-inserted
     /// after transcoding).
     public var stampsInserted = 0
 
     public init() {}
+}
+
+/// A time the program's conversion fell behind its source.
+public struct FellBehind: Sendable, Codable, Equatable {
+    public var at: Date
+    public var source: String
+    public var lagMilliseconds: Int64
 }
 
 /// An operator cut.

@@ -167,6 +167,12 @@ extension ControlRoomPage {
           const node = $("failover-state");
           setText(node, failover + (lastMove ? " · " + moveReason(lastMove.reason) + " " + clock(lastMove.at) : ""));
           node.classList.toggle("failover-active", failover !== t("normal"));
+          // A conversion that fell behind skips to stay live: how often, and the latest, marked for a minute.
+          const behind = program.last_fell_behind;
+          setText($("program-behind"), behind ? t("behindSummary", {
+            n: program.fell_behind, skipped: program.pictures_skipped_to_stay_live, time: clock(behind.at),
+            source: behind.source, lag: (behind.lag_milliseconds / 1000).toFixed(1) }) : t("none"));
+          $("program-behind").classList.toggle("failover-active", !!behind && Date.now() - Date.parse(behind.at) < 60000);
           setText($("last-cut"), program.last_cut ? program.last_cut.source + " " + clock(program.last_cut.took_effect_at) + (program.last_cut.by ? " · " + t("by") + " " + program.last_cut.by : "") : "—");
         }
 

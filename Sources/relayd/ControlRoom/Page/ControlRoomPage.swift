@@ -94,6 +94,7 @@ enum ControlRoomPage {
               <dt data-i18n="mode">モード</dt><dd id="program-mode">—</dd>
               <dt data-i18n="failover">フェイルオーバー</dt><dd id="failover-state">—</dd>
               <dt data-i18n="lastCut">最終カット</dt><dd id="last-cut">—</dd>
+              <dt data-i18n="behind">変換の遅れ</dt><dd id="program-behind">—</dd>
             </dl>
           </section>
 
