@@ -376,7 +376,7 @@ struct ProgramMachine<Payload> {
         let holding: Bool
         if case .holding = feed { holding = true } else { holding = false }
         guard due - lastPTS >= (holding ? settings.frameTicks : settings.holdAfter.ticks) else { return [] }
-                if feed == .passthrough, let videoAt = onAirVideoAt, now - videoAt < settings.holdAfter { return [] }
+        if feed == .passthrough, let videoAt = onAirVideoAt, now - videoAt < settings.holdAfter { return [] }
         var actions: [Action] = []
         if !holding {
             // Sound of the pictures already shown may still come (muxers send it late).
