@@ -167,6 +167,7 @@ final class InputFormat {
     /// The next packet, or nil at the end of the stream. A live H.264 packet that is not a
     /// whole picture is the first sign that the source splits pictures over PES: it and the
     /// stream's video up to its next keyframe are dropped, and the stream is framed by content.
+    /// The packet owns a buffer of its own size (`Packet.compact`).
     func readPacket() throws(FFmpegError) -> Packet? {
         while true {
             let packet = try Packet()
@@ -186,6 +187,7 @@ final class InputFormat {
                 guard packet.isKeyframe else { continue }
                 resyncing[index] = nil
             }
+            try packet.compact()
             return packet
         }
     }

@@ -57,6 +57,32 @@ public final class Packet: @unchecked Sendable {
 
     func unref() { av_packet_unref(pointer) }
 
+    /// Bytes a payload buffer may hold beyond the payload (and libav's padding) before `compact`
+    /// moves the payload into a buffer of its own size: a page.
+    static let compactionSlack = 4096
+
+    /// Gives the packet a buffer of its own size when the one it shares is much larger.
+    ///
+    /// libavformat's MPEG-TS demuxer reads each PES into a buffer from a pool, and a video PES
+    /// that does not say its length (as encoders send them) gets a 200 KiB buffer whatever its
+    /// size; the packet keeps that buffer for as long as anything holds it (a cached GOP, a
+    /// queue to the program, a recording), and the pool keeps every buffer it ever handed out
+    /// until the demuxer closes. A relay that held a few hundred 30 KiB pictures at its busiest
+    /// moment thus held a few hundred 200 KiB buffers from then on. A copy costs a memcpy of the
+    /// payload and returns the pool's buffer at once.
+    func compact() throws(FFmpegError) {
+        guard let shared = pointer.pointee.buf, let data = pointer.pointee.data,
+            Int(shared.pointee.size) - size - Int(AV_INPUT_BUFFER_PADDING_SIZE) > Self.compactionSlack
+        else { return }
+        guard let owned = av_buffer_alloc(Int(size) + Int(AV_INPUT_BUFFER_PADDING_SIZE)) else { throw .null("av_buffer_alloc") }
+        owned.pointee.data.update(from: data, count: size)
+        (owned.pointee.data + size).initialize(repeating: 0, count: Int(AV_INPUT_BUFFER_PADDING_SIZE))
+        var doomed: UnsafeMutablePointer<AVBufferRef>? = shared
+        av_buffer_unref(&doomed)
+        pointer.pointee.buf = owned
+        pointer.pointee.data = owned.pointee.data
+    }
+
     /// Reads the payload in place (empty when there is none).
     func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         guard let data = pointer.pointee.data, size > 0 else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
