@@ -15,10 +15,11 @@ import Testing
         // The clips' video PES carry no length, as field encoders send them: libavformat reads
         // each into a pooled buffer of 200 KiB.
         let input = try InputFormat(reading: LiveDemuxReleaseTests.PacedFile(MediaFiles.clip("drone-1")), live: live)
+        let videoIndex = try #require(input.streams.first { $0.parameters.mediaType == AVMEDIA_TYPE_VIDEO }).index
         var video = 0
         var loosest = 0
         while let packet = try input.readPacket() {
-            if packet.streamIndex == input.streams.first(where: { $0.parameters.mediaType == AVMEDIA_TYPE_VIDEO })?.index { video += 1 }
+            if packet.streamIndex == videoIndex { video += 1 }
             loosest = max(loosest, Self.slack(packet))
         }
         #expect(video > 100)
