@@ -8,6 +8,8 @@ import VideoRelay
 @Suite(.serialized) struct ChainThreeSiteTests {
     static let npaLatency = 120
     static let kanteiLatency = 200
+    /// How far below its link's latency a hop's share may read (see the hop checks).
+    static let readingJitter = 10
 
     static func prefectureYAML() -> String {
         """
@@ -81,21 +83,25 @@ import VideoRelay
             Self.hops(value).first { $0["site_id"] as? String == "shizuoka-pref" }?["on_air"] as? String == "drone-1"
         }
 
-        // The hops: prefecture then NPA, each hop at least its link's configured latency (and
-        // within a generous bound: tests do not measure timings).
+        // The hops: prefecture then NPA, each hop about its link's configured latency (within
+        // generous bounds: tests do not measure timings). A hop's share is the difference of two
+        // sites' delays read from different pictures, so one reading carries the jitter of both
+        // and of the link after it (a loaded machine once read 119.5 ms over a 120 ms link): the
+        // shares must come within bounds, not every reading.
         var hops: [[String: Any]] = []
-        try await kantei.waitFor("/api/sources/npa", "two hops with delays at the PM's Office") { value in
-            hops = Self.hops(value)
-            return hops.count == 2
+        var shares: [Double] = []
+        let bounds = [Self.npaLatency, Self.kanteiLatency].map { Double($0 - Self.readingJitter)..<Double($0 + 1500) }
+        do {
+            try await kantei.waitFor("/api/sources/npa", "two hops, each about its link's latency, at the PM's Office") { value in
+                hops = Self.hops(value)
+                shares = hops.compactMap { ($0["hop_delay_milliseconds"] as? NSNumber)?.doubleValue }
+                return shares.count == 2 && zip(shares, bounds).allSatisfy { $1.contains($0) }
+            }
+        } catch {
+            Issue.record("hop shares \(shares) ms, expected within \(bounds): \(error)")
         }
         #expect(hops.map { $0["site_id"] as? String } == ["shizuoka-pref", "npa"])
         #expect(hops.map { $0["site_name"] as? String } == ["静岡県警察本部", "警察庁"])
-        let shares = hops.compactMap { ($0["hop_delay_milliseconds"] as? NSNumber)?.doubleValue }
-        #expect(shares.count == 2)
-        if shares.count == 2 {
-            #expect(shares[0] >= Double(Self.npaLatency) && shares[0] < Double(Self.npaLatency) + 1500, "prefecture → NPA: \(shares[0]) ms")
-            #expect(shares[1] >= Double(Self.kanteiLatency) && shares[1] < Double(Self.kanteiLatency) + 1500, "NPA → PM's Office: \(shares[1]) ms")
-        }
         #expect((hops.last?["latency_milliseconds"] as? NSNumber)?.intValue == Self.kanteiLatency)
         #expect(hops.last?["rtt_milliseconds"] != nil)
         let metrics = try await RelaydHTTP.get(port: kantei.httpPort, path: "/metrics")
