@@ -126,19 +126,32 @@ def video_pes_pts(data, at):
 
 
 def slope_per_hour(points):
-    """Least-squares slope of (seconds, value) points per hour and its standard error (how far
-    the sampling noise alone could move it); None with fewer than 3 points."""
-    n = len(points)
-    if n < 3:
+    """Least-squares slope of (seconds, value) or (seconds, value, state) points per hour and its
+    standard error (how far the sampling noise alone could move it); None with too few points.
+    Points that name a state get an intercept per state and share one slope: the program's
+    memory depends on what it is doing (passing a source through, converting one, drawing a
+    caption), and samples that happen to fall in one state more often late in the run must not
+    read as growth."""
+    groups = {}
+    for point in points:
+        t, v, state = point if len(point) == 3 else (*point, None)
+        groups.setdefault(state, []).append((t, v))
+    spread = covariance = 0.0
+    for group in groups.values():
+        mean_t = sum(t for t, _ in group) / len(group)
+        mean_v = sum(v for _, v in group) / len(group)
+        spread += sum((t - mean_t) ** 2 for t, _ in group)
+        covariance += sum((t - mean_t) * (v - mean_v) for t, v in group)
+    freedom = len(points) - len(groups) - 1
+    if freedom < 1 or spread == 0:
         return None
-    mean_t = sum(t for t, _ in points) / n
-    mean_v = sum(v for _, v in points) / n
-    spread = sum((t - mean_t) ** 2 for t, _ in points)
-    if spread == 0:
-        return None
-    slope = sum((t - mean_t) * (v - mean_v) for t, v in points) / spread
-    residual = sum((v - mean_v - slope * (t - mean_t)) ** 2 for t, v in points) / (n - 2)
-    return slope * 3600, (residual / spread) ** 0.5 * 3600
+    slope = covariance / spread
+    residual = 0.0
+    for group in groups.values():
+        mean_t = sum(t for t, _ in group) / len(group)
+        mean_v = sum(v for _, v in group) / len(group)
+        residual += sum((v - mean_v - slope * (t - mean_t)) ** 2 for t, v in group)
+    return slope * 3600, (residual / freedom / spread) ** 0.5 * 3600
 
 
 def growth(values):
@@ -150,12 +163,16 @@ def growth(values):
     return max(values[half:]) - max(values[:half])
 
 
-def verdict(samples, warmup_seconds, rss_judged, checks):
+def verdict(samples, warmup_seconds, rss_judged, checks, state_samples=None):
     """Judges samples taken after the warm-up. `samples`: dicts with t (seconds since the start),
-    rss_kib, files, threads. `checks`: other (name, failed, figure) findings. Returns
-    (passed, lines)."""
+    rss_kib, files, threads. `state_samples`: dicts with t, rss_kib and the program's state
+    when taken (each just before a cut, the state settled); RSS growth is judged on them when
+    given, else on `samples`. `checks`: other (name, failed, figure) findings. Returns (passed,
+    lines)."""
     judged = [s for s in samples if s["t"] >= warmup_seconds]
-    fit = slope_per_hour([(s["t"], s["rss_kib"] / 1024) for s in judged])
+    rss_points = ([(s["t"], s["rss_kib"] / 1024, s["state"]) for s in state_samples if s["t"] >= warmup_seconds]
+                  if state_samples else [(s["t"], s["rss_kib"] / 1024) for s in judged])
+    fit = slope_per_hour(rss_points)
     files = growth([s["files"] for s in judged])
     threads = growth([s["threads"] for s in judged])
     results = []
@@ -163,7 +180,9 @@ def verdict(samples, warmup_seconds, rss_judged, checks):
         results.append(("RSS growth", False, "too few samples after the warm-up to judge"))
     else:
         rss, error = fit
-        figure = f"{rss:+.2f} MiB/h ± {2 * error:.2f} (two standard errors) over {len(judged)} samples"
+        states = len({p[2] for p in rss_points}) if state_samples else 0
+        figure = (f"{rss:+.2f} MiB/h ± {2 * error:.2f} (two standard errors) over {len(rss_points)} samples"
+                  + (f" in {states} program states" if states else ""))
         target = LIMITS["rss_mib_per_hour"]
         if rss_judged:
             # A failure needs growth above the target that the sampling noise cannot explain;

@@ -169,6 +169,10 @@ class Operator:
         self.failures = []  # (what, status, body) of answers other than success or 409 offline
         self.next_cut = self.next_caption = time.monotonic()
         self.turn = 0
+        self.on_air = None  # the source of the last cut that succeeded
+        # Called with the program's state (on-air source, caption on air) just before each cut,
+        # when that state has lasted a whole cut interval.
+        self.before_cut = None
 
     def run(self, stopping):
         """Acts until `stopping` (a threading.Event) is set; in its own thread, so a slow answer
@@ -180,16 +184,25 @@ class Operator:
         now = time.monotonic()
         if now >= self.next_cut:
             self.next_cut += self.cut_every
+            if self.before_cut:
+                self.before_cut(self.state())
             self.cut(self.sources[self.turn % len(self.sources)])
             self.turn += 1
         if now >= self.next_caption:
             self.next_caption += self.caption_every
             self.caption(self.CAPTIONS[self.captions % len(self.CAPTIONS)])
 
+    def state(self):
+        """What the program is showing as this operator made it: "source/caption" (the caption
+        by its index in CAPTIONS, "none" before the first change)."""
+        caption = (self.captions - 1) % len(self.CAPTIONS) if self.captions else "none"
+        return f"{self.on_air}/{caption}"
+
     def cut(self, source):
         status, body = api(self.http, "POST", "/api/program/cut", {"source": source})
         if status == 200:
             self.cuts += 1
+            self.on_air = source
         elif status == 409:  # the source is offline (its encoder is reconnecting): refused, rightly
             self.cuts_refused += 1
         else:
