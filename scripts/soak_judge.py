@@ -136,21 +136,18 @@ def slope_per_hour(points):
     for point in points:
         t, v, state = point if len(point) == 3 else (*point, None)
         groups.setdefault(state, []).append((t, v))
-    spread = covariance = 0.0
+    # Each point as its distance from its state's mean time and value.
+    centred = []
     for group in groups.values():
         mean_t = sum(t for t, _ in group) / len(group)
         mean_v = sum(v for _, v in group) / len(group)
-        spread += sum((t - mean_t) ** 2 for t, _ in group)
-        covariance += sum((t - mean_t) * (v - mean_v) for t, v in group)
+        centred += [(t - mean_t, v - mean_v) for t, v in group]
+    spread = sum(t * t for t, _ in centred)
     freedom = len(points) - len(groups) - 1
     if freedom < 1 or spread == 0:
         return None
-    slope = covariance / spread
-    residual = 0.0
-    for group in groups.values():
-        mean_t = sum(t for t, _ in group) / len(group)
-        mean_v = sum(v for _, v in group) / len(group)
-        residual += sum((v - mean_v - slope * (t - mean_t)) ** 2 for t, v in group)
+    slope = sum(t * v for t, v in centred) / spread
+    residual = sum((v - slope * t) ** 2 for t, v in centred)
     return slope * 3600, (residual / freedom / spread) ** 0.5 * 3600
 
 
