@@ -1,18 +1,17 @@
 import CFFmpeg
 
-/// A source's cached GOP decoded by an empty decoder, with timestamps moved onto the program
+/// A source's cached GOP decoded by a fresh decoder, with timestamps moved onto the program
 /// timeline: its newest packet at program DTS `newestAt`. The decoder carries on with the
 /// source's next packets; the newest picture is what an instant cut shows or a hold repeats.
 /// With B-frames the decoder holds the newest pictures back until later packets arrive, so the
-/// GOP is first decoded and drained to reach them, then decoded again after a flush to leave
-/// the decoder ready for what follows.
+/// GOP is decoded a second time by a scratch decoder that is drained to reach them.
 struct CachedGOPDecoding {
+    let decoder: Decoder
     /// The picture with the highest timestamp (nil when no packet decoded to a picture).
     let latest: Frame?
 
-    /// - Parameter decoder: empty (new or flushed), for `stream`; it carries on afterwards.
     init(
-        _ packets: [ProgramMachine<Packet>.CachedPacket], stream: InputStream, into decoder: Decoder, newestAt: Int64
+        _ packets: [ProgramMachine<Packet>.CachedPacket], stream: InputStream, newestAt: Int64, timeBase: AVRational
     ) throws(FFmpegError) {
         guard let newestDTS = packets.last?.dts else {
             throw FFmpegError(code: -1, call: "decodeCachedGOP", message: "empty GOP")
@@ -23,13 +22,14 @@ struct CachedGOPDecoding {
             packet.pts = newestAt + TimestampRebaser.signedDifference(cached.pts ?? cached.dts, newestDTS)
             return packet
         }
-        var latest: Frame?
+        let decoder = try Decoder(parameters: stream.parameters, timeBase: timeBase)
+        var latest = try Self.decode(retimed, with: decoder, drain: false)
         if stream.parameters.videoDelay > 0 {
-            latest = try Self.decode(retimed, with: decoder, drain: true)
-            decoder.flush()
+            let scratch = try Decoder(parameters: stream.parameters, timeBase: timeBase)
+            latest = try Self.decode(retimed, with: scratch, drain: true) ?? latest
         }
-        let undrained = try Self.decode(retimed, with: decoder, drain: false)
-        self.latest = latest ?? undrained
+        self.decoder = decoder
+        self.latest = latest
     }
 
     /// Sends `packets` (and, with `drain`, the end of stream); returns the picture with the

@@ -42,11 +42,9 @@ final class ProgramEngine {
     var streams: [String: MediaStreams] = [:]
     private var caption: Caption?
     private var graph: FilterGraph?
-    /// The decoder in use (one of `decoders`), nil until the on-air source's next packet.
     private var videoDecoder: Decoder?
-    private var decoders = SourceVideoDecoders(timeBase: ProgramEngine.ticksTimeBase)
     /// The newest picture the decoder in use put out (program PTS): older ones coming out later
-    /// (a cached GOP's held-back B-frames, shown when it was drained) are dropped.
+    /// (a cached GOP's held-back B-frames, shown from its drained scratch decoder) are dropped.
     private var newestDecoded: Int64 = .min
     /// The last picture given to the encoder (profile size, 4:2:0): repeated while the on-air
     /// source sends nothing, so the program keeps its frame rate.
@@ -161,13 +159,11 @@ final class ProgramEngine {
         case .opened(let opened):
             streams[id] = opened
             audio.forget(id)
-            decoders.forget(id)
             run(machine.handle(.opened(
                 source: id, hasVideo: opened.video != nil, matchesProfile: opened.videoFormat.map { profile.matches($0) } ?? false)))
         case .ended:
             streams[id] = nil
             audio.forget(id)
-            decoders.forget(id)
             run(machine.handle(.ended(source: id)))
         case .packet(let item):
             guard let stream = item.kind == .video ? streams[id]?.video : streams[id]?.audio else { return }
@@ -306,7 +302,7 @@ final class ProgramEngine {
         do {
             if videoDecoder == nil {
                 guard let id = machine.switcher.onAir.sourceID, let stream = streams[id]?.video else { return }
-                videoDecoder = try decoders.fresh(for: id, stream: stream)
+                videoDecoder = try Decoder(parameters: stream.parameters, timeBase: Self.ticksTimeBase)
             }
             guard let decoder = videoDecoder else { return }
             try decoder.send(packet)
@@ -383,7 +379,7 @@ final class ProgramEngine {
         }
     }
 
-    /// Decodes `source`'s cached GOP into its emptied decoder with timestamps on the program
+    /// Decodes `source`'s cached GOP into a fresh decoder with timestamps on the program
     /// timeline (its newest picture at program DTS `newestAt`), and uses the newest picture as
     /// the machine asked.
     private func decodeCachedGOP(_ source: String, _ packets: [Machine.CachedPacket], newestAt: Int64, use: Machine.GOPUse) {
@@ -395,14 +391,13 @@ final class ProgramEngine {
             guard let stream = streams[source]?.video else {
                 throw FFmpegError(code: -1, call: "decodeCachedGOP", message: "no video from \(source)")
             }
-            let decoder = try decoders.fresh(for: source, stream: stream)
-            decoded = try CachedGOPDecoding(packets, stream: stream, into: decoder, newestAt: newestAt)
-            videoDecoder = decoder
+            decoded = try CachedGOPDecoding(packets, stream: stream, newestAt: newestAt, timeBase: Self.ticksTimeBase)
         } catch {
             note(error, "GOP decode (\(context))")
             run(machine.handle(.cachedGOPFailed(use)))
             return
         }
+        videoDecoder = decoded.decoder
         let latest = decoded.latest
         newestDecoded = latest?.pts ?? newestDecoded
         switch use {
