@@ -120,6 +120,23 @@ import Testing
         #expect(health.active.isEmpty, "a format change is not a state")
     }
 
+    @Test func aFormatOfUnknownSizeIsNoChangeAndDoesNotReplaceTheKnownOne() {
+        var health = PictureHealth()
+        let unknown = MediaFormat(codec: "h264", width: 0, height: 0, frameRate: nil)
+        let full = MediaFormat(codec: "h264", width: 1920, height: 1080, frameRate: "30000/1001")
+        let phone = MediaFormat(codec: "h264", width: 720, height: 1280, frameRate: "30000/1001")
+        #expect(health.observe(.format(unknown, at: .zero)).isEmpty)
+        #expect(health.format == nil, "nothing known yet")
+        #expect(health.observe(.format(full, at: .seconds(1))).isEmpty, "the first known format is no change")
+        // A reopen after a stall: the demuxer's first word is 0x0, the next keyframe says 1080 again.
+        _ = health.observe(.streamEnded(at: .seconds(2)))
+        #expect(health.observe(.format(unknown, at: .seconds(3))).isEmpty)
+        #expect(health.format == full)
+        #expect(health.observe(.format(full, at: .seconds(4))).isEmpty)
+        #expect(health.observe(.format(unknown, at: .seconds(5))).isEmpty)
+        #expect(health.observe(.format(phone, at: .seconds(6))) == [.formatChanged(from: full, to: phone, at: .seconds(6))])
+    }
+
     @Test func theStreamsEndEndsEveryStateAndForgetsThePicture() {
         var health = PictureHealth()
         _ = Self.feed(&health, Array(repeating: Self.black, count: 4), from: 0)

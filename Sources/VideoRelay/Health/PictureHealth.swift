@@ -66,6 +66,10 @@ public struct MediaFormat: Sendable, Equatable, Codable, CustomStringConvertible
     }
 
     public var description: String { "\(codec) \(width)x\(height)" + (frameRate.map { " @\($0)" } ?? "") }
+
+    /// Whether the picture size is known: a demuxer that opens a stream without having seen its
+    /// parameters (a publisher's first packets lost, relayd stalled for a moment) reports 0x0.
+    public var sizeKnown: Bool { width > 0 && height > 0 }
 }
 
 /// The decisions of picture health for one source, as a pure state machine (STYLE 10): what the
@@ -134,6 +138,8 @@ public struct PictureHealth: Sendable, Equatable {
             let silent = level < settings.silenceLevel + (isActive ? settings.silenceMargin : 0)
             return track(.silent, holds: silent, from: at, at: at, after: after)
         case .format(let format, let at):
+            // An unknown size is no format: the first decoded keyframe tells the real one.
+            guard format.sizeKnown else { return [] }
             defer { self.format = format }
             guard let before = self.format, before != format else { return [] }
             return [.formatChanged(from: before, to: format, at: at)]

@@ -147,7 +147,7 @@ public final class PictureHealthMonitor: Service, Sendable {
                     }
                     for observation in observations {
                         let changes = machines[id]?.observe(observation) ?? []
-                        if case .format(let format, _) = observation { published.withLock { $0.health[id]?.format = format } }
+                        if case .format = observation { published.withLock { $0.health[id]?.format = machines[id]?.format } }
                         guard !changes.isEmpty, let machine = machines[id] else { continue }
                         publish(changes, of: id, machine: machine, at: at)
                         changed = true
