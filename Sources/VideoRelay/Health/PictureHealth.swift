@@ -86,7 +86,7 @@ public struct MediaFormat: Sendable, Equatable, Codable, CustomStringConvertible
 ///   does not end it, and it does not flap.
 /// - A black picture is not also frozen: black says more, and black never changes.
 /// - A format change (codec, size, frame rate differing from the last format seen, also across a
-///   reconnect) is an event, not a state.
+///   reconnect) is an event, not a state. A format of unknown size (0x0) is not a format seen.
 /// - The stream's end ends every state: a source that sends nothing is offline, not frozen.
 public struct PictureHealth: Sendable, Equatable {
     public enum Observation: Sendable, Equatable {
