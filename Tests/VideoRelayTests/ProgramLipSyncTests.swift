@@ -1,3 +1,4 @@
+import CFFmpeg
 import Foundation
 import Testing
 @testable import VideoRelay
@@ -103,6 +104,39 @@ import Testing
         await harness.stop()
     }
 
+    /// The coded frames of a file's audio (ADTS headers included), in order.
+    static func audioFrames(_ path: String) throws -> [[UInt8]] {
+        let input = try InputFormat(path: path)
+        let audio = Set(input.streams.filter { $0.parameters.mediaType == AVMEDIA_TYPE_AUDIO }.map(\.index))
+        var frames: [[UInt8]] = []
+        while let packet = try input.readPacket() {
+            if audio.contains(packet.streamIndex) { frames.append(packet.bytes) }
+        }
+        return frames
+    }
+
+    /// A source sending the program's audio format (AAC-LC, 48 kHz, stereo) is heard through its
+    /// own frames, as its pictures are passed through: no second encoding of its sound.
+    @Test func inPassthroughTheSourcesOwnAACFramesAreTheProgramsSound() async throws {
+        let harness = try ProgramHarness()
+        let clip = try await Self.flashAndBeep(.beeps)
+        let publisher = try harness.publish("drone-1", clip: clip)
+        try await eventually("drone-1 on air in passthrough", timeout: .seconds(20)) {
+            harness.pipeline.status.onAir == "drone-1" && harness.pipeline.status.mode == .passthrough
+        }
+        let recording = try await harness.recordProgram(seconds: 5, name: "copied.ts")
+        let sourceFrames = Set(try Self.audioFrames(clip))
+        let programFrames = try Self.audioFrames(recording)
+        let copied = programFrames.filter { sourceFrames.contains($0) }.count
+        let status = harness.pipeline.status
+        print("program audio frames \(programFrames.count), the source's own \(copied); status: \(status.audioPacketsCopied) of \(status.audioPacketsWritten) copied")
+        #expect(programFrames.count >= 200, "5 s of sound is 234 frames")
+        #expect(Double(copied) >= 0.95 * Double(programFrames.count), "\(copied) of \(programFrames.count)")
+        #expect(status.audioPacketsCopied > 0 && status.audioPacketsCopied <= status.audioPacketsWritten)
+        publisher.terminate()
+        await harness.stop()
+    }
+
     /// After an instant cut the new source's pictures are encoded (a bridge) until its next
     /// keyframe; heli-1's come every 10 s here, so the whole recording is bridged.
     @Test func soundStaysWithThePictureThroughTheBridgeAfterAnInstantCut() async throws {
@@ -163,6 +197,13 @@ import Testing
         }
         #expect(cuts.count == 4)
         #expect(misses.isEmpty, "\(misses); starts \(edges.starts), stops \(edges.stops)")
+        // Both sources send the program's audio format: their own frames are copied between the
+        // cuts and the crossfades encoded, and the two kinds follow each other without a fault.
+        let status = harness.pipeline.status
+        #expect(status.audioPacketsCopied > 0 && status.audioPacketsCopied < status.audioPacketsWritten,
+            "\(status.audioPacketsCopied) of \(status.audioPacketsWritten) copied")
+        let decoded = try await ExternalProcess.output(["ffmpeg", "-hide_banner", "-v", "error", "-i", recording, "-map", "0:a", "-f", "null", "-"])
+        #expect(decoded.status == 0 && decoded.stderr.isEmpty, "\(decoded.stderr)")
         drone.terminate()
         heli.terminate()
         await harness.stop()

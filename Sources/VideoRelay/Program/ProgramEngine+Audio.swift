@@ -1,8 +1,8 @@
 import CFFmpeg
 
 /// The program's sound in the engine: each on-air audio packet decoded onto `ProgramAudio`'s
-/// timeline, and sound encoded up to the video's time after each video packet written, with
-/// failures and counts in the status. Program thread only.
+/// timeline, and sound written (copied or encoded) up to the video's time after each video
+/// packet written, with failures and counts in the status. Program thread only.
 extension ProgramEngine {
     func decodeAudio(_ packet: Packet, source: String, at: Int64) {
         guard let stream = streams[source]?.audio else { return }
@@ -24,6 +24,7 @@ extension ProgramEngine {
             note(error, "audio encode")
         }
         status.audioPacketsWritten += written.packets
+        status.audioPacketsCopied += written.copied
         status.audioPacketsDroppedLate += written.droppedLate
         status.audioSamplesDropped = UInt64(audio.droppedSamples)
     }

@@ -20,6 +20,9 @@ public struct ProgramStatus: Sendable, Codable, Equatable {
     public var outputBytes: UInt64 = 0
     public var videoPacketsWritten: UInt64 = 0
     public var audioPacketsWritten: UInt64 = 0
+    /// Of those, the on-air source's own AAC frames copied as they came (it sends the program's
+    /// audio format); the rest were encoded (around cuts, the slate, other formats).
+    public var audioPacketsCopied: UInt64 = 0
     /// Program payloads (whole TS packets, up to 1316 bytes) dropped before the relay took
     /// them: the program's output queue was over its limit because the relay thread fell behind.
     public var outputPayloadsDropped: UInt64 = 0

@@ -65,9 +65,10 @@ struct SoundTimeline: Equatable {
     }
 
     /// Writes decoded samples of `input` (one array per channel, equal lengths) whose first
-    /// sample belongs at `sample`.
-    mutating func place(_ channels: [[Float]], at sample: Int64, from input: String) {
-        guard channels.count == pending.count, let count = channels.first.map({ Int64($0.count) }), count > 0 else { return }
+    /// sample belongs at `sample`. Returns where they were written (empty: nowhere).
+    @discardableResult
+    mutating func place(_ channels: [[Float]], at sample: Int64, from input: String) -> Range<Int64> {
+        guard channels.count == pending.count, let count = channels.first.map({ Int64($0.count) }), count > 0 else { return 0..<0 }
         var start = sample
         if let last = ends[input], abs(start - last) <= tolerance { start = last }
         let lower: Int64
@@ -78,16 +79,16 @@ struct SoundTimeline: Equatable {
             (lower, upper) = (position, boundary)
         } else {
             droppedSamples += count
-            return
+            return 0..<0
         }
         guard start - position <= maximumAhead else {
             droppedSamples += count
-            return
+            return 0..<0
         }
         let first = max(start, lower)
         let last = min(start + count, upper)
         droppedSamples += count - max(last - first, 0)
-        guard first < last else { return }
+        guard first < last else { return 0..<0 }
         let needed = Int(last - position) - pending[0].count
         if needed > 0 {
             for channel in pending.indices { pending[channel] += repeatElement(0, count: needed) }
@@ -99,6 +100,15 @@ struct SoundTimeline: Equatable {
             }
         }
         ends[input] = last
+        return first..<last
+    }
+
+    /// The one input heard, at full level, over all of `range`: nil when the range reaches
+    /// into a crossfade, crosses the boundary, or lies where the program hears silence.
+    func soleInput(over range: Range<Int64>) -> String? {
+        if let current, range.lowerBound >= boundary + crossfade { return current }
+        if let previous, range.upperBound <= boundary - crossfade { return previous }
+        return nil
     }
 
     /// The next `count` samples (silence where nothing was written); moves `position` on.
@@ -110,6 +120,12 @@ struct SoundTimeline: Equatable {
         }
         position += Int64(count)
         return out
+    }
+
+    /// Moves `position` on by `count` samples without handing them out.
+    mutating func skip(_ count: Int) {
+        for channel in pending.indices { pending[channel].removeFirst(min(count, pending[channel].count)) }
+        position += Int64(count)
     }
 
     /// The crossfade's gain at a position: falling to 0 over the last `crossfade` samples

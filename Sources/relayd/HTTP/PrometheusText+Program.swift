@@ -8,6 +8,7 @@ extension PrometheusText {
             ("relay_program_output_bytes_total", "Bytes of MPEG-TS the program muxer wrote", status.outputBytes),
             ("relay_program_video_packets_total", "Video packets written to the program", status.videoPacketsWritten),
             ("relay_program_audio_packets_total", "Audio packets written to the program", status.audioPacketsWritten),
+            ("relay_program_copied_audio_packets_total", "Audio packets of the program that are the on-air source's own AAC frames, copied instead of encoded", status.audioPacketsCopied),
             ("relay_program_repeated_frames_total", "Pictures repeated because the on-air source sent none in time", status.repeatedFrames),
             ("relay_program_fell_behind_total", "Times the conversion of the source on air fell more than a second behind it and skipped to a fresh keyframe", status.fellBehind),
             ("relay_program_skipped_pictures_total", "Pictures of the source on air skipped to stay live while its conversion was behind", status.picturesSkippedToStayLive),
