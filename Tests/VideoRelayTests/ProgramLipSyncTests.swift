@@ -97,9 +97,10 @@ import Testing
         let transcode = try await Self.lipSync(try await harness.recordProgram(seconds: 5, name: "transcode.ts"))
         print("lip sync, audio after picture (ms): passthrough \(passthrough), transcode \(transcode)")
         #expect(passthrough.count >= 3 && transcode.count >= 3, "flashes paired with beeps: \(passthrough) \(transcode)")
-        // EBU R37 allows 40 ms early and 60 ms late; one frame (33 ms) either way is the aim.
-        #expect(passthrough.allSatisfy { abs($0) <= 34 }, "\(passthrough)")
-        #expect(transcode.allSatisfy { abs($0) <= 34 }, "\(transcode)")
+        // EBU R37 allows 40 ms early and 60 ms late; the program keeps within 20 ms either way
+        // (of which up to 10.7 ms is a copied source's sound aligned to the program's AAC frames).
+        #expect(passthrough.allSatisfy { abs($0) <= 20 }, "\(passthrough)")
+        #expect(transcode.allSatisfy { abs($0) <= 20 }, "\(transcode)")
         publisher.terminate()
         await harness.stop()
     }
@@ -157,7 +158,7 @@ import Testing
         // sound from one source to the other (measured on its own in the cut test below).
         let steady = Array(bridge.dropFirst())
         #expect(steady.count >= 2, "flashes paired with beeps: \(bridge)")
-        #expect(steady.allSatisfy { abs($0) <= 34 }, "\(bridge)")
+        #expect(steady.allSatisfy { abs($0) <= 20 }, "\(bridge)")
         drone.terminate()
         heli.terminate()
         await harness.stop()
