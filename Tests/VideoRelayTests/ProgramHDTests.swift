@@ -137,15 +137,21 @@ import Testing
         let heli = try harness.publish("heli-1", clip: MediaFiles.directory.appendingPathComponent("field-test.ts").path)
         try await eventually("field test on air", timeout: .seconds(20)) { harness.pipeline.status.onAir == "heli-1" }
         #expect(harness.pipeline.status.sources.first { $0.id == "heli-1" }?.matchesProfile == false, "1080i is converted for 1080p")
-        let recording = try await harness.recordProgram(seconds: 2, name: "fields.ts")
+        // The program shows the source's converted pictures for a second before the recording
+        // starts: the take from the slate is behind it.
+        let onAirAt = harness.pipeline.status.programTimeSeconds ?? 0
+        try await eventually("a second of heli-1 on the program") { (harness.pipeline.status.programTimeSeconds ?? 0) > onAirAt + 1 }
+        // 3 s: the reader's copy starts at the program's next keyframe (up to a second in).
+        let recording = try await harness.recordProgram(seconds: 3, name: "fields.ts")
         heli.terminate()
 
         let rows = try await Self.middleRows(recording)
         let bars = rows.map { Self.brightRuns($0[...]).count }
+        print("bright bars per program picture: \(bars)")
         #expect(bars.filter { $0 == 1 }.count >= 30, "pictures with one bar: \(bars)")
         // Woven or blended, every picture would show two. The publisher's loop back to the
-        // clip's start (every 2 s) may cost one picture its neighbours in time.
-        #expect(bars.filter { $0 >= 2 }.count <= bars.count / 45, "pictures showing both fields' bars: \(bars)")
+        // clip's start (every 2 s, 60 pictures) may cost one picture its neighbours in time.
+        #expect(bars.filter { $0 >= 2 }.count <= bars.count / 60 + 1, "pictures showing both fields' bars: \(bars)")
         await harness.stop()
     }
 

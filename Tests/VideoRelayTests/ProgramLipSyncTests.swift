@@ -13,13 +13,15 @@ import Testing
     /// start together at every 30th frame, every 1.001 s. `tone`: a steady tone instead of the
     /// beeps, under the same flashes; `silent`: no sound at all.
     /// `gop`: frames from one keyframe to the next (the flashes stay every 30 frames).
-    static func flashAndBeep(_ sound: Sound, gop: Int = 30) async throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flash-beep-\(sound)-g\(gop)-v1.ts").path
+    /// `sampleRate` and `layout`: the sound's (a phone's 44.1 kHz mono, say).
+    static func flashAndBeep(_ sound: Sound, gop: Int = 30, sampleRate: Int = 48_000, layout: String = "stereo") async throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flash-beep-\(sound)-g\(gop)-\(sampleRate)-\(layout)-v1.ts").path
         if FileManager.default.fileExists(atPath: path) { return path }
+        let format = "s=\(sampleRate):c=\(layout):d=20"
         let audio = switch sound {
-        case .beeps: "aevalsrc=if(lt(mod(t\\,1.001)\\,0.1)\\,0.5*sin(2*PI*1000*t)\\,0):s=48000:c=stereo:d=20"
-        case .tone: "aevalsrc=0.5*sin(2*PI*660*t):s=48000:c=stereo:d=20"
-        case .silent: "anullsrc=r=48000:cl=stereo:d=20"
+        case .beeps: "aevalsrc=if(lt(mod(t\\,1.001)\\,0.1)\\,0.5*sin(2*PI*1000*t)\\,0):\(format)"
+        case .tone: "aevalsrc=0.5*sin(2*PI*660*t):\(format)"
+        case .silent: "anullsrc=r=\(sampleRate):cl=\(layout):d=20"
         }
         let partial = path + ".\(UUID().uuidString)"
         let result = try await ExternalProcess.output([
@@ -134,6 +136,31 @@ import Testing
         #expect(programFrames.count >= 200, "5 s of sound is 234 frames")
         #expect(Double(copied) >= 0.95 * Double(programFrames.count), "\(copied) of \(programFrames.count)")
         #expect(status.audioPacketsCopied > 0 && status.audioPacketsCopied <= status.audioPacketsWritten)
+        publisher.terminate()
+        await harness.stop()
+    }
+
+    /// A phone that records 44.1 kHz mono: its sound is resampled to the program's 48 kHz stereo
+    /// (encoded, since its frames are not in the program's format), in lip sync.
+    @Test func aSourceAt44100HzMonoIsResampledToTheProgramsFormatInLipSync() async throws {
+        let harness = try ProgramHarness()
+        let clip = try await Self.flashAndBeep(.beeps, sampleRate: 44_100, layout: "mono")
+        let publisher = try harness.publish("drone-1", clip: clip)
+        try await eventually("drone-1 on air in passthrough", timeout: .seconds(20)) {
+            harness.pipeline.status.onAir == "drone-1" && harness.pipeline.status.mode == .passthrough
+        }
+        let recording = try await harness.recordProgram(seconds: 5, name: "resampled.ts")
+        let probe = try await ExternalProcess.output([
+            "ffprobe", "-v", "error", "-select_streams", "a", "-show_entries", "stream=sample_rate,channels", "-of", "csv=p=0", recording,
+        ])
+        // ffprobe names a TS stream once per program it is in and once on its own: the first.
+        let format = String(decoding: probe.stdout, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        let sync = try await Self.lipSync(recording)
+        print("44.1 kHz mono source: program audio \(format), lip sync (ms) \(sync)")
+        #expect(format == "48000,2", "the program's sound is 48 kHz stereo whatever the source's")
+        #expect(sync.count >= 3, "every flash heard with its beep: \(sync)")
+        #expect(sync.allSatisfy { abs($0) <= 20 }, "\(sync)")
+        #expect(harness.pipeline.status.audioPacketsCopied == 0, "not the program's format: encoded, never copied")
         publisher.terminate()
         await harness.stop()
     }
