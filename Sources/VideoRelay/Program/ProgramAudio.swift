@@ -86,9 +86,15 @@ final class ProgramAudio {
         // can be copied.
         let shift = fit == .other ? 0 : grid.shift(forFrameAt: packetSample, of: source)
         var placed: [Range<Int64>] = []
+        // What the decoder made of it is the program's format too (not SBR doubling the rate).
+        var decodesAsProgram = true
         try decoding.decoder.send(packet)
         let frame = try Frame()
         while try decoding.decoder.receive(into: frame) {
+            let decoded = frame.pointer.pointee
+            if decoded.sample_rate != Int32(sampleRate) || decoded.ch_layout.nb_channels != 2 || Int64(decoded.nb_samples) != frameSize {
+                decodesAsProgram = false
+            }
             if decoding.resampler?.accepts(frame) != true {
                 decoding.resampler = try Resampler(from: frame, outputRate: Int32(sampleRate))
             }
@@ -104,10 +110,10 @@ final class ProgramAudio {
             }
             frame.unref()
         }
-        // Copied only when its whole sound was placed at its grid point: where it lands, the
-        // program hears what the frame holds.
+        // Copied only when it decoded to one frame in the program's format, placed whole at its
+        // grid point: where it lands, the program hears what the frame holds.
         let at = packetSample + shift
-        if fit == .oneFrame, placed == [at..<(at + frameSize)] {
+        if fit == .oneFrame, decodesAsProgram, placed == [at..<(at + frameSize)] {
             copies[source, default: [:]][at] = try packet.clone()
         }
     }
