@@ -85,15 +85,20 @@ final class ProgramAudio {
         // Sound in the program's format goes on the program's frame grid, where its frames
         // can be copied.
         let shift = fit == .other ? 0 : grid.shift(forFrameAt: packetSample, of: source)
-        var placed: [Range<Int64>] = []
-        // What the decoder made of it is the program's format too (not SBR doubling the rate).
-        var decodesAsProgram = true
+        // Copied only when it decodes to one frame in the program's format (not SBR doubling the
+        // rate), placed whole at its grid point: where it lands, the program hears what it holds.
+        let at = packetSample + shift
+        var copyable = fit == .oneFrame
+        var frames = 0
+        var placedWhole = false
         try decoding.decoder.send(packet)
         let frame = try Frame()
         while try decoding.decoder.receive(into: frame) {
-            let decoded = frame.pointer.pointee
-            if decoded.sample_rate != Int32(sampleRate) || decoded.ch_layout.nb_channels != 2 || Int64(decoded.nb_samples) != frameSize {
-                decodesAsProgram = false
+            frames += 1
+            let decoded = frame.pointer
+            if frames > 1 || decoded.pointee.sample_rate != Int32(sampleRate) || decoded.pointee.ch_layout.nb_channels != 2
+                || Int64(decoded.pointee.nb_samples) != frameSize {
+                copyable = false
             }
             if decoding.resampler?.accepts(frame) != true {
                 decoding.resampler = try Resampler(from: frame, outputRate: Int32(sampleRate))
@@ -106,14 +111,12 @@ final class ProgramAudio {
                     av_rescale_q(frame.pts, stream.timeBase, tickBase), av_rescale_q(packetPTS, stream.timeBase, tickBase))
             }
             if let samples = try decoding.resampler?.convert(frame) {
-                placed.append(timeline.place(samples, at: sample(at: ticks) + shift, from: source))
+                let placed = timeline.place(samples, at: sample(at: ticks) + shift, from: source)
+                placedWhole = placed == at..<(at + frameSize)
             }
             frame.unref()
         }
-        // Copied only when it decoded to one frame in the program's format, placed whole at its
-        // grid point: where it lands, the program hears what the frame holds.
-        let at = packetSample + shift
-        if fit == .oneFrame, decodesAsProgram, placed == [at..<(at + frameSize)] {
+        if copyable, frames == 1, placedWhole {
             copies[source, default: [:]][at] = try packet.clone()
         }
     }
