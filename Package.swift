@@ -40,10 +40,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSRT", path: "Sources/CSRT"),
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat"),
+        .target(name: "CPictureMemory", dependencies: ["CFFmpeg"]),
         .target(
             name: "VideoRelay",
             dependencies: [
-                "CSRT", "CFFmpeg",
+                "CSRT", "CFFmpeg", "CPictureMemory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

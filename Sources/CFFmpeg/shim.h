@@ -13,6 +13,7 @@
 #include <libavutil/error.h>
 #include <libavutil/audio_fifo.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/md5.h>
 
 // AVERROR and AVERROR_EOF are macros Swift cannot import.
 static inline int cffmpeg_averror_eagain(void) { return AVERROR(EAGAIN); }

@@ -1,6 +1,8 @@
 import CFFmpeg
+import CPictureMemory
 
 /// A decoder (AVCodecContext opened for decoding) for one demuxed stream. Freed in deinit.
+/// A video decoder's pictures are in `PictureMemory`.
 final class Decoder {
     let context: UnsafeMutablePointer<AVCodecContext>
 
@@ -13,6 +15,7 @@ final class Decoder {
         }
         guard let context = avcodec_alloc_context3(codec) else { throw .null("avcodec_alloc_context3") }
         self.context = context
+        if codec.pointee.type == AVMEDIA_TYPE_VIDEO { try check(picture_memory_attach(context), "picture_memory_attach") }
         try check(avcodec_parameters_to_context(context, parameters.pointer), "avcodec_parameters_to_context")
         context.pointee.pkt_timebase = timeBase
         // One thread: decoding here is a side job next to x264, and frame threads add delay.
@@ -22,8 +25,10 @@ final class Decoder {
     }
 
     deinit {
+        let pictures = context.pointee.opaque
         var doomed: UnsafeMutablePointer<AVCodecContext>? = context
         avcodec_free_context(&doomed)
+        picture_memory_release(pictures)
     }
 
     /// Sends a packet (nil: drain). Returns false when the decoder is full (EAGAIN) and frames

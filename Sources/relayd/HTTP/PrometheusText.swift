@@ -89,6 +89,14 @@ extension PrometheusText {
         }
     }
 
+    /// Memory mapped for decoded pictures (`PictureMemory`), all decoders together.
+    static func renderPictureMemory() -> String {
+        var out = MetricWriter()
+        out.family("relay_picture_memory_bytes", "gauge", "Bytes mapped for decoded pictures by every decoder of the program, thumbnails and picture health")
+        out.sample("relay_picture_memory_bytes", [:], Double(PictureMemory.mappedBytes))
+        return out.text
+    }
+
     /// The demuxers' drops: bytes of a resource's stream dropped because its demuxer (which
     /// feeds the thumbnails) fell behind.
     static func render(demuxDroppedBytes: [String: Int]) -> String {
