@@ -80,6 +80,11 @@ import FoundationNetworking
         for resource in ["heli-1", "drone-1", "program"] {
             #expect(metrics.contains("relay_demux_dropped_bytes_total{resource=\"\(resource)\"} "), "\(resource) in /metrics")
         }
+        // The decoders behind the thumbnails (and the program's, converting 1080i heli-1) hold
+        // their pictures in memory mapped for them, which /metrics reports.
+        let pictureMemory = metrics.split(separator: "\n").first { $0.hasPrefix("relay_picture_memory_bytes ") }
+        let mappedBytes = try #require(pictureMemory.flatMap { Double($0.split(separator: " ").last ?? "") })
+        #expect(mappedBytes >= 1920 * 1080 * 3 / 2, "at least one 1080-line picture mapped: \(mappedBytes)")
 
         #expect(try await relayd.stop() == 0)
     }
