@@ -96,7 +96,7 @@ final class ProgramAudio {
         while try decoding.decoder.receive(into: frame) {
             frames += 1
             let decoded = frame.pointer
-            if frames > 1 || decoded.pointee.sample_rate != Int32(sampleRate) || decoded.pointee.ch_layout.nb_channels != 2
+            if decoded.pointee.sample_rate != Int32(sampleRate) || decoded.pointee.ch_layout.nb_channels != 2
                 || Int64(decoded.pointee.nb_samples) != frameSize {
                 copyable = false
             }
