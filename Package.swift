@@ -19,6 +19,10 @@ let fuzzSwift: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,addre
 // relayd finds LLVMFuzzerRunDriver with dlsym, so it must be in the dynamic symbol table.
 let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-Xlinker", "--export-dynamic-symbol=LLVMFuzzerRunDriver"])] : []
 
+// relayd's allocator is jemalloc (Sources/CAllocator); not in the fuzzing build, whose
+// AddressSanitizer replaces malloc itself.
+let jemalloc: [LinkerSetting] = fuzzing ? [] : [.linkedLibrary("jemalloc")]
+
 let package = Package(
     name: "video-relay",
     platforms: [.macOS(.v14)],
@@ -41,10 +45,11 @@ let package = Package(
         .systemLibrary(name: "CSRT", path: "Sources/CSRT"),
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat"),
         .target(name: "CPictureMemory", dependencies: ["CFFmpeg"]),
+        .target(name: "CAllocator", linkerSettings: jemalloc),
         .target(
             name: "VideoRelay",
             dependencies: [
-                "CSRT", "CFFmpeg", "CPictureMemory",
+                "CSRT", "CFFmpeg", "CPictureMemory", "CAllocator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

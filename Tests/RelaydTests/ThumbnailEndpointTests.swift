@@ -85,6 +85,14 @@ import FoundationNetworking
         let pictureMemory = metrics.split(separator: "\n").first { $0.hasPrefix("relay_picture_memory_bytes ") }
         let mappedBytes = try #require(pictureMemory.flatMap { Double($0.split(separator: " ").last ?? "") })
         #expect(mappedBytes >= 1920 * 1080 * 3 / 2, "at least one 1080-line picture mapped: \(mappedBytes)")
+        // Everything else is jemalloc's (Sources/CAllocator), whose figures /metrics reports too.
+        func allocatorBytes(_ kind: String) -> Double? {
+            metrics.split(separator: "\n").first { $0.hasPrefix("relay_allocator_bytes{kind=\"\(kind)\"} ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        let allocated = try #require(allocatorBytes("allocated")), resident = try #require(allocatorBytes("resident"))
+        #expect(allocated > 0 && resident >= allocated, "allocated \(allocated), resident \(resident)")
+        #expect(allocatorBytes("active") != nil && allocatorBytes("retained") != nil)
 
         #expect(try await relayd.stop() == 0)
     }

@@ -31,8 +31,6 @@ final class Gatekeeper: Sendable {
         var pendingGrants: [SRTSOCKET: PendingGrant] = [:]
         /// Grants dropped because their handshake never completed.
         var abandonedGrants = 0
-        /// Callers the listen callback saw since start, admitted or refused.
-        var callers = 0
         /// Refusals by code since start.
         var refusals: [Int32: Int] = [:]
         /// Sources an admin holds off: publishers refused with 1403 (and the live one cut).
@@ -84,7 +82,6 @@ final class Gatekeeper: Sendable {
 
     /// The callback's decision: 0 accepts, -1 refuses with the reject reason set on the socket.
     fileprivate func admit(socket: SRTSOCKET, streamID: String, peer: String) -> Int32 {
-        state.withLock { $0.callers += 1 }
         switch policy.decide(streamID) {
         case .failure(let code):
             return refuse(socket, code, streamID: streamID, peer: peer)
@@ -243,9 +240,6 @@ final class Gatekeeper: Sendable {
 
     /// Grants dropped since start because their handshake never completed.
     var abandonedGrantCount: Int { state.withLock { $0.abandonedGrants } }
-
-    /// Callers the listen callback saw since start, admitted or refused.
-    var callerCount: Int { state.withLock { $0.callers } }
 
     /// Refusals by reject code since start.
     var refusals: [Int32: Int] { state.withLock { $0.refusals } }

@@ -18,7 +18,6 @@ extension RelayLoop {
         }
         distribution.tickProgram(now: now)
         gatekeeper.dropAbandonedGrants()
-        if statistics.allocatorTrim.shouldTrim(handshakes: gatekeeper.callerCount, now: now) { AllocatorTrim.trim() }
     }
 
     func snapshot(now: ContinuousClock.Instant) -> RelaySnapshot {

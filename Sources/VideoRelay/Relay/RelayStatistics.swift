@@ -13,8 +13,6 @@ struct RelayStatistics {
     let readerStallLimit: Duration
     /// Silence after which a publisher counts as stalled.
     let sourceStallLimit: Duration
-    /// Returns what libsrt's handshakes left in the allocator's arenas to the system.
-    var allocatorTrim: AllocatorTrim
     private var lastPublished: RelaySnapshot?
     private let publish: @Sendable (RelaySnapshot) -> Void
 
@@ -22,7 +20,6 @@ struct RelayStatistics {
         nextCollectionAt = now
         readerStallLimit = .milliseconds(configuration.stallMilliseconds)
         sourceStallLimit = .milliseconds(configuration.sourceStallMilliseconds)
-        allocatorTrim = AllocatorTrim(now: now)
         self.publish = publish
     }
 

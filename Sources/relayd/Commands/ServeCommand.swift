@@ -19,7 +19,6 @@ struct ServeCommand: AsyncParsableCommand {
     var auditKey: String = AuditTrailSigningKey.defaultPath
 
     func run() async throws {
-        AllocatorTuning.apply()
         let configuration = try RelaydConfiguration.loadOrDefault(path: config)
         try await RelaydServices(configuration: configuration, dataDirectory: dataDir, auditKeyPath: auditKey, fieldUnits: nil).run()
     }
@@ -44,7 +43,6 @@ struct DemoCommand: AsyncParsableCommand {
     var auditKey: String = AuditTrailSigningKey.defaultPath
 
     func run() async throws {
-        AllocatorTuning.apply()
         let configuration = try RelaydConfiguration.loadOrDefault(path: config)
         let units = SimulatedFieldUnits(
             mediaDirectory: media, srtAddress: configuration.relay.srtListen,

@@ -89,11 +89,18 @@ extension PrometheusText {
         }
     }
 
-    /// Memory mapped for decoded pictures (`PictureMemory`), all decoders together.
-    static func renderPictureMemory() -> String {
+    /// Where the process's memory is: mapped for decoded pictures (`PictureMemory`), all decoders
+    /// together, and held by the allocator (`Allocator`), if the process runs on jemalloc.
+    static func renderMemory(allocator: Allocator.Statistics? = Allocator.statistics()) -> String {
         var out = MetricWriter()
         out.family("relay_picture_memory_bytes", "gauge", "Bytes mapped for decoded pictures by every decoder of the program, thumbnails and picture health")
         out.sample("relay_picture_memory_bytes", [:], Double(PictureMemory.mappedBytes))
+        if let allocator {
+            out.family("relay_allocator_bytes", "gauge", "Bytes held by the memory allocator: allocated (in use), active (their pages), resident (in RAM, free pages not yet returned included), retained (mapped, not in RAM)")
+            for (kind, bytes) in [("allocated", allocator.allocated), ("active", allocator.active), ("resident", allocator.resident), ("retained", allocator.retained)] {
+                out.sample("relay_allocator_bytes", ["kind": kind], Double(bytes))
+            }
+        }
         return out.text
     }
 

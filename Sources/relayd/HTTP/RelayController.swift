@@ -71,7 +71,7 @@ struct RelayController<Context: AuthenticatedContext> {
                     + (recorder.map { PrometheusText.render(recording: $0.statistics, drops: $0.queue.drops, queuedBytes: $0.queue.queuedBytes) } ?? "")
                     + (health.map { PrometheusText.render(health: $0) } ?? "")
                     + (hops.map { PrometheusText.render(hops: $0, sources: relay.snapshot.sources) } ?? "")
-                    + PrometheusText.renderPictureMemory())))
+                    + PrometheusText.renderMemory())))
         }
     }
 
