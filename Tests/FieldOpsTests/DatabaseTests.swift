@@ -90,7 +90,7 @@ import Testing
         #expect(try await fixture.database.deployments(page: Page()).isEmpty)
     }
 
-    @Test func theSchemaIsMigratedInWALModeWithFullSync() async throws {
+    @Test func theSchemaIsMigratedInWALModeWithFullSyncAndSmallPageCaches() async throws {
         let fixture = try await DatabaseFixture()
         let (journal, synchronous) = try await fixture.database.read { sql in
             (try sql.rows("PRAGMA journal_mode", []).first?["journal_mode"] as String?, try sql.rows("PRAGMA synchronous", []).first?["synchronous"] as Int?)
@@ -104,6 +104,10 @@ import Testing
         }
         #expect(writerSynchronous == 2)  // FULL
         #expect(autoCheckpoint == 0)
+        // Every connection's page cache is small (negative: in KiB), so it is full within minutes.
+        let readerCache = try await fixture.database.read { sql in try sql.rows("PRAGMA cache_size", []).first?["cache_size"] as Int? }
+        let writerCache = try await fixture.database.write(by: "test") { tx in try tx.sql.rows("PRAGMA cache_size", []).first?["cache_size"] as Int? }
+        #expect(readerCache == -256 && writerCache == -256)
         #expect(try await fixture.database.integrityCheck() == "ok")
     }
 

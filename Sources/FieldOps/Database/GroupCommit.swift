@@ -154,6 +154,9 @@ final class WALCheckpointer: @unchecked Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.label = "fieldops.checkpointer"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(FieldOpsDatabase.pageCacheKiB)")
+        }
         connection = try DatabaseQueue(path: path, configuration: configuration)
     }
 
