@@ -151,6 +151,40 @@ def slope_per_hour(points):
     return slope * 3600, (residual / freedom / spread) ** 0.5 * 3600
 
 
+# Where relayd's memory is, from its /metrics: (sample key, metric line prefix, label in the summary).
+MEMORY_PARTS = [
+    ("allocated_kib", 'relay_allocator_bytes{kind="allocated"} ', "in use (jemalloc allocated)"),
+    ("resident_kib", 'relay_allocator_bytes{kind="resident"} ', "jemalloc resident"),
+    ("pictures_kib", "relay_picture_memory_bytes ", "decoded pictures"),
+]
+
+
+def memory_breakdown(metrics):
+    """The MEMORY_PARTS found in a /metrics text, in KiB (missing ones left out)."""
+    found = {}
+    for line in metrics.splitlines():
+        for key, prefix, _ in MEMORY_PARTS:
+            if line.startswith(prefix):
+                found[key] = float(line[len(prefix):]) / 1024
+    return found
+
+
+def memory_breakdown_line(state_samples, warmup_seconds):
+    """The slope of each part of relayd's memory over the judged samples (as RSS is fitted, one
+    intercept per program state), so a failed RSS verdict says where the growth is. Not judged."""
+    judged = [s for s in state_samples if s["t"] >= warmup_seconds]
+    parts = []
+    for key, _, label in MEMORY_PARTS:
+        fit = slope_per_hour([(s["t"], s[key] / 1024, s["state"]) for s in judged if key in s])
+        if fit:
+            parts.append(f"{label} {fit[0]:+.2f} ± {2 * fit[1]:.2f}")
+    fit = slope_per_hour([(s["t"], (s["rss_kib"] - s["resident_kib"] - s["pictures_kib"]) / 1024, s["state"])
+                          for s in judged if "resident_kib" in s and "pictures_kib" in s])
+    if fit:
+        parts.append(f"outside both (RSS less jemalloc resident and pictures: code, stacks, other mappings) {fit[0]:+.2f} ± {2 * fit[1]:.2f}")
+    return "memory slopes, MiB/h (not judged): " + ("; ".join(parts) if parts else "no /metrics figures")
+
+
 def growth(values):
     """How much the later half of a series rose above the earlier half (the highest of each):
     a leak raises every later peak; a reader or publisher that comes and goes raises one sample."""

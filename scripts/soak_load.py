@@ -40,6 +40,15 @@ def stop(p, sig=signal.SIGTERM):
             p.wait()
 
 
+def metrics_text(http):
+    """relayd's /metrics, or "" when it does not answer within 5 s."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=5) as r:
+            return r.read().decode()
+    except (OSError, urllib.error.URLError):
+        return ""
+
+
 def api(http, method, path, body=None):
     """(status, JSON body) of one request as the operator `soak` (open mode on loopback)."""
     request = urllib.request.Request(f"http://127.0.0.1:{http}{path}", method=method,

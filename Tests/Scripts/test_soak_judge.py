@@ -49,6 +49,24 @@ class SoakJudgeTests(unittest.TestCase):
     def test_too_few_samples_for_their_states_are_not_judged(self):
         self.assertIsNone(judge.slope_per_hour([(0, 1, "a"), (10, 2, "b"), (20, 3, "c")]))
 
+    def test_the_memory_breakdown_names_the_part_that_grows(self):
+        metrics = ('relay_allocator_bytes{kind="allocated"} %d\nrelay_allocator_bytes{kind="resident"} %d\n'
+                   'relay_allocator_bytes{kind="active"} 5\nrelay_picture_memory_bytes %d\n')
+        samples = []
+        for i in range(360):
+            t = i * 10.0
+            allocated = (50 + 6 * t / 3600) * 2**20  # 6 MiB/h more in use: a leak
+            found = judge.memory_breakdown(metrics % (allocated, allocated + 20 * 2**20, 30 * 2**20))
+            self.assertEqual(set(found), {"allocated_kib", "resident_kib", "pictures_kib"})
+            samples.append(dict(t=t, state="a", rss_kib=found["resident_kib"] + found["pictures_kib"] + 80 * 1024, **found))
+        line = judge.memory_breakdown_line(samples, 300)
+        self.assertIn("in use (jemalloc allocated) +6.00", line)
+        self.assertIn("jemalloc resident +6.00", line)
+        self.assertIn("decoded pictures +0.00", line)
+        self.assertIn("other mappings) +0.00", line)
+        self.assertEqual(judge.memory_breakdown(""), {})
+        self.assertIn("no /metrics figures", judge.memory_breakdown_line([dict(t=400, state="a", rss_kib=1)], 300))
+
 
 if __name__ == "__main__":
     unittest.main()
