@@ -31,6 +31,9 @@ public struct FieldOpsDatabase: Sendable {
         self.logger = logger
     }
 
+    /// The page cache of each SQLite connection, in KiB.
+    static let pageCacheKiB = 256
+
     /// Opens (creating if needed) the database file at `url` in WAL mode and migrates it.
     ///
     /// `synchronous = FULL` makes each commit reach the disk before the write is
@@ -48,9 +51,6 @@ public struct FieldOpsDatabase: Sendable {
     /// connection has written, and a cache that only fills as the file grows made relayd's
     /// memory rise for the first half hour of a day's FieldOps writes (about 2 MiB per
     /// connection, `sqlite3_memory_used`). Small, it is full within minutes.
-    /// The page cache of each SQLite connection, in KiB.
-    static let pageCacheKiB = 256
-
     public static func open(at url: URL, logger: Logger = Logger(label: "fieldops"), clock: @escaping @Sendable () -> Date = Date.init) throws -> FieldOpsDatabase {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         // Created for its owner only; SQLite gives the -wal and -shm files the database's mode.
