@@ -46,8 +46,9 @@ import Testing
     }
 
     /// Decodes every picture of `paths` (played one after another into one decoder), hashing each;
-    /// `keep` picks pictures to hold references to.
-    static func decode(_ paths: [String], keep: (Int) -> Bool = { _ in false }) throws -> (hashes: [String], kept: [Frame]) {
+    /// `keep` picks pictures to hold references to; `each` sees every picture's index while the
+    /// decoder is alive.
+    static func decode(_ paths: [String], keep: (Int) -> Bool = { _ in false }, each: (Int, inout [Frame]) -> Void = { _, _ in }) throws -> (hashes: [String], kept: [Frame]) {
         var hashes: [String] = []
         var kept: [Frame] = []
         var decoder: Decoder?
@@ -57,6 +58,7 @@ import Testing
                 hashes.append(try md5(frame))
                 if keep(hashes.count - 1) { kept.append(try frame.newReference()) }
                 frame.unref()
+                each(hashes.count - 1, &kept)
             }
         }
         for path in paths {
@@ -101,6 +103,27 @@ import Testing
         let (hashes, _) = try Self.decode([portrait, landscape])
         let expected = try await Self.ffmpegHashes(portrait) + Self.ffmpegHashes(landscape)
         #expect(hashes == expected)
+        #expect(PictureMemory.mappedBytes == before)
+    }
+
+    @Test func aBurstOfHeldPicturesIsUnmappedOnceTheDecoderNoLongerNeedsIt() throws {
+        // Twelve pictures held at once (as a queue behind a slow encoder holds them), then let go;
+        // the decoder carries on for 300 more pictures (two clips played into it).
+        let before = PictureMemory.mappedBytes
+        let clip = MediaFiles.clip("drone-1")
+        let picture = 1920 * 1080 * 3 / 2
+        var duringBurst = 0, afterBurst: [Int] = []
+        let (hashes, _) = try Self.decode([clip, clip], keep: { $0 < 12 }) { index, kept in
+            let mapped = PictureMemory.mappedBytes - before
+            if index < 12 { duringBurst = mapped }
+            if index == 40 { kept.removeAll() }
+            if index >= 300 { afterBurst.append(mapped) }
+        }
+        #expect(hashes.count == 360)
+        #expect(duringBurst >= 12 * picture, "the held pictures were mapped: \(duringBurst) bytes")
+        let needed = try #require(afterBurst.max())
+        #expect(needed < 8 * picture, "the burst was unmapped: \(needed) bytes still mapped, \(duringBurst) during the burst")
+        #expect(needed > 0)
         #expect(PictureMemory.mappedBytes == before)
     }
 }

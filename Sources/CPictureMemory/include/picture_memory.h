@@ -11,7 +11,9 @@
 /// memory creeps up over hours although what is in use does not. Mapped on their own, each
 /// buffer is resident only where written and goes back to the system when its last frame lets
 /// go of it. Within one decoder the buffers are pooled (one pool per plane), as libavcodec's own
-/// allocator pools them, so a running decoder maps nothing new per picture.
+/// allocator pools them, so a running decoder maps nothing new per picture; unlike libavcodec's
+/// pools they do not keep their highest count for the decoder's life: buffers that no picture
+/// needed for a while (a burst held behind a slow encoder, then let go) are unmapped.
 
 /// Makes `context` (a video decoder, before avcodec_open2) take its pictures from mapped pools.
 /// Returns 0, or a negative AVERROR. The pools are released by `picture_memory_release`.
