@@ -85,7 +85,7 @@ import Testing
 
         // Editing on air changes the text without a new graph: the box width follows.
         try harness.pipeline.showCaption(Caption(text: "速報"))
-        try await eventually("short caption on air", timeout: .seconds(10)) {
+        try await eventually("short caption on air", timeout: .seconds(30)) {
             let clip = try await harness.recordProgram(seconds: 1.2, name: "short-\(UUID().uuidString).ts")
             // A reader that got no picture in time (a busy machine) says nothing yet.
             return (try? await Self.captionBoxWidth(clip)).map { $0 < shown - 50 } ?? false

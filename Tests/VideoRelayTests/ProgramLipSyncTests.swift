@@ -166,15 +166,20 @@ import Testing
     }
 
     /// After an instant cut the new source's pictures are encoded (a bridge) until its next
-    /// keyframe; heli-1's come every 10 s here, so the whole recording is bridged.
+    /// keyframe; heli-1's come every 20 s here, so the whole recording is bridged.
     @Test func soundStaysWithThePictureThroughTheBridgeAfterAnInstantCut() async throws {
         let harness = try ProgramHarness()
         let drone = try harness.publish("drone-1", clip: try await Self.flashAndBeep(.beeps))
         try await eventually("drone-1 on air in passthrough", timeout: .seconds(20)) {
             harness.pipeline.status.onAir == "drone-1" && harness.pipeline.status.mode == .passthrough
         }
-        let heli = try harness.publish("heli-1", clip: try await Self.flashAndBeep(.beeps, gop: 300))
-        try await harness.waitReady("heli-1")
+        // One keyframe per 20 s loop of the clip: the bridge lasts until the next one, so it
+        // outlasts the recording however long the recorder takes to start on a busy machine.
+        // heli-1 is ready at the first keyframe the program sees whole, up to one loop away.
+        let heli = try harness.publish("heli-1", clip: try await Self.flashAndBeep(.beeps, gop: 600))
+        try await eventually("heli-1 ready to cut", timeout: .seconds(45)) {
+            harness.pipeline.status.sources.first { $0.id == "heli-1" }?.readyToCut == true
+        }
         let outcome = await harness.pipeline.cut(to: "heli-1", by: "test")
         guard case .tookEffect = outcome else { throw TestFailure("cut to heli-1: \(outcome)") }
         let bridge = try await Self.lipSync(try await harness.recordProgram(seconds: 4, name: "bridge.ts"))
